@@ -1,0 +1,74 @@
+"""The package's one exception tree.
+
+Every error that ``outcomes`` raises on purpose is an :class:`OutcomesError`. Each subclass also
+derives from the built-in exception a caller would expect (``ValueError`` for bad data,
+``LookupError`` for an unknown name, ``OSError`` for a file that cannot be read), so
+``except ValueError`` keeps working for code that does not know this package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "OutcomesError",
+    "ReadError",
+    "MappingError",
+    "InstrumentError",
+    "ScheduleError",
+    "ValidationError",
+]
+
+
+class OutcomesError(Exception):
+    """Base class of every error raised by ``outcomes``."""
+
+
+class ReadError(OutcomesError, OSError):
+    """A file cannot be read at all: missing, empty, of an unknown format, or corrupt."""
+
+
+class MappingError(OutcomesError, ValueError):
+    """The columns of a file cannot be matched to the roles a layout needs."""
+
+
+class InstrumentError(OutcomesError, LookupError):
+    """An instrument or item code is unknown, or an instrument definition is malformed."""
+
+
+class ScheduleError(OutcomesError, ValueError):
+    """A schedule of assessments is malformed."""
+
+
+class ValidationError(OutcomesError, ValueError):
+    """The data have at least one error; every problem found is in :attr:`problems`.
+
+    Parameters
+    ----------
+    problems : pandas.DataFrame
+        One row per problem, errors and warnings alike, with the columns of
+        :data:`outcomes.data.problems.PROBLEM_COLUMNS`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> err = ValidationError(pd.DataFrame({"severity": ["error"], "code": ["x"],
+    ...                                      "message": ["row 3: bad"]}))
+    >>> err.problems.shape[0]
+    1
+    """
+
+    def __init__(self, problems: pd.DataFrame) -> None:
+        self.problems = problems
+        n_err = int((problems["severity"] == "error").sum()) if len(problems) else 0
+        n_warn = len(problems) - n_err
+        lines = [f"{n_err} error(s) and {n_warn} warning(s) in the data:"]
+        shown = problems.head(20)
+        for sev, msg in zip(shown["severity"], shown["message"], strict=True):
+            lines.append(f"  [{sev}] {msg}")
+        if len(problems) > len(shown):
+            lines.append(f"  ... and {len(problems) - len(shown)} more (see .problems)")
+        super().__init__("\n".join(lines))

@@ -1,0 +1,116 @@
+"""What an instrument is: its items, ranges, keying, bands and rules, as a frozen value.
+
+Definitions live as data (TOML files in :mod:`outcomes.instruments.catalogue`, or a user's own file
+or dict) and are turned into :class:`Instrument` values by :func:`instrument_from_mapping`. Every
+figure that is a default of analysis (bands, response and remission rules, reliability) carries its
+source in :attr:`Instrument.sources`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["Band", "Instrument", "Item"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of an instrument.
+
+    Parameters
+    ----------
+    code : str
+        Unique code across the registry, used as the item's column name (``MADRS01``, ``GAD0201``).
+    label : str
+        Short label (``"apparent sadness"``).
+    min, max : float
+        The item's allowed range, inclusive.
+    reverse : bool
+        Reverse-keyed: scored as ``min + max - x``.
+    """
+
+    code: str
+    label: str
+    min: float
+    max: float
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Band:
+    """A severity band: totals from ``low`` to ``high`` inclusive are called ``label``."""
+
+    label: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A rating scale or questionnaire, as data.
+
+    Parameters
+    ----------
+    name : str
+        Registry key, lower case (``"madrs"``, ``"gad7"``, ``"neo-ffi-n"``).
+    title : str
+        Full name.
+    construct : str
+        What it measures: ``depression``, ``anxiety``, ``neuroticism``, ``acute experience``, ...
+    items : tuple of Item
+        Items in their published order.
+    total_code : str
+        Code of the total score (CDISC ``QSTESTCD`` or sponsor code, e.g. ``MADRSTOT``).
+    scoring : {"sum", "mean"}
+        The total is the sum of the (keyed) items, or their mean.
+    higher_is_worse : bool
+        Direction: ``True`` for symptom scales, where a fall is improvement.
+    bands : tuple of Band
+        Severity bands of the total, covering its range.
+    response_fall : float or None
+        Response is a fall from baseline of at least this fraction (0.5 = 50%).
+    remission_max : float or None
+        Remission is a total at or below this.
+    clinical_cutoff : float or None
+        Cut-off for clinically significant change (Jacobson & Truax): a reliable improvement that
+        ends at or below it.
+    reliability : float or None
+        Reliability used for reliable change (test-retest or internal consistency, see ``sources``).
+    aliases : tuple of str
+        Other names it is known by: CDISC ``QSCAT`` values, spellings (``"GAD-7 V2"``, ``"GAD7"``).
+    sources : dict
+        Where each figure comes from, keyed by field name (``"bands"``, ``"reliability"``, ...).
+    """
+
+    name: str
+    title: str
+    construct: str
+    items: tuple[Item, ...]
+    total_code: str
+    scoring: Literal["sum", "mean"] = "sum"
+    higher_is_worse: bool = True
+    bands: tuple[Band, ...] = ()
+    response_fall: float | None = None
+    remission_max: float | None = None
+    clinical_cutoff: float | None = None
+    reliability: float | None = None
+    aliases: tuple[str, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def item_codes(self) -> list[str]:
+        """Item codes in order."""
+        return [i.code for i in self.items]
+
+    @property
+    def total_min(self) -> float:
+        """Smallest possible total."""
+        lows = [i.min for i in self.items]
+        return sum(lows) if self.scoring == "sum" else min(lows)
+
+    @property
+    def total_max(self) -> float:
+        """Largest possible total."""
+        highs = [i.max for i in self.items]
+        return sum(highs) if self.scoring == "sum" else max(highs)
