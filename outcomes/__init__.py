@@ -1,0 +1,57 @@
+"""outcomes: outcome statistics of psychedelic-therapy trials.
+
+Read a trial's score files into one validated, scored long table, derive baseline, change and
+responder flags, and (in later versions) fit the primary MMRM and report.
+
+Examples
+--------
+>>> import outcomes
+>>> trial = outcomes.load_sample()
+>>> derived = outcomes.derive(trial)
+>>> week2 = derived.frame.query("instrument == 'madrs' and visit == 'WEEK 2'")
+>>> sorted(week2.groupby("arm", observed=True)["chg"].mean().round(1).index)
+['DMT', 'PLACEBO']
+"""
+
+from __future__ import annotations
+
+from outcomes import instruments
+from outcomes.data.derive import derive
+from outcomes.data.problems import PROBLEM_COLUMNS
+from outcomes.data.schedule import DosingSession, Schedule, ScheduledVisit
+from outcomes.data.trialdata import TrialData
+from outcomes.errors import (
+    InstrumentError,
+    MappingError,
+    OutcomesError,
+    ReadError,
+    ScheduleError,
+    ValidationError,
+)
+from outcomes.io.mapping import ColumnMapping
+from outcomes.io.read import LAYOUTS, from_frame, read
+from outcomes.sample import load_sample, write_sample
+
+__all__ = [
+    "LAYOUTS",
+    "PROBLEM_COLUMNS",
+    "ColumnMapping",
+    "DosingSession",
+    "InstrumentError",
+    "MappingError",
+    "OutcomesError",
+    "ReadError",
+    "Schedule",
+    "ScheduleError",
+    "ScheduledVisit",
+    "TrialData",
+    "ValidationError",
+    "derive",
+    "from_frame",
+    "instruments",
+    "load_sample",
+    "read",
+    "write_sample",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,152 @@
+"""CDISC ADaM BDS (ADQS): one row per subject x analysis visit x parameter.
+
+Read by standard names: ``USUBJID``, ``PARAMCD`` (item or total code), ``AVAL`` (else ``AVALC``),
+``PARCAT1`` (instrument, optional), ``AVISIT``/``AVISITN``, ``ADY``, the randomised arm from
+``TRT01P`` (else ``ARM``, ``TRT01A``), the period treatment ``TRTP`` and period ``APERIOD``, the
+elapsed time from the dose ``ARELTM`` (with ``ARELTMU``: hours, minutes or days), and the standard
+covariates of :data:`~outcomes.io.layouts.cdisc.COVARIATES`. Derived rows (``DTYPE`` filled, such as
+LOCF or imputed records) are set aside and reported: this package derives and imputes itself.
+``BASE``, ``CHG`` and ``PCHG`` are not read; :func:`outcomes.derive` recomputes them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from outcomes.data.problems import ProblemLog
+from outcomes.data.trialdata import TrialData
+from outcomes.errors import MappingError
+from outcomes.io.layouts.base import Extracted, assemble
+from outcomes.io.layouts.cdisc import COVARIATES, upper_columns
+from outcomes.io.mapping import ColumnMapping
+from outcomes.io.measures import MeasureIndex
+
+__all__ = ["extract", "to_table"]
+
+_ARM = ("TRT01P", "ARM", "TRT01A")
+_HOURS_PER = {"HOURS": 1.0, "HOUR": 1.0, "H": 1.0, "MINUTES": 1 / 60, "MIN": 1 / 60,
+              "DAYS": 24.0, "DAY": 24.0, "D": 24.0}
+
+
+def extract(
+    raw: pd.DataFrame,
+    *,
+    mapping: ColumnMapping,
+    index: MeasureIndex,
+    instrument: str | None,
+    log: ProblemLog,
+) -> Extracted:
+    """Assessments and score values of an ADQS data set."""
+    up = upper_columns(raw)
+    value_var = "AVAL" if "AVAL" in up else "AVALC"
+    missing = [v for v in ("USUBJID", "PARAMCD") if v not in up]
+    missing += [] if value_var in up else ["AVAL"]
+    missing += [] if ("AVISIT" in up or "AVISITN" in up) else ["AVISIT or AVISITN"]
+    if missing:
+        raise MappingError(f"{log.file}: an ADaM BDS data set needs {missing}; the file has "
+                           f"{list(raw.columns)}")
+    derived = raw[up["DTYPE"]].notna() if "DTYPE" in up else pd.Series(False, index=raw.index)
+    set_aside = pd.DataFrame({
+        "source_row": raw.index[derived] + 1,
+        "reason": [f"derived row (DTYPE = {d}); outcomes derives and imputes itself"
+                   for d in raw.loc[derived, up["DTYPE"]]] if derived.any() else [],
+    })
+    keep_rows = ~derived
+    measure = _measures(raw, up, index, instrument, log)
+    visit = raw[up["AVISIT"]] if "AVISIT" in up else raw[up["AVISITN"]]
+    occasion = pd.Series(
+        raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
+        index=raw.index)
+    value = raw[up[value_var]]
+    keep = keep_rows & measure["instrument"].notna() & value.notna()
+    tall = pd.DataFrame({
+        "occasion": occasion[keep], "instrument": measure.loc[keep, "instrument"],
+        "code": measure.loc[keep, "code"], "value": value[keep].astype(object),
+        "source_row": raw.index[keep] + 1, "column": up[value_var],
+    })
+    roles = {"subject": "USUBJID", "visit": "AVISIT" if "AVISIT" in up else "AVISITN",
+             "visit_num": "AVISITN", "study_day": "ADY", "period_treatment": "TRTP",
+             "period": "APERIOD"}
+    arm = next((v for v in _ARM if v in up), None)
+    if arm is not None:
+        roles["arm"] = arm
+    occasions = pd.DataFrame({role: raw[up[var]] for role, var in roles.items() if var in up})
+    if "ARELTM" in up:
+        unit = raw[up["ARELTMU"]].astype("str").str.upper() if "ARELTMU" in up else "HOURS"
+        factor = pd.Series(unit, index=raw.index).map(_HOURS_PER).fillna(np.nan)
+        occasions["hours_since_dose"] = pd.to_numeric(raw[up["ARELTM"]], errors="coerce") * factor
+        roles["hours_since_dose"] = "ARELTM"
+    covariates = [name for var, name in COVARIATES.items() if var in up]
+    for var, name in COVARIATES.items():
+        if var in up:
+            occasions[name] = raw[up[var]]
+    occasions["source_row"] = raw.index + 1
+    first = ~occasion.duplicated() & keep_rows
+    occasions = occasions[first.to_numpy()].set_index(occasion[first].to_numpy())
+    records, values = assemble(occasions, tall)
+    role_columns = {role: up[var] for role, var in roles.items() if var in up}
+    notes = [f"{len(values)} values read from {len(raw)} ADQS rows"]
+    if derived.any():
+        notes.append(f"{int(derived.sum())} derived rows (DTYPE filled) set aside")
+    score_cols = [up[v] for v in ("PARAMCD", "PARAM", "PARCAT1", "AVAL", "AVALC", "BASE", "CHG",
+                                  "PCHG", "DTYPE", "ARELTMU") if v in up]
+    return Extracted(records, values, covariates, role_columns, score_cols, notes, set_aside)
+
+
+def _measures(raw: pd.DataFrame, up: dict[str, str], index: MeasureIndex, instrument: str | None,
+              log: ProblemLog) -> pd.DataFrame:
+    codes = raw[up["PARAMCD"]].astype("str").fillna("")
+    cats = raw[up["PARCAT1"]].astype("str").fillna("") if "PARCAT1" in up else \
+        pd.Series("", index=raw.index)
+    out = pd.DataFrame({"instrument": pd.Series(pd.NA, index=raw.index, dtype=object),
+                        "code": pd.Series(pd.NA, index=raw.index, dtype=object)})
+    for (cat, code), rows in pd.DataFrame({"c": cats, "p": codes}).groupby(
+            ["c", "p"], sort=False).groups.items():
+        inst = index.instrument_of(cat) if cat else None
+        found = index.resolve(code, inst.name if inst is not None else instrument)
+        if found is None:
+            first = int(rows[0]) + 1
+            log.add("error", "unknown-item",
+                    f"PARAMCD {code!r} is not an item or total of any registered instrument "
+                    f"({len(rows)} rows, first row {first})",
+                    hint="register the instrument with these codes, or correct PARAMCD",
+                    row=first, column=up["PARAMCD"], value=code)
+            continue
+        out.loc[rows, "instrument"] = found.instrument
+        out.loc[rows, "code"] = found.code
+    return out
+
+
+def to_table(trial: TrialData) -> pd.DataFrame:
+    """The trial as an ADQS table: items and totals as parameters (prorated totals not written)."""
+    frame = trial.frame
+    parts = []
+    for name, inst in trial.instruments.items():
+        sub = frame[frame["instrument"] == name]
+        tall = sub.melt(
+            id_vars=["subject", "arm", "visit", "visit_num", "study_day", "hours_since_dose",
+                     "period_treatment", "period", "total_source", *trial.covariates],
+            value_vars=[*inst.item_codes, "total"], var_name="PARAMCD", value_name="AVAL")
+        tall = tall[tall["AVAL"].notna()]
+        tall = tall[(tall["PARAMCD"] != "total") | tall["total_source"].isin(["items", "reported"])]
+        labels = {i.code: f"{inst.title}: {i.label}" for i in inst.items}
+        labels[inst.total_code] = f"{inst.title}: total"
+        tall["PARAMCD"] = tall["PARAMCD"].replace({"total": inst.total_code})
+        tall["PARAM"] = tall["PARAMCD"].map(labels)
+        tall["PARCAT1"] = inst.aliases[0] if inst.aliases else inst.name.upper()
+        tall["_order"] = tall["PARAMCD"].map({c: k for k, c in enumerate(labels)})
+        parts.append(tall)
+    adqs = pd.concat(parts, ignore_index=True).sort_values(["subject", "visit_num", "PARCAT1",
+                                                            "_order"])
+    out = pd.DataFrame({
+        "USUBJID": adqs["subject"].astype("str"), "TRT01P": adqs["arm"].astype("str"),
+        "PARCAT1": adqs["PARCAT1"], "PARAMCD": adqs["PARAMCD"], "PARAM": adqs["PARAM"],
+        "AVAL": adqs["AVAL"], "AVISIT": adqs["visit"].astype("str"), "AVISITN": adqs["visit_num"],
+        "ADY": adqs["study_day"], "ARELTM": adqs["hours_since_dose"], "ARELTMU": "HOURS",
+        "TRTP": adqs["period_treatment"], "APERIOD": adqs["period"],
+    })
+    inverse = {name: var for var, name in COVARIATES.items()}
+    for cov in trial.covariates:
+        out[inverse.get(cov, cov.upper())] = adqs[cov].to_numpy()
+    return out.reset_index(drop=True)

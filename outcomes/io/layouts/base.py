@@ -1,0 +1,142 @@
+"""What every layout reader hands on: assessments and the score values behind them.
+
+A layout reader turns a raw table into an :class:`Extracted`: ``records``, one row per assessment
+(subject x visit x instrument) with its context as found in the file, and ``values``, one row per
+score value (item or total) with the record it belongs to and where it stood in the file. Values
+stay raw text or numbers here; :mod:`outcomes.data.build` checks and converts them, so that every
+problem can be reported at the cell it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = [
+    "CONTEXT_ROLES", "RECORD_COLUMNS", "VALUE_COLUMNS", "Extracted", "assemble", "melt_measures",
+]
+
+#: Context roles a record may carry from the file (any may be missing).
+CONTEXT_ROLES: tuple[str, ...] = (
+    "subject", "arm", "visit", "visit_num", "study_day", "session", "hours_since_dose",
+    "period_treatment", "period",
+)
+
+#: Columns of :attr:`Extracted.records` (covariates follow).
+RECORD_COLUMNS: tuple[str, ...] = ("record", *CONTEXT_ROLES, "instrument", "source_row")
+
+#: Columns of :attr:`Extracted.values`.
+VALUE_COLUMNS: tuple[str, ...] = ("record", "code", "value", "source_row", "column")
+
+
+@dataclass
+class Extracted:
+    """A layout reader's output.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        :data:`RECORD_COLUMNS` then covariates; ``record`` is a unique integer id.
+    values : pandas.DataFrame
+        :data:`VALUE_COLUMNS`: the record id, the item or total code, the raw value, and its
+        location (``source_row``, ``column``). Missing cells are not listed.
+    covariates : list of str
+        Covariate columns of ``records``.
+    role_columns : dict
+        Role -> the file's column it came from, for messages.
+    score_columns : list of str
+        The file's columns that hold scores (not scanned for identifiers).
+    notes : list of str
+        What the reader decided (detected roles, rows set aside and why).
+    set_aside : pandas.DataFrame
+        Rows not read as assessments, with a ``reason`` column, for the problem report.
+    """
+
+    records: pd.DataFrame
+    values: pd.DataFrame
+    covariates: list[str] = field(default_factory=list)
+    role_columns: dict[str, str] = field(default_factory=dict)
+    score_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    set_aside: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"source_row": [], "reason": []})
+    )
+
+
+def melt_measures(
+    raw: pd.DataFrame, measures: dict[str, tuple[str, str]], row_key: pd.Series | None = None
+) -> pd.DataFrame:
+    """Score cells of a table with a row per assessment occasion, as tall values.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The file's table (RangeIndex; record ``i`` is ``source_row`` ``i + 1``).
+    measures : dict
+        Column -> ``(instrument, code)``.
+    row_key : pandas.Series, optional
+        Occasion id per row of ``raw``; defaults to the row position.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``occasion, instrument, code, value, source_row, column``, non-missing cells only.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"A1": ["1", None], "A2": ["2", "3"]})
+    >>> melt_measures(raw, {"A1": ("a", "A1"), "A2": ("a", "A2")})[["occasion", "code", "value"]]
+       occasion code value
+    0         0   A1     1
+    1         0   A2     2
+    2         1   A2     3
+    """
+    key = pd.Series(range(len(raw)), index=raw.index) if row_key is None else row_key
+    parts = []
+    for column, (instrument, code) in measures.items():
+        cells = raw[column]
+        present = cells.notna()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "occasion": key[present].to_numpy(),
+                    "instrument": instrument,
+                    "code": code,
+                    "value": cells[present].to_numpy(dtype=object),
+                    "source_row": (raw.index[present] + 1).to_numpy(),
+                    "column": column,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["occasion", "instrument", "code", "value", "source_row", "column"])
+    tall = pd.concat(parts, ignore_index=True)
+    return tall.sort_values(["occasion", "source_row"], kind="stable").reset_index(drop=True)
+
+
+def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records (one per occasion x instrument) and values from tall score cells.
+
+    Parameters
+    ----------
+    occasions : pandas.DataFrame
+        Indexed by occasion id: the context roles, ``source_row`` and covariates of each occasion.
+    tall : pandas.DataFrame
+        As returned by :func:`melt_measures`.
+
+    Returns
+    -------
+    records, values : pandas.DataFrame
+        As in :class:`Extracted`.
+    """
+    keys = tall[["occasion", "instrument"]].drop_duplicates().reset_index(drop=True)
+    keys["record"] = range(len(keys))
+    records = keys.join(occasions, on="occasion").drop(columns="occasion")
+    for role in CONTEXT_ROLES:
+        if role not in records:
+            records[role] = pd.NA
+    covariates = [c for c in records if c not in RECORD_COLUMNS]
+    records = records[[*RECORD_COLUMNS, *covariates]]
+    values = tall.merge(keys, on=["occasion", "instrument"])[list(VALUE_COLUMNS)]
+    return records, values

@@ -1,0 +1,139 @@
+"""The long layout: a row per subject x visit, item scores or totals as columns.
+
+Score columns are recognised by name (``MADRS01``, ``madrs_1``, ``GAD-7 total``; see
+:class:`~outcomes.io.measures.MeasureIndex`) or named in the mapping. Several instruments may share
+a row. A file with an ``instrument`` column holds one instrument per row, its total in a ``total``
+column. Every column that plays no role and holds no score is kept as a covariate.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from outcomes.data.problems import ProblemLog
+from outcomes.data.trialdata import TrialData
+from outcomes.io.layouts.base import CONTEXT_ROLES, Extracted, assemble, melt_measures
+from outcomes.io.mapping import ColumnMapping, resolve_roles
+from outcomes.io.measures import MeasureIndex, find_measures
+
+__all__ = ["extract", "extract_rows", "to_table"]
+
+
+def extract(
+    raw: pd.DataFrame,
+    *,
+    mapping: ColumnMapping,
+    index: MeasureIndex,
+    instrument: str | None,
+    log: ProblemLog,
+) -> Extracted:
+    """Assessments and score values of a long table (see the module docstring)."""
+    roles, notes = resolve_roles(
+        raw.columns, mapping, (*CONTEXT_ROLES, "instrument", "total"),
+        required=("subject", "visit"), file=log.file or "the file",
+    )
+    return extract_rows(raw, roles=roles, notes=notes, mapping=mapping, index=index,
+                        instrument=instrument, log=log)
+
+
+def extract_rows(
+    raw: pd.DataFrame,
+    *,
+    roles: dict[str, str],
+    notes: list[str],
+    mapping: ColumnMapping,
+    index: MeasureIndex,
+    instrument: str | None,
+    log: ProblemLog,
+) -> Extracted:
+    """Assessments of a table whose every row is one occasion, its roles already resolved.
+
+    Shared by the long and REDCap layouts.
+    """
+    role_cols = set(roles.values())
+    candidates = [c for c in raw.columns if c not in role_cols]
+    measures = find_measures(candidates, index, items=mapping.items, totals=mapping.totals,
+                             instrument=instrument)
+    tall = melt_measures(raw, {c: (m.instrument, m.code) for c, m in measures.items()})
+    if "instrument" in roles and "total" in roles:
+        tall = pd.concat([tall, _row_totals(raw, roles, index, log)], ignore_index=True)
+    elif "total" in roles and instrument is not None:
+        total = index.instruments[instrument].total_code
+        tall = pd.concat([tall, melt_measures(raw, {roles["total"]: (instrument, total)})],
+                         ignore_index=True)
+    if tall.empty:
+        log.add("error", "no-score-columns",
+                f"no score columns recognised among {list(raw.columns)}",
+                hint="name item and total columns by registry code (MADRS01, GAD0208), "
+                     "or map them: mapping={'items': {...}, 'totals': {...}}, or pass instrument=")
+    covariates = _covariates(raw, mapping, role_cols | set(measures))
+    occasions = pd.DataFrame({role: raw[col] for role, col in roles.items()
+                              if role in CONTEXT_ROLES})
+    occasions["source_row"] = raw.index + 1
+    for c in covariates:
+        occasions[c] = raw[c]
+    scored = set(tall["occasion"])
+    for row in (i for i in range(len(raw)) if i not in scored):
+        log.add("warning", "no-scores", f"row {row + 1} holds no score; it gives no assessment",
+                hint="check the row, or remove it if it is empty", row=row + 1,
+                subject=raw.at[row, roles["subject"]], visit=raw.at[row, roles["visit"]]
+                if "visit" in roles else None)
+    records, values = assemble(occasions, tall)
+    notes = notes + [f"{len(measures)} score column(s) recognised"]
+    return Extracted(records, values, covariates, {k: v for k, v in roles.items()},
+                     [*measures, *([roles["total"]] if "total" in roles else [])], notes)
+
+
+def _row_totals(
+    raw: pd.DataFrame, roles: dict[str, str], index: MeasureIndex, log: ProblemLog
+) -> pd.DataFrame:
+    """Totals of a table with an instrument column: each row's total is its instrument's."""
+    labels = raw[roles["instrument"]]
+    resolved = {lab: index.instrument_of(str(lab)) for lab in labels.dropna().unique()}
+    for label, inst in resolved.items():
+        if inst is None:
+            first = int(labels.index[labels == label][0]) + 1
+            log.add("error", "unknown-instrument",
+                    f"instrument {label!r} in column {roles['instrument']!r} is not registered "
+                    f"({int((labels == label).sum())} rows, first row {first})",
+                    hint="use a registered name (outcomes.instruments.available()) or register "
+                         "the scale with outcomes.instruments.register",
+                    row=first, column=roles["instrument"], value=label)
+    parts = []
+    for label, inst in resolved.items():
+        if inst is not None:
+            rows = raw.loc[labels == label]
+            part = melt_measures(rows, {roles["total"]: (inst.name, inst.total_code)},
+                                 pd.Series(rows.index, index=rows.index))
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else melt_measures(raw, {})
+
+
+def _covariates(raw: pd.DataFrame, mapping: ColumnMapping, used: set[str]) -> list[str]:
+    if mapping.covariates is not None:
+        return list(mapping.covariates)
+    return [c for c in raw.columns if c not in used]
+
+
+def to_table(trial: TrialData) -> pd.DataFrame:
+    """The trial as a long table: a row per subject x visit, every instrument's items and total.
+
+    Totals are written under their registry codes (``MADRSTOT``) where reported or scored from
+    complete items; prorated totals are not written, as they follow from the reader's policy.
+    """
+    frame = trial.frame
+    context = ["subject", "arm", "visit", "visit_num", "study_day", "hours_since_dose"]
+    context += [c for c in ("period_treatment", "period") if frame[c].notna().any()]
+    keys = ["subject", "visit"]
+    out = frame[[*context, *trial.covariates]].drop_duplicates(keys).set_index(keys)
+    for name, inst in trial.instruments.items():
+        rows = frame[frame["instrument"] == name].set_index(keys)
+        scores = rows[inst.item_codes].copy()
+        scores[inst.total_code] = rows["total"].where(rows["total_source"].isin(["items",
+                                                                                 "reported"]))
+        out = out.join(scores, how="left")
+    out = out.reset_index()
+    out["arm"] = out["arm"].astype("str")
+    out["visit"] = out["visit"].astype("str")
+    return out[[*context, *trial.covariates, *[c for c in out if c not in context
+                                                and c not in trial.covariates]]]

@@ -1,0 +1,155 @@
+"""CDISC SDTM QS: one row per subject x visit x question, read by its standard variable names.
+
+Read: ``USUBJID`` (subject), ``QSCAT`` (instrument; when absent or unknown, the instrument that
+owns ``QSTESTCD``), ``QSTESTCD`` (item or total code), the result from ``QSSTRESN``, else
+``QSSTRESC``, else ``QSORRES``, ``VISIT``/``VISITNUM``, ``QSDY`` (study day) and ``QSELTM``
+(elapsed time from the dose, ISO 8601). Rows with ``QSSTAT`` = ``NOT DONE`` carry no score.
+QS holds no arm: it comes from a ``subjects`` table (the DM domain; a ``dm.*`` file beside the QS
+file is used) or from a non-standard ``ARM`` column in QS.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from outcomes.data.problems import ProblemLog
+from outcomes.data.trialdata import TrialData
+from outcomes.errors import MappingError
+from outcomes.io.layouts.base import Extracted, assemble
+from outcomes.io.layouts.cdisc import COVARIATES, hours_from_iso, iso_from_hours, upper_columns
+from outcomes.io.mapping import ColumnMapping
+from outcomes.io.measures import MeasureIndex
+
+__all__ = ["extract", "to_tables"]
+
+_RESULT = ("QSSTRESN", "QSSTRESC", "QSORRES")
+
+
+def extract(
+    raw: pd.DataFrame,
+    *,
+    mapping: ColumnMapping,
+    index: MeasureIndex,
+    instrument: str | None,
+    log: ProblemLog,
+) -> Extracted:
+    """Assessments and score values of an SDTM QS domain."""
+    up = upper_columns(raw)
+    results = [up[v] for v in _RESULT if v in up]
+    missing = [v for v in ("USUBJID", "QSTESTCD") if v not in up]
+    if not results:
+        missing.append("QSSTRESN or QSORRES")
+    if "VISIT" not in up and "VISITNUM" not in up:
+        missing.append("VISIT or VISITNUM")
+    if missing:
+        raise MappingError(f"{log.file}: an SDTM QS domain needs {missing}; the file has "
+                           f"{list(raw.columns)}")
+    value = raw[results[0]].copy()
+    column = pd.Series(results[0], index=raw.index, dtype=object)
+    for fallback in results[1:]:
+        use = value.isna() & raw[fallback].notna()
+        value[use] = raw.loc[use, fallback]
+        column[use] = fallback
+    measures = _measures(raw, up, index, instrument, log)
+    visit = raw[up["VISIT"]] if "VISIT" in up else raw[up["VISITNUM"]]
+    occasion = pd.Series(
+        raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
+        index=raw.index,
+    )
+    keep = measures["instrument"].notna() & value.notna()
+    tall = pd.DataFrame({
+        "occasion": occasion[keep], "instrument": measures.loc[keep, "instrument"],
+        "code": measures.loc[keep, "code"], "value": value[keep].astype(object),
+        "source_row": raw.index[keep] + 1, "column": column[keep],
+    })
+    first = ~occasion.duplicated()
+    occasions = pd.DataFrame({"subject": raw[up["USUBJID"]], "visit": visit}, index=raw.index)
+    for role, var in (("visit_num", "VISITNUM"), ("study_day", "QSDY"), ("arm", "ARM")):
+        if var in up:
+            occasions[role] = raw[up[var]]
+    if "QSELTM" in up:
+        occasions["hours_since_dose"] = hours_from_iso(raw[up["QSELTM"]])
+    occasions["source_row"] = raw.index + 1
+    occasions = occasions[first.to_numpy()].set_index(occasion[first].to_numpy())
+    records, values = assemble(occasions, tall)
+    role_columns = {"subject": up["USUBJID"], "visit": up.get("VISIT", up.get("VISITNUM", ""))}
+    role_columns |= {role: up[v] for role, v in (("visit_num", "VISITNUM"), ("study_day", "QSDY"),
+                                                 ("arm", "ARM"), ("hours_since_dose", "QSELTM"))
+                     if v in up}
+    not_done = int((raw[up["QSSTAT"]].astype("str").str.upper() == "NOT DONE").sum()) \
+        if "QSSTAT" in up else 0
+    notes = [f"{len(values)} results read from {len(raw)} QS rows"]
+    if not_done:
+        notes.append(f"{not_done} rows with QSSTAT = NOT DONE carry no score")
+    score_cols = [up[v] for v in ("QSTESTCD", "QSTEST", "QSCAT", "QSSCAT", *_RESULT) if v in up]
+    return Extracted(records, values, [], role_columns, score_cols, notes)
+
+
+def _measures(raw: pd.DataFrame, up: dict[str, str], index: MeasureIndex, instrument: str | None,
+              log: ProblemLog) -> pd.DataFrame:
+    """Instrument and code of each row, from QSCAT and QSTESTCD; unknown codes reported."""
+    codes = raw[up["QSTESTCD"]].astype("str")
+    cats = raw[up["QSCAT"]].astype("str") if "QSCAT" in up else pd.Series("", index=raw.index)
+    out = pd.DataFrame({"instrument": pd.Series(pd.NA, index=raw.index, dtype=object),
+                        "code": pd.Series(pd.NA, index=raw.index, dtype=object)})
+    pairs = pd.DataFrame({"cat": cats.fillna(""), "code": codes.fillna("")})
+    for (cat, code), rows in pairs.groupby(["cat", "code"], sort=False).groups.items():
+        inst = index.instrument_of(cat) if cat else None
+        hint = inst.name if inst is not None else instrument
+        measure = index.resolve(code, hint)
+        if measure is None:
+            first = int(rows[0]) + 1
+            what = f"QSTESTCD {code!r}" + (f" of QSCAT {cat!r}" if cat else "")
+            log.add("error", "unknown-item",
+                    f"{what} is not an item or total of any registered instrument "
+                    f"({len(rows)} rows, first row {first})",
+                    hint="register the instrument (outcomes.instruments.register) with these "
+                         "codes, or correct the code",
+                    row=first, column=up["QSTESTCD"], value=code, instrument=cat or None)
+            continue
+        out.loc[rows, "instrument"] = measure.instrument
+        out.loc[rows, "code"] = measure.code
+    return out
+
+
+def to_tables(trial: TrialData, study: str = "STUDY") -> dict[str, pd.DataFrame]:
+    """The trial as SDTM ``qs`` and ``dm`` tables (scored and reported totals as derived rows).
+
+    Prorated totals are not written: they follow from the items and the reader's policy.
+    """
+    frame = trial.frame
+    rows = []
+    for name, inst in trial.instruments.items():
+        sub = frame[frame["instrument"] == name]
+        labels = {i.code: i.label for i in inst.items} | {inst.total_code: f"{inst.title} total"}
+        tall = sub.melt(
+            id_vars=["subject", "visit", "visit_num", "study_day", "hours_since_dose", "source_row",
+                     "total_source"],
+            value_vars=[*inst.item_codes, "total"], var_name="QSTESTCD", value_name="QSSTRESN")
+        tall = tall[tall["QSSTRESN"].notna()]
+        tall = tall[(tall["QSTESTCD"] != "total") | tall["total_source"].isin(["items", "reported"])]
+        tall["QSTESTCD"] = tall["QSTESTCD"].replace({"total": inst.total_code})
+        tall["QSTEST"] = tall["QSTESTCD"].map(labels)
+        tall["QSCAT"] = inst.aliases[0] if inst.aliases else inst.name.upper()
+        tall["QSDRVFL"] = (tall["QSTESTCD"] == inst.total_code).map({True: "Y", False: ""})
+        tall["_order"] = tall["QSTESTCD"].map({c: k for k, c in enumerate(labels)})
+        rows.append(tall)
+    qs = pd.concat(rows, ignore_index=True).sort_values(["subject", "visit_num", "QSCAT", "_order"])
+    baseline = trial.schedule.baseline_visit
+    out = pd.DataFrame({
+        "STUDYID": study, "DOMAIN": "QS", "USUBJID": qs["subject"].astype("str"),
+        "QSSEQ": qs.groupby("subject").cumcount() + 1, "QSTESTCD": qs["QSTESTCD"],
+        "QSTEST": qs["QSTEST"], "QSCAT": qs["QSCAT"],
+        "QSORRES": qs["QSSTRESN"].map(lambda v: f"{v:g}"),
+        "QSSTRESC": qs["QSSTRESN"].map(lambda v: f"{v:g}"), "QSSTRESN": qs["QSSTRESN"],
+        "QSBLFL": (qs["visit"].astype("str") == baseline).map({True: "Y", False: ""}),
+        "QSDRVFL": qs["QSDRVFL"], "VISITNUM": qs["visit_num"], "VISIT": qs["visit"].astype("str"),
+        "QSDY": qs["study_day"], "QSELTM": iso_from_hours(qs["hours_since_dose"]),
+    }).reset_index(drop=True)
+    subjects = trial.subjects
+    dm = pd.DataFrame({"STUDYID": study, "DOMAIN": "DM", "USUBJID": subjects["subject"],
+                       "ARM": subjects["arm"].astype("str")})
+    inverse = {name: var for var, name in COVARIATES.items()}
+    for cov in trial.covariates:
+        dm[inverse.get(cov, cov.upper())] = subjects[cov]
+    return {"qs": out, "dm": dm}

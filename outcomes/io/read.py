@@ -1,0 +1,194 @@
+"""``outcomes.read``: one call from a trial's file to a validated, scored :class:`TrialData`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from outcomes import instruments as registry
+from outcomes.data.build import build_trial
+from outcomes.data.problems import ProblemLog
+from outcomes.data.schedule import Schedule
+from outcomes.data.trialdata import TrialData
+from outcomes.errors import MappingError
+from outcomes.io import layouts
+from outcomes.io.formats import read_table
+from outcomes.io.mapping import ColumnMapping, normalise
+from outcomes.io.measures import MeasureIndex
+
+__all__ = ["LAYOUTS", "detect_layout", "from_frame", "read"]
+
+#: The layouts :func:`read` understands.
+LAYOUTS: tuple[str, ...] = ("long", "wide", "sdtm-qs", "adam-adqs", "redcap")
+
+
+def read(
+    path: str | Path,
+    layout: str | None = None,
+    instrument: str | None = None,
+    mapping: ColumnMapping | Mapping[str, Any] | str | Path | None = None,
+    *,
+    schedule: Schedule | Mapping[str, Any] | str | Path | None = None,
+    events: pd.DataFrame | str | Path | None = None,
+    subjects: pd.DataFrame | str | Path | None = None,
+    allow_identifiers: Collection[str] = (),
+    max_missing_items: int = 0,
+    sheet: str | int | None = None,
+) -> TrialData:
+    """Read a trial's score file, validate it, score it, and return its :class:`TrialData`.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV/TSV, Excel, Parquet, SPSS ``.sav``, SAS ``.sas7bdat``/``.xpt`` or Stata ``.dta``.
+    layout : {"long", "wide", "sdtm-qs", "adam-adqs", "redcap"}, optional
+        Detected from the columns when not given (the decision is in ``TrialData.notes``).
+    instrument : str, optional
+        The instrument of a file that holds one, so that bare column names (``item1``, ``q3``,
+        ``total``) are read as its items and total.
+    mapping : ColumnMapping, dict or path, optional
+        Which column plays which role (see :mod:`outcomes.io.mapping`); detected where not given.
+        CDISC layouts use their standard variable names and take no mapping.
+    schedule : Schedule, dict or path, optional
+        The schedule of assessments; inferred from the data when not given.
+    events : DataFrame or path, optional
+        Intercurrent events: columns ``subject, event, day`` and optionally ``detail``.
+    subjects : DataFrame or path, optional
+        A subject-level table (CDISC DM or ADSL, or any table with a subject and an arm column)
+        giving the arm and covariates where the score file lacks them. For ``sdtm-qs`` a file
+        ``dm.*`` beside the QS file is used when this is not given.
+    allow_identifiers : collection of str
+        Columns to keep although they look like personal identifiers.
+    max_missing_items : int, default 0
+        Totals are scored from items only when no item is missing; with ``k`` a total with up
+        to ``k`` missing items is prorated.
+    sheet : str or int, optional
+        Excel sheet (the first by default).
+
+    Returns
+    -------
+    TrialData
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem in the file (its ``problems`` DataFrame), when any is an error.
+    ReadError, MappingError
+        When the file cannot be read, or its columns cannot be matched to roles at all.
+
+    Examples
+    --------
+    >>> import tempfile, outcomes
+    >>> folder = outcomes.write_sample(tempfile.mkdtemp())
+    >>> trial = outcomes.read(folder / "long.csv", schedule=folder / "schedule.toml")
+    >>> trial.frame[["subject", "visit", "instrument"]].head(2)
+      subject      visit instrument
+    0    S001  SCREENING       gad7
+    1    S001  SCREENING      madrs
+    """
+    raw = read_table(path, sheet=sheet)
+    return from_frame(
+        raw, layout, instrument, mapping, schedule=schedule, events=events,
+        subjects=_subjects(subjects, path, layout or detect_layout(raw)[0]),
+        allow_identifiers=allow_identifiers, max_missing_items=max_missing_items,
+        name=str(path),
+    )
+
+
+def from_frame(
+    raw: pd.DataFrame,
+    layout: str | None = None,
+    instrument: str | None = None,
+    mapping: ColumnMapping | Mapping[str, Any] | str | Path | None = None,
+    *,
+    schedule: Schedule | Mapping[str, Any] | str | Path | None = None,
+    events: pd.DataFrame | str | Path | None = None,
+    subjects: pd.DataFrame | str | Path | None = None,
+    allow_identifiers: Collection[str] = (),
+    max_missing_items: int = 0,
+    name: str = "<DataFrame>",
+) -> TrialData:
+    """Validate and score a table already in memory, laid out as a file would be.
+
+    Takes the arguments of :func:`read` (``raw`` in place of ``path``); ``name`` stands for the
+    file name in problem reports.
+
+    Examples
+    --------
+    >>> import pandas as pd, outcomes
+    >>> raw = pd.DataFrame({"subject": ["A1", "A1"], "arm": ["DRUG", "DRUG"],
+    ...                     "visit": ["BASELINE", "WEEK 2"], "study_day": [1, 15],
+    ...                     "gad7_1": [2, 1], "gad7_2": [2, 1], "gad7_3": [3, 1], "gad7_4": [2, 0],
+    ...                     "gad7_5": [1, 0], "gad7_6": [2, 1], "gad7_7": [1, 1]})
+    >>> outcomes.from_frame(raw).frame[["visit", "total", "total_source"]]
+          visit  total total_source
+    0  BASELINE   13.0        items
+    1    WEEK 2    5.0        items
+    """
+    raw = raw.reset_index(drop=True)
+    log = ProblemLog(file=Path(name).name)
+    chosen, notes = (layout, []) if layout else detect_layout(raw)
+    if chosen not in LAYOUTS:
+        raise MappingError(f"unknown layout {chosen!r}; the layouts are {list(LAYOUTS)}")
+    if instrument is not None:
+        instrument = registry.get(instrument).name
+    index = MeasureIndex()
+    column_mapping = ColumnMapping.from_any(mapping)
+    column_mapping.check_columns(raw.columns, name)
+    ex = layouts.extract(chosen, raw, mapping=column_mapping, index=index, instrument=instrument,
+                         log=log, subjects=_table(subjects))
+    ex.notes[:0] = notes
+    return build_trial(
+        ex, raw, index=index, log=log, schedule=_schedule(schedule),
+        events=_table(events), allow_identifiers=allow_identifiers,
+        max_missing_items=max_missing_items,
+        source={"file": name, "format": raw.attrs.get("source", {}).get("format", "DataFrame"),
+                "layout": chosen},
+    )
+
+
+def detect_layout(raw: pd.DataFrame) -> tuple[str, list[str]]:
+    """The layout a table's columns suggest, and a note saying why.
+
+    Examples
+    --------
+    >>> detect_layout(pd.DataFrame(columns=["USUBJID", "QSTESTCD", "QSSTRESN", "VISIT"]))[0]
+    'sdtm-qs'
+    >>> detect_layout(pd.DataFrame(columns=["record_id", "redcap_event_name", "madrs_1"]))[0]
+    'redcap'
+    """
+    cols = {normalise(c) for c in raw.columns}
+    if {"usubjid", "qstestcd"} <= cols:
+        return "sdtm-qs", ["layout: sdtm-qs (USUBJID and QSTESTCD present)"]
+    if {"usubjid", "paramcd", "aval"} <= cols:
+        return "adam-adqs", ["layout: adam-adqs (USUBJID, PARAMCD and AVAL present)"]
+    if "redcapeventname" in cols:
+        return "redcap", ["layout: redcap (redcap_event_name present)"]
+    if cols & {"visit", "avisit", "visitname", "visitlabel", "timepoint", "event"}:
+        return "long", ["layout: long (a visit column is present)"]
+    return "wide", ["layout: wide (no visit column; visits are read from column names)"]
+
+
+def _table(source: pd.DataFrame | str | Path | None) -> pd.DataFrame | None:
+    if source is None or isinstance(source, pd.DataFrame):
+        return source
+    return read_table(source)
+
+
+def _schedule(schedule: Schedule | Mapping[str, Any] | str | Path | None) -> Schedule | None:
+    if schedule is None or isinstance(schedule, Schedule):
+        return schedule
+    if isinstance(schedule, str | Path):
+        return Schedule.from_toml(schedule)
+    return Schedule.from_mapping(schedule)
+
+
+def _subjects(subjects: pd.DataFrame | str | Path | None, path: str | Path,
+              layout: str) -> pd.DataFrame | None:
+    if subjects is not None or layout != "sdtm-qs":
+        return _table(subjects)
+    beside = sorted(p for p in Path(path).parent.glob("dm.*") if p.is_file())
+    return read_table(beside[0]) if beside else None

@@ -1,0 +1,104 @@
+"""The sample trial as files: every supported layout, several formats, with its schedule and events.
+
+``outcomes sample --out DIR`` and :func:`write_sample` write them; ``data_samples/`` in the
+repository holds the same files, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import tomli_w
+
+from outcomes.data.trialdata import TrialData
+from outcomes.io.formats import write_table
+from outcomes.io.layouts import adam, long, redcap, sdtm, wide
+
+__all__ = ["SAMPLE_FILES", "SampleFile", "write_sample"]
+
+
+@dataclass(frozen=True)
+class SampleFile:
+    """One sample file: where it goes, its layout and what it shows."""
+
+    path: str
+    layout: str
+    what: str
+
+
+#: The files :func:`write_sample` writes, besides ``schedule.toml``, ``events.csv`` and README.
+SAMPLE_FILES: tuple[SampleFile, ...] = (
+    SampleFile("long.csv", "long", "a row per subject x visit; items and totals by registry code"),
+    SampleFile("long.xlsx", "long", "the same, as an Excel workbook"),
+    SampleFile("long.parquet", "long", "the same, as Parquet"),
+    SampleFile("long.sav", "long", "the same, as SPSS"),
+    SampleFile("long.dta", "long", "the same, as Stata"),
+    SampleFile("wide.csv", "wide", "a row per subject; columns <code>_<visit>"),
+    SampleFile("sdtm/qs.xpt", "sdtm-qs", "CDISC SDTM QS domain as SAS transport; arm and "
+               "covariates in sdtm/dm.xpt beside it"),
+    SampleFile("adam/adqs.xpt", "adam-adqs", "CDISC ADaM ADQS as SAS transport"),
+    SampleFile("redcap.csv", "redcap", "a REDCap raw export, one row per record x event"),
+)
+
+_README = """# Sample data
+
+The sample psychedelic trial of **outcomes** (DMT vs placebo, two dosing sessions, follow-up to
+12 weeks; see `outcomes.sample.simulate` for the design), written by the package's own simulator:
+`outcomes sample --out data_samples` makes every file here, and a test checks they are in step with
+the simulator. Every file reads back to the same TrialData:
+
+```python
+import outcomes
+trial = outcomes.read("data_samples/long.csv", schedule="data_samples/schedule.toml",
+                      events="data_samples/events.csv")
+```
+
+| file | layout | what it is |
+|---|---|---|
+{rows}
+| `schedule.toml` | | the schedule of assessments: visits, nominal days, windows, dosing sessions |
+| `events.csv` | | intercurrent events: subject, event, study day, detail |
+
+Simulated data: no real person is behind any row. Seed {seed}, {n_per_arm} subjects per arm.
+"""
+
+
+def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
+    """Write the sample trial in every layout to the folder ``out`` and return it.
+
+    Parameters
+    ----------
+    out : str or Path
+        The folder; made if missing. Existing files of the same names are replaced.
+    trial : TrialData, optional
+        What to write; :func:`outcomes.load_sample` by default.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = write_sample(tempfile.mkdtemp())
+    >>> sorted(p.name for p in folder.iterdir())[:4]
+    ['README.md', 'adam', 'events.csv', 'long.csv']
+    """
+    from outcomes.sample import DEFAULT_N_PER_ARM, DEFAULT_SEED, load_sample
+
+    trial = trial if trial is not None else load_sample()
+    folder = Path(out)
+    tables: dict[str, pd.DataFrame] = {"long": long.to_table(trial), "wide": wide.to_table(trial),
+                                       "adam-adqs": adam.to_table(trial),
+                                       "redcap": redcap.to_table(trial)}
+    sdtm_tables = sdtm.to_tables(trial)
+    tables["sdtm-qs"] = sdtm_tables["qs"]
+    for entry in SAMPLE_FILES:
+        target = folder / entry.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_table(tables[entry.layout], target)
+    write_table(sdtm_tables["dm"], folder / "sdtm" / "dm.xpt")
+    write_table(trial.events, folder / "events.csv")
+    (folder / "schedule.toml").write_text(tomli_w.dumps(trial.schedule.to_mapping()))
+    rows = "\n".join(f"| `{f.path}` | `{f.layout}` | {f.what} |" for f in SAMPLE_FILES)
+    (folder / "README.md").write_text(
+        _README.format(rows=rows, seed=DEFAULT_SEED, n_per_arm=DEFAULT_N_PER_ARM))
+    return folder
