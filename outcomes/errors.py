@@ -66,7 +66,8 @@ class ValidationError(OutcomesError, ValueError):
         n_err = int((problems["severity"] == "error").sum()) if len(problems) else 0
         n_warn = len(problems) - n_err
         lines = [f"{n_err} error(s) and {n_warn} warning(s) in the data:"]
-        shown = problems.head(20)
+        errors_first = problems.sort_values("severity", kind="stable") if n_err else problems
+        shown = errors_first.head(20)
         for sev, msg in zip(shown["severity"], shown["message"], strict=True):
             lines.append(f"  [{sev}] {msg}")
         if len(problems) > len(shown):

@@ -36,6 +36,7 @@ from outcomes.data.trialdata import TrialData
 from outcomes.errors import ValidationError
 from outcomes.instruments import Instrument, score
 from outcomes.io.layouts.base import Extracted
+from outcomes.io.mapping import normalise
 from outcomes.io.measures import MeasureIndex
 
 __all__ = ["MISSING_TOKENS", "build_trial", "order_arms"]
@@ -176,7 +177,7 @@ def _numeric_role(rec: pd.DataFrame, role: str, rc: dict[str, str], log: Problem
 
 def _context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> pd.DataFrame:
     rec = records.copy()
-    for role in ("subject", "arm", "visit", "period_treatment"):
+    for role in ("subject", "arm", "visit", "period_treatment", "instrument"):
         rec[role] = _as_text(rec[role])
     need = {"subject": "missing-subject", "visit": "missing-visit"}
     if "arm" in rc:
@@ -371,6 +372,8 @@ def _schedule(rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule | None,
                     hint="give each visit label one visit number", visit=visit,
                     column=rc.get("visit_num"), row=rec.loc[nums.index, "source_row"].min())
     if schedule is not None:
+        notes = _align_visits(rec, schedule)
+        seen = rec.dropna(subset=["visit"])
         known = set(schedule.visit_names)
         unknown = seen[~seen["visit"].isin(known)]
         for visit, grp in unknown.groupby("visit", sort=False):
@@ -380,7 +383,7 @@ def _schedule(rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule | None,
                     hint="correct the visit label, or add the visit to the schedule",
                     row=grp["source_row"].min(), subject=grp["subject"].iloc[0], visit=visit,
                     column=rc.get("visit"), value=visit)
-        return schedule, []
+        return schedule, notes
     order = list(dict.fromkeys(seen["visit"]))
     numbers_known = "visit_num" in rc and seen["visit_num"].notna().all()
     nums = seen.groupby("visit", sort=False)["visit_num"].min() if numbers_known else None
@@ -391,6 +394,18 @@ def _schedule(rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule | None,
         days=[float(days[v]) for v in order] if days.notna().all() else None,
     )
     return inferred, [f"schedule inferred: {n}" for n in inferred.notes]
+
+
+def _align_visits(rec: pd.DataFrame, schedule: Schedule) -> list[str]:
+    """Write visit labels as the schedule does where they differ only in case and punctuation."""
+    by_key = {normalise(v): v for v in schedule.visit_names}
+    labels = rec["visit"].dropna().unique()
+    renames = {lab: by_key[normalise(lab)] for lab in labels
+               if lab not in by_key.values() and normalise(lab) in by_key}
+    if not renames:
+        return []
+    rec["visit"] = rec["visit"].replace(renames)
+    return [f"visit labels matched to the schedule: {renames}"]
 
 
 def _windows(rec: pd.DataFrame, schedule: Schedule, log: ProblemLog) -> None:

@@ -68,14 +68,6 @@ _TEXT_FORMATS = frozenset({"csv", "tsv", "text"})
 #: Delimiters a ``.txt`` file may use; on a tie in the header the earlier one wins.
 _DELIMITERS = ("\t", ",", ";", "|")
 
-#: pyreadstat readers: value-label codes (not labels), user-defined missing values as missing.
-_STAT_READERS: Mapping[str, Callable[..., tuple[pd.DataFrame, Any]]] = {
-    "spss": partial(pyreadstat.read_sav, apply_value_formats=False, user_missing=False),
-    "stata": partial(pyreadstat.read_dta, apply_value_formats=False, user_missing=False),
-    "sas7bdat": pyreadstat.read_sas7bdat,
-    "xpt": pyreadstat.read_xport,
-}
-
 #: Longest column name each typed writer accepts.
 _MAX_NAME_LENGTH = {"spss": 64, "xpt": 32, "stata": 32}
 
@@ -138,8 +130,9 @@ def read_table(
     *Typed formats* keep their types. SPSS and Stata columns with value labels come back as
     their codes, not their labels; SPSS user-defined missing values and Stata's ``.a``-``.z``
     are missing. SPSS and SAS store every number as a double, so whole numbers come back as
-    ``float64``. Dates and date-times come back as ``datetime64``. Text that is not valid
-    UTF-8 is decoded as cp1252. A pandas index stored in a parquet file becomes columns.
+    ``float64``; Stata integers come back as ``int64``, or ``float64`` when some are missing.
+    Dates and date-times come back as ``datetime64``. SPSS and SAS text that is not valid UTF-8
+    is decoded as cp1252. A pandas index stored in a parquet file becomes columns.
 
     Examples
     --------
@@ -200,18 +193,27 @@ def write_table(
 
     Notes
     -----
-    ``csv`` and ``tsv``/``text`` are UTF-8 without byte-order mark, ``\\n`` line endings and no
-    index, with values rendered as :func:`read_table` renders Excel cells (a whole float
-    ``20.0`` as ``"20"``, a midnight date-time as ``"2024-03-01"``, missing as an empty field),
-    so a table written as CSV and as Excel reads back identically. The same frame always gives
-    the same bytes. ``excel`` is ``.xlsx`` via openpyxl, with native cell types. ``parquet``
-    via pyarrow is reproducible byte for byte. ``spss`` is ``.sav`` (``.zsav`` compressed) via
-    pyreadstat, names up to 64 characters. ``xpt`` is SAS transport version 8 via pyreadstat,
-    names up to 32 characters (SAS reads it with ``%XPT2LOC``; a regulatory submission needs
-    version 5, which allows 8). ``stata`` is ``.dta`` version 118 via pandas, names up to 32
-    characters of letters, digits and ``_``, time stamp fixed at 1970-01-01 so the bytes are
-    reproducible. ``.xlsx``, ``.sav`` and ``.xpt`` files record the time they were written,
-    so their bytes differ between runs while their contents do not.
+    ``csv``, ``tsv``, ``text``
+        UTF-8 without byte-order mark, ``\\n`` line endings, comma or tab. Values are rendered
+        as :func:`read_table` renders Excel cells (a whole float ``20.0`` as ``"20"``, a
+        midnight date-time as ``"2024-03-01"``, missing as an empty field), so a table written
+        as CSV and as Excel reads back the same. The same frame always gives the same bytes.
+    ``excel``
+        ``.xlsx`` via openpyxl, with native cell types.
+    ``parquet``
+        Via pyarrow, with every pandas type kept; the same frame gives the same bytes.
+    ``spss``
+        ``.sav`` (``.zsav`` compressed) via pyreadstat; names up to 64 characters.
+    ``xpt``
+        SAS transport version 8 via pyreadstat; names up to 32 characters. SAS reads it with
+        ``%XPT2LOC``; a regulatory submission needs version 5, whose names have at most 8.
+    ``stata``
+        ``.dta`` version 118 via pandas; names up to 32 letters, digits and ``_``, not a Stata
+        reserved word. Categoricals are written as their values, not as labelled codes. The
+        time stamp is fixed at 1970-01-01 so that the same frame gives the same bytes.
+
+    ``.xlsx``, ``.sav`` and ``.xpt`` files record when they were written, so their bytes differ
+    between runs while their contents do not.
 
     No installed library writes ``.sas7bdat``: write ``.xpt``, which SAS reads.
 
@@ -248,7 +250,9 @@ def write_table(
     except OSError:
         raise
     except Exception as exc:  # the writing libraries raise many types for data they refuse
-        raise ValueError(f"{path}: cannot be written as {name} ({type(exc).__name__}: {exc})") from exc
+        raise ValueError(
+            f"{path}: cannot be written as {name} ({type(exc).__name__}: {str(exc).strip()})"
+        ) from exc
     return path
 
 
@@ -289,7 +293,9 @@ def _library_errors(path: Path, name: str) -> Iterator[None]:
     except ReadError:
         raise
     except ImportError as exc:
-        raise ReadError(f"{path}: reading {name} files needs a package that is missing ({exc})") from exc
+        raise ReadError(
+            f"{path}: reading {name} files needs a package that is not installed ({exc})"
+        ) from exc
     except OSError as exc:
         raise ReadError(f"{path}: the file cannot be opened ({exc})") from exc
     except Exception as exc:  # the libraries raise many types for a damaged file
@@ -405,10 +411,7 @@ def _from_grid(grid: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def _read_typed(path: Path, name: str) -> pd.DataFrame:
     with _library_errors(path, name):
-        if name == "parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = _read_stat(_STAT_READERS[name], path)
+        frame = _TYPED_READERS[name](path)
         # A stored pandas index is data: keep it as columns unless it is the default one.
         frame = frame.reset_index(drop=frame.index.equals(pd.RangeIndex(len(frame))))
     frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]
@@ -423,6 +426,21 @@ def _read_stat(reader: Callable[..., tuple[pd.DataFrame, Any]], path: Path) -> p
     except UnicodeDecodeError:
         frame, _ = reader(path, dates_as_pandas_datetime=True, encoding="cp1252")
     return frame
+
+
+# Value-label codes rather than labels, user-defined and extended missing values as missing.
+# Stata goes through pandas: pyreadstat gives integer columns with missing values as objects.
+_TYPED_READERS: Mapping[str, Callable[[Path], pd.DataFrame]] = {
+    "parquet": pd.read_parquet,
+    "spss": partial(
+        _read_stat, partial(pyreadstat.read_sav, apply_value_formats=False, user_missing=False)
+    ),
+    "sas7bdat": partial(_read_stat, pyreadstat.read_sas7bdat),
+    "xpt": partial(_read_stat, pyreadstat.read_xport),
+    "stata": partial(
+        pd.read_stata, convert_categoricals=False, convert_missing=False, preserve_dtypes=False
+    ),
+}
 
 
 def _check_unique_names(names: Iterable[Any], path: Path, error: type[Exception]) -> None:
@@ -473,6 +491,10 @@ def _write_xpt(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _write_stata(frame: pd.DataFrame, path: Path) -> None:
+    # pandas writes a categorical as value-labelled codes, which read back as codes: write values.
+    frame = frame.copy()
+    for column in frame.select_dtypes("category").columns:
+        frame[column] = np.asarray(frame[column])
     with warnings.catch_warnings():
         # pandas would otherwise rename invalid names with only a warning, breaking round trips.
         warnings.simplefilter("error", pd.errors.InvalidColumnName)

@@ -364,12 +364,14 @@ def _madrs_after_screening(rng: np.random.Generator, subjects: pd.DataFrame) -> 
     nominal = np.array([_BY_NAME[v].day for v in after], dtype=float)
     corr = np.exp(-np.abs(nominal[:, None] - nominal[None, :]) / _ERROR_DAYS)
     error = rng.standard_normal((len(subjects), len(after))) @ np.linalg.cholesky(corr).T
-    placebo = np.array([_PLACEBO_CHANGE.get(v, 0.0) for v in after])
-    effect = np.array([_DMT_EFFECT.get(v, 0.0) for v in after])
+    placebo = -np.array([_PLACEBO_CHANGE.get(v, 0.0) for v in after]) / _SEVERITY_MEAN
+    effect = -np.array([_DMT_EFFECT.get(v, 0.0) for v in after]) / _SEVERITY_MEAN + placebo
     dmt_response = _on_dmt(subjects) * subjects["dmt_response"].to_numpy()
-    return (subjects["severity"].to_numpy()[:, None] + _ERROR_SD * error
-            + subjects["placebo_response"].to_numpy()[:, None] * placebo
-            + dmt_response[:, None] * effect)
+    severity = subjects["severity"].to_numpy()[:, None]
+    placebo_fall = np.minimum(subjects["placebo_response"].to_numpy()[:, None] * placebo, 1)
+    dmt_fall = np.minimum(dmt_response[:, None] * effect, 1)
+    remaining = np.where(_on_dmt(subjects)[:, None], np.minimum(1 - placebo_fall, 1 - dmt_fall), 1 - placebo_fall)
+    return severity * remaining + _ERROR_SD * error
 
 
 def _assessments(rng: np.random.Generator, subjects: pd.DataFrame, latent: np.ndarray,

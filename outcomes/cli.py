@@ -1,0 +1,148 @@
+"""The command line: ``outcomes validate | describe | sample``.
+
+Exit codes: 0 when all is well, 1 when the data have errors, 2 on bad usage (unknown option, a file
+that cannot be read, columns that cannot be matched to roles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import outcomes
+from outcomes.data.describe import describe
+from outcomes.errors import OutcomesError, ValidationError
+from outcomes.io.read import LAYOUTS
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    Examples
+    --------
+    >>> main(["validate", "--sample"])  # doctest: +ELLIPSIS
+    0 error(s), ... warning(s) in <sample>
+    ...
+    0
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValidationError as exc:  # pragma: no cover - validate handles its own
+        print(exc, file=sys.stderr)
+        return EXIT_DATA
+    except OutcomesError as exc:
+        print(f"outcomes: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, no error
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="outcomes", description="Outcome statistics of psychedelic-therapy trials.")
+    parser.add_argument("--version", action="version", version=f"outcomes {outcomes.__version__}")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a score file and report every problem")
+    _read_options(p)
+    p.add_argument("--json", action="store_true", help="print the problems as a JSON list")
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser("describe", help="subjects per arm x visit, missingness, totals")
+    _read_options(p)
+    p.set_defaults(run=_describe)
+
+    p = sub.add_parser("sample", help="write the sample trial in every layout")
+    p.add_argument("--out", required=True, type=Path, help="folder to write to")
+    p.set_defaults(run=_sample)
+    return parser
+
+
+def _read_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", type=Path, help="the score file")
+    p.add_argument("--sample", action="store_true", help="use the built-in sample trial")
+    p.add_argument("--layout", choices=LAYOUTS, help="the file's layout (detected if not given)")
+    p.add_argument("--instrument", help="the instrument of a single-instrument file")
+    p.add_argument("--mapping", type=Path, help="TOML or JSON file mapping roles to columns")
+    p.add_argument("--schedule", type=Path, help="TOML schedule of assessments")
+    p.add_argument("--events", type=Path, help="table of intercurrent events")
+    p.add_argument("--subjects", type=Path, help="subject-level table (DM, ADSL) with the arm")
+    p.add_argument("--allow", action="append", default=[], metavar="COLUMN",
+                   help="keep this column although it looks like an identifier (repeatable)")
+    p.add_argument("--max-missing-items", type=int, default=0, metavar="K",
+                   help="prorate totals with at most K missing items (default 0: no proration)")
+
+
+def _load(args: argparse.Namespace) -> outcomes.TrialData:
+    if args.sample == (args.path is not None):
+        raise OutcomesError("give a PATH or --sample (one of them)")
+    if args.sample:
+        return outcomes.load_sample()
+    return outcomes.read(
+        args.path, args.layout, args.instrument, args.mapping, schedule=args.schedule,
+        events=args.events, subjects=args.subjects, allow_identifiers=args.allow,
+        max_missing_items=args.max_missing_items)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        trial = _load(args)
+        problems, name = trial.problems, trial.source.get("file", "")
+    except ValidationError as exc:
+        problems, name = exc.problems, str(args.path)
+    n_err = int((problems["severity"] == "error").sum()) if len(problems) else 0
+    if args.json:
+        print(json.dumps(_records(problems), indent=2))
+    else:
+        print(f"{n_err} error(s), {len(problems) - n_err} warning(s) in {name}")
+        for _, p in problems.sort_values("severity", kind="stable").iterrows():
+            print(f"[{p['severity']}] {p['code']}: {p['message']}")
+            if p["hint"]:
+                print(f"    what to do: {p['hint']}")
+    return EXIT_DATA if n_err else EXIT_OK
+
+
+def _records(problems: Any) -> list[dict[str, Any]]:
+    keys = ["severity", "code", "message", "file", "row", "subject", "visit", "column", "value",
+            "instrument", "hint"]
+    out = []
+    for rec in problems.to_dict("records"):
+        out.append({k: (None if _is_missing(rec.get(k)) else
+                        int(rec[k]) if k == "row" else rec[k]) for k in keys})
+    return out
+
+
+def _is_missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def _describe(args: argparse.Namespace) -> int:
+    print(describe(_load(args)).to_text())
+    return EXIT_OK
+
+
+def _sample(args: argparse.Namespace) -> int:
+    folder = outcomes.write_sample(args.out)
+    print(f"sample trial written to {folder}:")
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            print(f"  {p.relative_to(folder)}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""A first look at a trial: who was seen when, what is missing, and how the totals run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from outcomes.data.trialdata import TrialData
+
+__all__ = ["Description", "describe"]
+
+
+@dataclass(frozen=True)
+class Description:
+    """What :func:`describe` finds, as tidy frames.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Subjects with a total, per instrument x visit (rows) and arm (columns).
+    patterns : pandas.DataFrame
+        Missingness patterns per instrument: ``instrument, arm, pattern, subjects``; a pattern
+        has one character per visit at which the instrument is scheduled, ``X`` for a total and
+        ``.`` for none, in visit order.
+    summaries : pandas.DataFrame
+        Totals per instrument x arm x visit: ``n, mean, sd, median, min, max``.
+    """
+
+    trial: TrialData
+    counts: pd.DataFrame
+    patterns: pd.DataFrame
+    summaries: pd.DataFrame
+
+    def to_text(self) -> str:
+        """The description as plain text for a terminal."""
+        t = self.trial
+        f = t.frame
+        lines = [
+            f"{f['subject'].nunique()} subjects, {len(f)} assessments, arms "
+            f"{', '.join(f'{a} ({n})' for a, n in f.groupby('arm', observed=True)['subject'].nunique().items())}",
+            f"instruments: {', '.join(t.instruments)}; visits: {', '.join(t.schedule.visit_names)}",
+            f"source: {t.source.get('file', '')} ({t.source.get('layout', '')}); "
+            f"{len(t.problems)} warning(s)",
+            "",
+            "Subjects with a total, by visit and arm",
+            self.counts.to_string(),
+            "",
+            "Missingness patterns (X = total, . = none, in visit order)",
+        ]
+        for inst, grp in self.patterns.groupby("instrument", sort=False):
+            visits = [v for v in t.schedule.visit_names if v in set(
+                f.loc[f["instrument"] == inst, "visit"].astype(str))]
+            lines.append(f"  {inst}: {' | '.join(visits)}")
+            lines.append(grp.drop(columns="instrument").to_string(index=False))
+        lines += ["", "Totals by visit and arm", self.summaries.round(2).to_string()]
+        return "\n".join(lines)
+
+
+def describe(trial: TrialData) -> Description:
+    """Subjects per arm x visit, missingness patterns and summaries of totals.
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> d = describe(outcomes.load_sample())
+    >>> int(d.counts.loc[("madrs", "BASELINE")].sum())
+    40
+    >>> list(d.summaries.columns)
+    ['n', 'mean', 'sd', 'median', 'min', 'max']
+    """
+    f = trial.frame
+    scored = f[f["total"].notna()]
+    counts = (scored.groupby(["instrument", "visit", "arm"], observed=True)["subject"].nunique()
+              .unstack("arm", fill_value=0))
+    counts.columns = counts.columns.astype(str)
+    summaries = scored.groupby(["instrument", "arm", "visit"], observed=True)["total"].agg(
+        n="count", mean="mean", sd="std", median="median", min="min", max="max")
+    return Description(trial, counts, _patterns(trial), summaries)
+
+
+def _patterns(trial: TrialData) -> pd.DataFrame:
+    f = trial.frame
+    subjects = trial.subjects[["subject", "arm"]]
+    parts = []
+    for inst in trial.instruments:
+        rows = f[f["instrument"] == inst]
+        visits = [v for v in trial.schedule.visit_names if v in set(rows["visit"].astype(str))]
+        seen = (rows[rows["total"].notna()].assign(visit=rows["visit"].astype(str))
+                .pivot_table(index="subject", columns="visit", values="total", aggfunc="count")
+                .reindex(index=subjects["subject"], columns=visits).notna())
+        pattern = seen.apply(lambda r: "".join("X" if x else "." for x in r), axis=1)
+        table = pd.DataFrame({"arm": subjects["arm"].array, "pattern": pattern.to_numpy()})
+        counted = (table.groupby(["arm", "pattern"], observed=True).size()
+                   .rename("subjects").reset_index()
+                   .sort_values(["arm", "subjects"], ascending=[True, False], kind="stable"))
+        counted.insert(0, "instrument", inst)
+        parts.append(counted)
+    return pd.concat(parts, ignore_index=True)

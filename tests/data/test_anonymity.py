@@ -1,0 +1,292 @@
+"""Tests of the anonymisation guard: what it reports, and what it must leave alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from outcomes.data.anonymity import find_identifiers
+from outcomes.data.problems import ProblemLog
+from outcomes.errors import MappingError
+
+SHARED_DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+
+SENTENCES = [
+    "Felt very emotional after the session and cried with my partner",
+    "Slept badly during the first week but improved later on",
+    "Reported a vivid memory of childhood home in the village",
+    "No side effects noticed except mild headache on the evening",
+    "Husband says mood is much brighter since the dosing day",
+    "Work colleagues noticed the change and asked about the trial",
+]
+NAMES = ["John Smith", "Smith, Jane", "Mary-Jane O'Neil", "Ahmed Khan", "Li Wei", "José García"]
+
+
+def _frame(column: str, values: list[object]) -> pd.DataFrame:
+    """One row per subject S001, S002, ... with ``values`` in ``column``."""
+    subjects = [f"S{i:03d}" for i in range(1, len(values) + 1)]
+    return pd.DataFrame({"subject": subjects, column: values})
+
+
+def _scan(frame: pd.DataFrame, subject_column: str | None = "subject", **kwargs) -> pd.DataFrame:
+    log = ProblemLog(file="trial.csv")
+    find_identifiers(frame, log, subject_column=subject_column, **kwargs)
+    return log.to_frame()
+
+
+# code, column, values, first offending row (1-based), rows affected
+VALUE_CASES = {
+    "email": ("identifier-email", "contact", [None, "jane.doe@example.org", "declined",
+                                              "bob@example.co.uk"], 2, 2),
+    "email-in-text": ("identifier-email", "note", ["ok", "write to jo@nhs.net"], 2, 1),
+    "phone-international": ("identifier-phone", "note", ["none", "+44 20 7946 0958"], 2, 1),
+    "phone-us-brackets": ("identifier-phone", "note", ["(555) 123-4567", "none"], 1, 1),
+    "phone-us-dashes": ("identifier-phone", "note", ["none", "555-123-4567"], 2, 1),
+    "phone-uk-mobile": ("identifier-phone", "note", ["none", "07700 900123"], 2, 1),
+    "phone-digits": ("identifier-phone", "note", ["none", "07700900123", "07700900124"], 2, 2),
+    "date-iso": ("identifier-date", "QSDTC", ["", "2024-03-05", "2024-03-19"], 2, 2),
+    "date-dmy": ("identifier-date", "visit_date", ["05/03/2024"], 1, 1),
+    "date-two-digit-year": ("identifier-date", "visit_date", ["none", "3/5/24"], 2, 1),
+    "date-month-name": ("identifier-date", "visit_date", ["none", "5 Mar 2024"], 2, 1),
+    "date-excel": ("identifier-date", "visit_date", ["2024-03-05 00:00:00"], 1, 1),
+    "date-sas": ("identifier-date", "RFSTDTC", ["none", "05MAR2024"], 2, 1),
+    "date-us-words": ("identifier-date", "visit_date", ["none", "March 5, 2024"], 2, 1),
+    "postcode-uk": ("identifier-postcode", "area", ["none", "SW1A 1AA", "M1 1AE"], 2, 2),
+    "zip-plus-4": ("identifier-postcode", "area", ["none", "02139-4307"], 2, 1),
+    "zip-named-column": ("identifier-postcode", "zip", ["none", "02139"], 2, 1),
+    "url": ("identifier-url", "source", ["none", "https://example.org/p/1"], 2, 1),
+    "url-www": ("identifier-url", "source", ["www.example.org", "none"], 1, 1),
+    "ip": ("identifier-ip", "logged_from", ["none", "192.168.0.12"], 2, 1),
+    "ssn": ("identifier-ssn", "ref", ["none", "123-45-6789"], 2, 1),
+    "nhs-spaced": ("identifier-ssn", "ref", ["none", "943 476 5919"], 2, 1),
+    "nhs-digits": ("identifier-ssn", "ref", ["none", "9434765919"], 2, 1),
+    "age-text": ("identifier-age-over-89", "AGE", ["45", "93", "91"], 2, 2),
+    "age-numeric": ("identifier-age-over-89", "age_years", [45, 93.0, np.nan], 2, 1),
+    "free-text": ("identifier-free-text", "comment", [None, *SENTENCES], 2, 6),
+    "person-name": ("identifier-person-name", "carer", ["", *NAMES], 2, 6),
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "column", "values", "row", "count"), VALUE_CASES.values(), ids=VALUE_CASES.keys()
+)
+def test_identifier_values_are_reported_once_per_column(code, column, values, row, count):
+    frame = _frame(column, [pd.NA if v == "" else v for v in values])
+    problems = _scan(frame)
+    found = problems[problems["code"] == code]
+    assert len(found) == 1
+    problem = found.iloc[0]
+    raw = str(values[row - 1])
+    assert problem["severity"] == "error"
+    assert problem["column"] == column
+    assert problem["row"] == row
+    assert problem["subject"] == f"S{row:03d}"
+    assert problem["file"] == "trial.csv"
+    assert problem["value"] != raw
+    assert problem["value"][0] == raw[0]
+    assert f"in {count} row" in problem["message"]
+    assert f"(first: row {row})" in problem["message"]
+    assert repr(column) in problem["hint"]
+
+
+def test_mask_keeps_first_character_and_length():
+    problems = _scan(_frame("contact", ["jane.doe@example.org"]))
+    assert problems["value"].tolist() == ["j***.***@*******.***"]
+
+
+def test_datetime_column_holds_dates():
+    frame = _frame("visit", pd.to_datetime([None, "2024-03-05", "2024-03-19"]))
+    problems = _scan(frame)
+    assert problems[["code", "row", "value"]].values.tolist() == [
+        ["identifier-date", 2, "2***-**-**"]
+    ]
+
+
+def test_date_objects_in_text_column_are_dates():
+    frame = _frame("visit", ["screening", pd.Timestamp("2024-03-05 10:30")])
+    assert _scan(frame)["code"].tolist() == ["identifier-date"]
+
+
+def test_a_column_of_500_emails_is_one_problem():
+    frame = _frame("contact", [f"person{i}@example.org" for i in range(500)])
+    problems = _scan(frame)
+    assert len(problems) == 1
+    assert "in 500 rows (first: row 1)" in problems.loc[0, "message"]
+
+
+def test_free_text_repeated_on_every_visit_is_found_through_subjects():
+    frame = pd.DataFrame(
+        {
+            "subject": np.repeat([f"S{i:03d}" for i in range(6)], 4),
+            "visit": ["BASELINE", "WEEK 1", "WEEK 2", "WEEK 6"] * 6,
+            "history": np.repeat(SENTENCES, 4),
+        }
+    )
+    assert _scan(frame)["code"].tolist() == ["identifier-free-text"]
+    assert _scan(frame, subject_column=None).empty
+
+
+IDENTIFIER_NAMES = [
+    "name", "NAME", "First Name", "first_name", "FirstName", "lastName", "SURNAME", "patient_name",
+    "initials", "SUBJINIT", "e-mail", "EMAIL", "email_address", "Email1", "phone", "Tel",
+    "telephone_number", "mobile", "fax", "home_phone", "address", "Address Line 1", "street",
+    "city", "Town", "zip", "ZIP_CODE", "postcode", "Post-Code", "dob", "DateOfBirth",
+    "date of birth", "BirthDate", "BRTHDTC", "ssn", "SocialSecurityNumber", "nhs_number", "NHSNO",
+    "MRN", "medical_record_number", "insurance", "health_plan_id", "ip_address", "IPAddress",
+    "url", "website", "licence_number", "driving_licence", "passport_no",
+    "vehicle_registration", "device_serial",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", IDENTIFIER_NAMES)
+def test_identifier_column_names(name):
+    problems = _scan(_frame(name, ["1985"]))
+    assert problems[["code", "column"]].values.tolist() == [["identifier-column", name]]
+    assert problems[["row", "value"]].isna().all(axis=None)
+
+
+BENIGN_NAMES = [
+    "SITEID", "ARMCD", "PHONE_VISIT", "VISITNAME", "VISIT NAME", "ARM NAME", "TEST NAME", "QSTEST",
+    "PARAM", "USUBJID", "SUBJID", "AGEU", "AGEGR1", "SEX", "RACE", "COUNTRY", "IP", "INVNAM",
+    "BIRTH_YEAR", "YOB", "QSDTC", "TRTSDT", "device", "insurance_type", "username", "site_name",
+    "drug_name", "initial_dose", "POOLINV", "city_size",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", BENIGN_NAMES)
+def test_benign_column_names(name):
+    assert _scan(_frame(name, ["1"])).empty
+
+
+def _cycled(values: list[object], n: int = 24) -> list[object]:
+    return [values[i % len(values)] for i in range(n)]
+
+
+BENIGN_VALUES = {
+    "scores": ("MADRS", [31, 28, 35, 0, 60, 12]),
+    "scores-as-text": ("MADRSTOT", ["31", "28", "35", "0", "60", "12"]),
+    "floats-as-text": ("FEV1", ["25.2714350933994", "-0.626453810742332", "0.676723117008805",
+                                "+0.1234567891", "1e-05", "39.9710497720302"]),
+    "study-days": ("ADY", [-14, 1, 8, 15, 43, 85]),
+    "study-days-as-text": ("ADY", ["-14", "1", "8", "15", "43", "85"]),
+    "visits": ("AVISIT", ["SCREENING", "BASELINE", "WEEK 1", "WEEK 2", "DAY 1 (+3H)", "VIS01"]),
+    "wordy-visits": ("VISIT", ["Week 2 after the first dosing session",
+                               "Week 6 after the first dosing session", "Screening visit at site",
+                               "Baseline visit before dosing", "Follow-up visit at 6 months"]),
+    "arms": ("ARM", ["DMT 21.5 mg", "PLACEBO", "DMT 21.5 MG", "Psilocybin 25 mg"]),
+    "title-case-arms": ("TRT01P", ["Psilocybin High Dose", "Psilocybin Low Dose", "Niacin Control",
+                                   "Escitalopram Daily", "Waitlist Control"]),
+    "race": ("RACE", ["White", "Asian", "Black or African American",
+                      "American Indian or Alaska Native",
+                      "Native Hawaiian or Other Pacific Islander"]),
+    "sex": ("SEX", ["Female", "Male"]),
+    "sites": ("POOLINV", ["006", "007", "011", "00123"]),
+    "years": ("YOB", ["1985", "1990", "2001", "1979"]),
+    "ages": ("AGE", [45, 89, 23, 67]),
+    "ages-text": ("AGE", ["45", "89", "90+", ">89"]),
+    "codes": ("KIT", ["DMT-01-0012", "S001", "PT1", "1503", "0000012345", "1111111111"]),
+    "times": ("time", ["10:30", "14:00", "1.2.3", "Day 1-7", "1/2", "Q2 2024"]),
+    "partial-dates": ("when", ["Mar 2024", "12 Mar", "2024", "Week 12 (Day 85)", "100 mg/day"]),
+    "short-comments": ("comment", ["none", "headache", "nausea", "felt sick", "tired", "dizzy"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("column", "values"), BENIGN_VALUES.values(), ids=BENIGN_VALUES.keys())
+def test_benign_values_are_not_reported(column, values):
+    frame = _frame(column, _cycled(values))
+    assert _scan(frame).empty
+    assert _scan(frame, subject_column=None).empty
+
+
+BENIGN_SUBJECTS = {
+    "numbers": ["001", "002", "003"],
+    "prefixed": ["S001", "S002", "S003"],
+    "site-coded": ["DMT-01-0012", "DMT-01-0013", "DMT-02-0001"],
+    "cdisc": ["PT1", "PT2", "PT3"],
+    "integers": [1503, 1507, 1509],
+    "eight-digit-codes": ["10010001", "10010002", "20240305"],
+}
+
+
+@pytest.mark.parametrize("ids", BENIGN_SUBJECTS.values(), ids=BENIGN_SUBJECTS.keys())
+def test_benign_subject_ids(ids):
+    frame = pd.DataFrame({"USUBJID": ids, "MADRS": [30, 25, 33]})
+    assert _scan(frame, subject_column="USUBJID").empty
+
+
+PERSONAL_SUBJECTS = {
+    "emails": ["S001", "ann@example.org", "bob@example.org"],
+    "names": ["S001", "Ann Lee", "Bob Stone"],
+    "iso-dates": ["S001", "1985-02-03", "1990-11-30"],
+    "birth-dates-ddmmyyyy": ["01011999", "03021985", "30111990"],
+    "phones": ["S001", "07700 900123", "+44 7700 900124"],
+    "nhs-numbers": ["S001", "9434765919", "943 476 5919"],
+}
+
+
+@pytest.mark.parametrize("ids", PERSONAL_SUBJECTS.values(), ids=PERSONAL_SUBJECTS.keys())
+def test_personal_subject_ids(ids):
+    frame = pd.DataFrame({"USUBJID": ids, "MADRS": [30, 25, 33]})
+    problems = _scan(frame, subject_column="USUBJID")
+    assert len(problems) == 1
+    problem = problems.iloc[0]
+    first = next(i for i, v in enumerate(ids) if v != "S001")
+    assert problem["code"] == "subject-id-personal"
+    assert problem["column"] == "USUBJID"
+    assert problem["row"] == first + 1
+    assert f"in {len(ids) - first} rows" in problem["message"]
+    assert problem["subject"] == problem["value"] != ids[first]
+
+
+def test_personal_subject_ids_are_masked_in_other_problems():
+    frame = pd.DataFrame({"USUBJID": ["ann@example.org"], "visit_date": ["2024-03-05"]})
+    problems = _scan(frame, subject_column="USUBJID")
+    assert problems["code"].tolist() == ["subject-id-personal", "identifier-date"]
+    assert problems["subject"].tolist() == ["a**@*******.***"] * 2
+
+
+def test_unknown_subject_column_leaves_subject_empty():
+    problems = _scan(_frame("contact", ["ann@example.org"]), subject_column=None)
+    assert problems["subject"].tolist() == [None]
+
+
+def test_missing_subject_column_is_an_error():
+    with pytest.raises(MappingError, match="PATIENT"):
+        _scan(_frame("MADRS", [30]), subject_column="PATIENT")
+
+
+def test_allow_suppresses_a_column():
+    frame = _frame("email", ["ann@example.org"]).assign(dob=["1985-02-03"])
+    assert _scan(frame, allow=["email"])["column"].tolist() == ["dob", "dob"]
+    assert _scan(frame, allow=["email", "dob"]).empty
+
+
+def test_allow_suppresses_the_subject_rule():
+    frame = pd.DataFrame({"USUBJID": ["Ann Lee", "Bob Stone"]})
+    assert _scan(frame, subject_column="USUBJID", allow=["USUBJID"]).empty
+
+
+def test_skip_leaves_a_column_unscanned():
+    frame = _frame("comment", SENTENCES).assign(phone=["07700 900123"] * 6)
+    assert _scan(frame, skip=["comment", "phone"]).empty
+    assert set(_scan(frame, skip=["comment"])["code"]) == {"identifier-column", "identifier-phone"}
+
+
+@pytest.mark.parametrize(
+    ("name", "subject"), [("fev_data.csv", "USUBJID"), ("antidepressant_data.csv", "PATIENT"),
+                          ("bcva_data.csv", "USUBJID")]
+)  # fmt: skip
+@pytest.mark.parametrize("as_text", [True, False], ids=["as-text", "typed"])
+def test_shared_datasets_hold_no_identifiers(name, subject, as_text):
+    path = SHARED_DATASETS / name
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    if as_text:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", pd.NA)
+    else:
+        frame = pd.read_csv(path)
+    assert _scan(frame, subject_column=subject).empty
+    assert _scan(frame, subject_column=None).empty

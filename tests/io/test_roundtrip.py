@@ -1,0 +1,40 @@
+"""Every layout and format written from the sample trial reads back to the same TrialData."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import outcomes
+from outcomes.sample.files import SAMPLE_FILES
+
+
+@pytest.fixture(scope="module")
+def sample() -> outcomes.TrialData:
+    return outcomes.load_sample()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory, sample: outcomes.TrialData) -> Path:
+    return outcomes.write_sample(tmp_path_factory.mktemp("sample"), sample)
+
+
+@pytest.mark.parametrize("entry", SAMPLE_FILES, ids=[f.path for f in SAMPLE_FILES])
+def test_layout_reads_back_to_the_sample(entry, folder: Path, sample: outcomes.TrialData) -> None:
+    trial = outcomes.read(folder / entry.path, schedule=folder / "schedule.toml",
+                          events=folder / "events.csv")
+    assert trial.source["layout"] == entry.layout  # detected, not given
+    assert trial.equals(sample)
+    assert not (trial.problems["severity"] == "error").any()
+
+
+@pytest.mark.parametrize("entry", SAMPLE_FILES, ids=[f.path for f in SAMPLE_FILES])
+def test_layout_without_schedule_infers_the_same_visit_order(entry, folder: Path,
+                                                              sample: outcomes.TrialData) -> None:
+    if entry.layout == "redcap":
+        pytest.skip("REDCap event names are slugs; without the schedule they keep that spelling")
+    trial = outcomes.read(folder / entry.path)
+    assert trial.schedule.inferred
+    assert trial.schedule.visit_names == sample.schedule.visit_names
+    assert len(trial.frame) == len(sample.frame)
