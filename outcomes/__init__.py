@@ -27,6 +27,7 @@ from outcomes.errors import (
     ReadError,
     ScheduleError,
     ValidationError,
+    WriteError,
 )
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.read import LAYOUTS, from_frame, read
@@ -46,6 +47,7 @@ __all__ = [
     "ScheduledVisit",
     "TrialData",
     "ValidationError",
+    "WriteError",
     "derive",
     "from_frame",
     "instruments",

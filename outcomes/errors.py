@@ -20,6 +20,7 @@ __all__ = [
     "InstrumentError",
     "ScheduleError",
     "ValidationError",
+    "WriteError",
 ]
 
 
@@ -29,6 +30,10 @@ class OutcomesError(Exception):
 
 class ReadError(OutcomesError, OSError):
     """A file cannot be read at all: missing, empty, of an unknown format, or corrupt."""
+
+
+class WriteError(OutcomesError, ValueError):
+    """A table cannot be written in the format asked for (names too long, no writer, ...)."""
 
 
 class MappingError(OutcomesError, ValueError):

@@ -107,8 +107,9 @@ Examples
 ('identifier-email', 2, 'S002', 'j***@*******.***')
 >>> print(problem.message)
 column 'contact' holds e-mail addresses in 2 rows (first: row 2)
->>> find_identifiers(frame, log := ProblemLog(), subject_column="subject", allow=["contact"])
->>> log.problems
+>>> allowed = ProblemLog(file="trial.csv")
+>>> find_identifiers(frame, allowed, subject_column="subject", allow=["contact"])
+>>> allowed.problems
 ()
 """
 
@@ -274,7 +275,7 @@ def find_identifiers(
             subjects.report(log)
         elif _is_text(series):
             _apply(log, _VALUE_RULES, _Scan(name, series, subjects.codes), subjects)
-        elif _is_age(name) and pd.api.types.is_numeric_dtype(series):
+        elif _is_age(name):
             _apply(log, (_AGE_RULE,), _Scan(name, series, subjects.codes), subjects)
 
 
@@ -307,11 +308,7 @@ def _is_age(name: Hashable) -> bool:
 
 def _is_text(series: pd.Series) -> bool:
     dtype = series.dtype
-    return not (
-        pd.api.types.is_numeric_dtype(dtype)
-        or pd.api.types.is_bool_dtype(dtype)
-        or pd.api.types.is_timedelta64_dtype(dtype)
-    )
+    return not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
 
 
 class _Scan:
@@ -509,7 +506,7 @@ class _Subjects:
 
 def _personal_ids(scan: _Scan) -> dict[str, np.ndarray]:
     birth_dates = scan.match(_COMPACT_BIRTH_DATE, whole=True, numbers=True)
-    if birth_dates.mean() < 0.5:
+    if 2 * birth_dates.sum() < len(birth_dates):
         birth_dates[:] = False
     return {
         "e-mail addresses": _emails(scan),
@@ -531,9 +528,9 @@ def _report(
     log: ProblemLog, code: str, what: str, scan: _Scan, flags: np.ndarray, subjects: _Subjects
 ) -> None:
     """Add one problem for the rows whose value is flagged, if any."""
-    rows = scan.rows(flags)
-    if rows.size == 0:
+    if not flags.any():
         return
+    rows = scan.rows(flags)
     first = int(rows[0])
     count = f"{rows.size} row" if rows.size == 1 else f"{rows.size} rows"
     hint = _HINTS.get(code, "remove the column, or " + _ALLOW_HINT).format(column=scan.name)

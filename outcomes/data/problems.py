@@ -83,8 +83,9 @@ class ProblemLog:
     >>> log.add("error", "total-out-of-range", "MADRS total 72 is above 60", row=4, value=72)
     >>> log.has_errors
     True
-    >>> log.to_frame()[["code", "file", "row", "value"]].iloc[0].tolist()
-    ['total-out-of-range', 'scores.csv', 4, '72']
+    >>> print(log.to_frame()[["code", "file", "row", "value"]].to_string(index=False))
+                  code       file  row value
+    total-out-of-range scores.csv    4    72
     """
 
     def __init__(self, file: str | None = None) -> None:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from outcomes.errors import ReadError
+from outcomes.errors import ReadError, WriteError
 
 __all__ = ["FORMATS", "read_table", "write_table"]
 
@@ -186,7 +186,7 @@ def write_table(
 
     Raises
     ------
-    ValueError
+    WriteError
         The format cannot be written (``.sas7bdat``, ``.xls``, ``.xlsm``, an unknown suffix),
         two columns share a name, a name is too long or invalid for the format, or the writing
         library refuses the data.
@@ -229,28 +229,28 @@ def write_table(
     (['12', '12.5'], [12.0, 12.5])
     """
     path = Path(path)
-    name = _format_name(path, format, ValueError)
+    name = _format_name(path, format, WriteError)
     if name == "sas7bdat":
-        raise ValueError(
+        raise WriteError(
             f"{path}: no installed library writes SAS .sas7bdat files; "
             "write SAS transport (.xpt) instead, which SAS reads"
         )
-    if path.suffix.lower() in (".xls", ".xlsm"):
-        raise ValueError(f"{path}: cannot write {path.suffix} files; write .xlsx instead")
-    _check_unique_names(frame.columns, path, ValueError)
+    if name == "excel" and path.suffix.lower() in (".xls", ".xlsm"):
+        raise WriteError(f"{path}: cannot write {path.suffix} files; write .xlsx instead")
+    _check_unique_names(frame.columns, path, WriteError)
     limit = _MAX_NAME_LENGTH.get(name)
     too_long = [str(c) for c in frame.columns if len(str(c)) > limit] if limit else []
     if too_long:
-        raise ValueError(
+        raise WriteError(
             f"{path}: {name} allows column names of at most {limit} characters; "
             f"rename {', '.join(map(repr, too_long))}"
         )
     try:
         _WRITERS[name](frame, path)
-    except OSError:
+    except OSError:  # a missing folder or a file in use says so itself
         raise
     except Exception as exc:  # the writing libraries raise many types for data they refuse
-        raise ValueError(
+        raise WriteError(
             f"{path}: cannot be written as {name} ({type(exc).__name__}: {str(exc).strip()})"
         ) from exc
     return path

@@ -11,7 +11,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from outcomes.errors import ReadError
+from outcomes.errors import ReadError, WriteError
 from outcomes.io.formats import FORMATS, read_table, write_table
 
 # What trips formats up: IDs with leading zeros, accents, integers, decimals, dates, and missing
@@ -379,7 +379,7 @@ def test_format_overrides_the_suffix(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("suffix", "advice"), UNWRITABLE.items())
 def test_unwritable_formats_say_what_to_write(tmp_path: Path, suffix: str, advice: str) -> None:
-    with pytest.raises(ValueError, match=advice):
+    with pytest.raises(WriteError, match=advice):
         write_table(TYPED, tmp_path / f"scores{suffix}")
 
 
@@ -397,5 +397,5 @@ def test_unwritable_formats_say_what_to_write(tmp_path: Path, suffix: str, advic
 )
 def test_bad_names_are_refused(tmp_path: Path, suffix: str, columns: list[str], named: str) -> None:
     frame = pd.DataFrame([range(len(columns))], columns=columns)
-    with pytest.raises(ValueError, match=named):
+    with pytest.raises(WriteError, match=named):
         write_table(frame, tmp_path / f"scores{suffix}")
