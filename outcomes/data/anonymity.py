@@ -517,9 +517,8 @@ def _personal_ids(scan: _Scan) -> dict[str, np.ndarray]:
     }
 
 
-def _apply(
-    log: ProblemLog, rules: tuple[_Rule, ...], scan: _Scan, subjects: _Subjects
-) -> None:
+def _apply(log: ProblemLog, rules: tuple[_Rule, ...], scan: _Scan, subjects: _Subjects) -> None:
+    """Report what each rule flags in one column."""
     for code, what, rule in rules:
         _report(log, code, what, scan, rule(scan), subjects)
 

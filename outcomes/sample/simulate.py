@@ -18,22 +18,22 @@ week-2 visit (nominally day 15, within days 13-17), after that visit's assessmen
 
 Visits (:func:`sample_schedule`), with the instruments given at each:
 
-===========  ===========  ==========  =========  =======  =========================
-visit        nominal day  window      phase      session  instruments
-===========  ===========  ==========  =========  =======  =========================
-SCREENING    -14          -28 to -2   screening  0        MADRS, GAD-7
-BASELINE     1 (pre-dose) 1           baseline   0        MADRS, GAD-7, NEO-FFI-N
-DOSE 1       1, 1 h       1           dosing     1        MEQ-30
-DAY 2        2, 24 h      2           post-dose  1        MADRS, GAD-7
-WEEK 1       8            6 to 10     post-dose  1        MADRS, GAD-7
-WEEK 2       15 (pre-dose) 13 to 17   post-dose  1        MADRS, GAD-7 (primary)
-DOSE 2       15, 1 h      13 to 17    dosing     2        MEQ-30
-DAY 16       16, 24 h     14 to 18    post-dose  2        MADRS, GAD-7
-WEEK 3       22           20 to 24    post-dose  2        MADRS, GAD-7
-WEEK 4       29           27 to 31    post-dose  2        MADRS, GAD-7
-WEEK 8       57           50 to 64    follow-up  2        MADRS, GAD-7
-WEEK 12      85           78 to 92    follow-up  2        MADRS, GAD-7, NEO-FFI-N
-===========  ===========  ==========  =========  =======  =========================
+=========  ==================  =========  =========  =======  =======================
+visit      nominal day         window     phase      session  instruments
+=========  ==================  =========  =========  =======  =======================
+SCREENING  -14                 -28 to -2  screening  0        MADRS, GAD-7
+BASELINE   1, before the dose  1          baseline   0        MADRS, GAD-7, NEO-FFI-N
+DOSE 1     1, 1 h after        1          dosing     1        MEQ-30
+DAY 2      2, 24 h after       2          post-dose  1        MADRS, GAD-7
+WEEK 1     8                   6 to 10    post-dose  1        MADRS, GAD-7
+WEEK 2     15, before dose 2   13 to 17   post-dose  1        MADRS, GAD-7 (primary)
+DOSE 2     15, 1 h after       13 to 17   dosing     2        MEQ-30
+DAY 16     16, 24 h after      14 to 18   post-dose  2        MADRS, GAD-7
+WEEK 3     22                  20 to 24   post-dose  2        MADRS, GAD-7
+WEEK 4     29                  27 to 31   post-dose  2        MADRS, GAD-7
+WEEK 8     57                  50 to 64   follow-up  2        MADRS, GAD-7
+WEEK 12    85                  78 to 92   follow-up  2        MADRS, GAD-7, NEO-FFI-N
+=========  ==================  =========  =========  =======  =======================
 
 Actual study days vary around the nominal day (rounded normal, SD half the allowed shift: up to 7
 days at screening, 2 at weeks 1-4, 5 at weeks 8 and 12), always inside the window; there is no day
@@ -44,25 +44,27 @@ time-of-day shift (SD 2 h) afterwards.
 Outcomes
 --------
 MADRS. A participant's latent total at a visit is their baseline severity (normal, mean 31, SD 4.5,
-plus a site shift of -1, 0 or +1) plus a within-subject error that is correlated over time
-(exponential correlation, ``exp(-|days apart| / 21)``, SD 3.5), plus their placebo response (the
-placebo mean change at the visit times a subject multiplier, normal with mean 1 and SD 0.8), plus,
-on DMT, the drug effect at the visit times a second subject multiplier (gamma, mean 1, SD 0.71, so
-that a few respond strongly and many modestly). The screening total is one point higher on average
-and has its own error. Mean changes (placebo; DMT minus placebo) are:
+plus a site shift of -1, 0 or +1), plus a within-subject error that is correlated over time
+(exponential correlation ``exp(-|days apart| / 21)``, SD 3.5), plus their placebo response (the
+latent placebo change at the visit times a subject multiplier), plus, on DMT, the latent DMT effect
+at the visit times a second subject multiplier. Both multipliers are gamma with mean 1 (SD 1 and
+0.82), so that a few participants respond strongly and many modestly. The screening total has its
+own error and is one point higher on average. The targets are the expected mean changes of the
+scored totals; the latent values are a little larger, to offset the floor of the scale at 0, and
+were set by simulating 300,000 participants so that the targets are met to within 0.1 points:
 
-==========  =======  ==============
-visit       placebo  DMT - placebo
-==========  =======  ==============
-DAY 2       -4       -8
-WEEK 1      -6       -10.75
-WEEK 2      -7       -7.35
-DAY 16      -7.5     -10
-WEEK 3      -8       -9.5
-WEEK 4      -8.5     -8
-WEEK 8      -9       -6
-WEEK 12     -9       -4
-==========  =======  ==============
+========  ===============  ===============  =====================  =====================
+visit     placebo, target  placebo, latent  DMT - placebo, target  DMT - placebo, latent
+========  ===============  ===============  =====================  =====================
+DAY 2     -4               -4.1             -8                     -8.3
+WEEK 1    -6               -6.2             -10.75                 -12.3
+WEEK 2    -7               -7.3             -7.35                  -8.0
+DAY 16    -7.5             -7.8             -10                    -11.7
+WEEK 3    -8               -8.4             -9.5                   -11.2
+WEEK 4    -8.5             -9.0             -8                     -9.2
+WEEK 8    -9               -9.6             -6                     -6.7
+WEEK 12   -9               -9.6             -4                     -4.3
+========  ===============  ===============  =====================  =====================
 
 The week-1 and week-2 differences are the published ones; the rest (a boost after the second dose
 and an effect that shrinks to about -4 by week 12) are assumptions of this simulator. The latent
@@ -71,7 +73,11 @@ item means, with low scores for appetite and suicidal thoughts), each item is ro
 (up with probability equal to its fractional part, so the expected total equals the latent total)
 and kept within 0-6. The total is scored from the items by :func:`outcomes.instruments.score`.
 Random subject effects and the serial correlation give the repeated measures an unstructured
-covariance that a mixed model for repeated measures can estimate.
+covariance that a mixed model for repeated measures can estimate. Expected rates at week 2 are
+then: response (a fall of at least 50%) 14% on placebo and 43% on DMT, remission (10 or less) 8%
+and 27%. The trial reported 12% and 35%, 12% and 29% (17 participants an arm); with a mean change
+of -14.35 from 31 on DMT, a response rate as low as 35% would need a bimodal response, which this
+simulator does not model.
 
 GAD-7. A latent total of ``12 + 0.3 x (MADRS latent - 31)`` plus a subject effect (SD 2.5) and
 visit noise (SD 1.5), spread over the seven items (0-3) in the same way.
@@ -83,7 +89,7 @@ with noise SD 2.5. Items (0-4) are recorded as answered, so the reverse-keyed it
 
 MEQ-30, after each dosing session. A participant's mean item response is about 3.2 on DMT (higher
 with a larger DMT multiplier, so the acute experience predicts the antidepressant response) and
-about 0.8 on placebo, varies between sessions (SD 0.25) and items (SD 0.6), is rounded at random and
+about 0.8 on placebo (0.7 before the floor at 0), varies between sessions (SD 0.25) and items (SD 0.6), is rounded at random and
 kept within 0-5. The total is the item mean (a mean-scored scale).
 
 Missing data and intercurrent events
@@ -99,7 +105,7 @@ the default policy of :func:`~outcomes.instruments.score`).
 Events (``events``, :data:`~outcomes.data.columns.EVENT_COLUMNS`): ``discontinuation`` on the
 discontinuation day (``lost to follow-up``, ``withdrew consent`` or ``adverse event``; adverse
 events more often on DMT); ``rescue medication`` (``SSRI started``) for about 10% on placebo and 4%
-on DMT, from day 9 while in the study; ``unblinding`` for about 4%. Events do not change the
+on DMT, from day 9 while in the study; ``unblinding`` for 4% (at least one). Events do not change the
 simulated scores.
 
 Covariates: ``sex`` (``F`` 60%, ``M``), ``age`` (18-65, normal mean 40, SD 12) and ``site``

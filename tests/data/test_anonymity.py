@@ -31,9 +31,12 @@ def _frame(column: str, values: list[object]) -> pd.DataFrame:
     return pd.DataFrame({"subject": subjects, column: values})
 
 
-def _scan(frame: pd.DataFrame, subject_column: str | None = "subject", **kwargs) -> pd.DataFrame:
+def _scan(
+    frame: pd.DataFrame, subject_column: str | None = "subject", **options: list[str]
+) -> pd.DataFrame:
+    """The problems the guard finds in ``frame``, as a frame."""
     log = ProblemLog(file="trial.csv")
-    find_identifiers(frame, log, subject_column=subject_column, **kwargs)
+    find_identifiers(frame, log, subject_column=subject_column, **options)
     return log.to_frame()
 
 

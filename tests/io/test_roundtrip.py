@@ -11,13 +11,8 @@ from outcomes.sample.files import SAMPLE_FILES
 
 
 @pytest.fixture(scope="module")
-def sample() -> outcomes.TrialData:
-    return outcomes.load_sample()
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory, sample: outcomes.TrialData) -> Path:
-    return outcomes.write_sample(tmp_path_factory.mktemp("sample"), sample)
+def folder(sample_folder: Path) -> Path:
+    return sample_folder
 
 
 @pytest.mark.parametrize("entry", SAMPLE_FILES, ids=[f.path for f in SAMPLE_FILES])
