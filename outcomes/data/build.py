@@ -98,9 +98,9 @@ def build_trial(
         log.add("warning", "row-set-aside", f"row {row} not read: {reason}", row=row)
 
     rec = _context(ex.records, rc, log)
-    values = _values(ex.values, rec, index, log)
+    values, invalid = _values(ex.values, rec, index, log)
     _duplicate_assessments(rec, log)
-    scores = _score(rec, values, index, max_missing_items, log)
+    scores = _score(rec, values, index, max_missing_items, log, invalid)
     _arm_changes(rec, rc, log)
     schedule, notes = _schedule(rec, rc, schedule, log)
     _windows(rec, schedule, log)
@@ -211,8 +211,8 @@ def _context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> pd.D
 
 
 def _values(values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex,
-            log: ProblemLog) -> pd.DataFrame:
-    """Numeric score values, checked; located problems for every bad one."""
+            log: ProblemLog) -> tuple[pd.DataFrame, set[int]]:
+    """Numeric score values, checked, and the records that had an invalid one (each reported)."""
     v = values.merge(rec[["record", "subject", "visit", "instrument"]], on="record")
     text = _as_text(v["value"])
     v["number"] = pd.to_numeric(text, errors="coerce")
@@ -226,6 +226,7 @@ def _values(values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex,
                 hint="correct the value, or leave the cell empty if it was not answered",
                 row=r["source_row"], subject=r["subject"], visit=r["visit"],
                 instrument=r["instrument"], column=r["column"], value=r["text"])
+    invalid = set(v.loc[bad, "record"])
     v = v[~bad]
     lo, hi, whole = _ranges(index)
     low = v["code"].map(lo)
@@ -258,7 +259,8 @@ def _values(values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex,
                 f"{len(grp)} times (rows {rows})", hint="keep one value and remove the others",
                 row=r["source_row"], subject=r["subject"], visit=r["visit"],
                 instrument=r["instrument"], column=r["column"], value=r["text"])
-    return v[~out].drop_duplicates(["record", "code"])
+    invalid |= set(v.loc[out, "record"])
+    return v[~out].drop_duplicates(["record", "code"]), invalid
 
 
 def index_total_codes(index: MeasureIndex) -> set[str]:
@@ -295,8 +297,11 @@ def _duplicate_assessments(rec: pd.DataFrame, log: ProblemLog) -> None:
 
 
 def _score(rec: pd.DataFrame, values: pd.DataFrame, index: MeasureIndex, max_missing: int,
-           log: ProblemLog) -> pd.DataFrame:
-    """Items and total of every record: reported totals checked against the items."""
+           log: ProblemLog, invalid: set[int]) -> pd.DataFrame:
+    """Items and total of every record: reported totals checked against the items.
+
+    Records with an invalid value (already reported) get no 'total not scored' warning.
+    """
     wide = values.pivot(index="record", columns="code", values="number")
     wide = wide.reindex(rec["record"])
     out = pd.DataFrame(index=rec["record"])
@@ -325,7 +330,7 @@ def _score(rec: pd.DataFrame, values: pd.DataFrame, index: MeasureIndex, max_mis
         use_reported = reported.notna() & ~complete
         total = scored["total"].where(~use_reported, reported)
         source = scored["total_source"].where(~use_reported, "reported")
-        unscored = total.isna() & items.notna().any(axis=1)
+        unscored = total.isna() & items.notna().any(axis=1) & ~ids.isin(invalid).to_numpy()
         for rid in ids[unscored.to_numpy()]:
             r = located.loc[rid]
             missing = [c for c in inst.item_codes if pd.isna(items.at[rid, c])]

@@ -1,0 +1,79 @@
+"""The command line: exit codes, the readable and JSON reports, describe and sample."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from outcomes.cli import main
+
+
+def _bad_file(tmp_path: Path) -> Path:
+    # Row 2 has MADRS03 = 9 (items are 0-6); row 3 has no subject.
+    rows = pd.DataFrame({
+        "subject": ["S1", "S1", None], "arm": ["A", "A", "A"],
+        "visit": ["BASELINE", "WEEK 1", "WEEK 2"], "study_day": [1, 8, 15],
+        **{f"MADRS{k:02d}": [1, 9 if k == 3 else 1, 1] for k in range(1, 11)}})
+    path = tmp_path / "bad.csv"
+    rows.to_csv(path, index=False)
+    return path
+
+
+def test_validate_exits_1_and_lists_every_error(tmp_path: Path, capsys) -> None:
+    assert main(["validate", str(_bad_file(tmp_path))]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("2 error(s)")
+    assert "item-out-of-range" in out and "missing-subject" in out
+    assert "what to do:" in out
+
+
+def test_validate_json_lists_problems_with_their_locations(tmp_path: Path, capsys) -> None:
+    assert main(["validate", str(_bad_file(tmp_path)), "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)
+    by_code = {p["code"]: p for p in problems}
+    assert set(by_code) == {"item-out-of-range", "missing-subject"}
+    item = by_code["item-out-of-range"]
+    assert {k: item[k] for k in ("severity", "file", "row", "subject", "visit", "column", "value")} \
+        == {"severity": "error", "file": "bad.csv", "row": 2, "subject": "S1", "visit": "WEEK 1",
+            "column": "MADRS03", "value": "9"}
+    assert set(item) >= {"severity", "code", "message", "file", "row", "subject", "visit",
+                         "column", "value"}
+
+
+def test_validate_clean_sample_exits_0(capsys) -> None:
+    assert main(["validate", "--sample"]) == 0
+    assert capsys.readouterr().out.startswith("0 error(s)")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["validate"], ["validate", "missing.csv"], ["validate", "x.csv", "--layout", "tall"],
+     ["frobnicate"]],
+)
+def test_bad_usage_exits_2(argv: list[str], capsys) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = int(exc.code or 0)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "error" in err and "Traceback" not in err
+
+
+def test_describe_sample_prints_counts_patterns_and_totals(capsys) -> None:
+    assert main(["describe", "--sample"]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Subjects with a total, by visit and arm", "Missingness patterns",
+                    "Totals by visit and arm"):
+        assert heading in out
+    assert "PLACEBO (20), DMT (20)" in out
+
+
+def test_sample_writes_every_layout(tmp_path: Path, capsys) -> None:
+    assert main(["sample", "--out", str(tmp_path)]) == 0
+    written = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
+    assert {"long.csv", "wide.csv", "sdtm/qs.xpt", "sdtm/dm.xpt", "adam/adqs.xpt", "redcap.csv",
+            "schedule.toml", "events.csv", "README.md"} <= written
