@@ -89,8 +89,9 @@ with noise SD 2.5. Items (0-4) are recorded as answered, so the reverse-keyed it
 
 MEQ-30, after each dosing session. A participant's mean item response is about 3.2 on DMT (higher
 with a larger DMT multiplier, so the acute experience predicts the antidepressant response) and
-about 0.8 on placebo (0.7 before the floor at 0), varies between sessions (SD 0.25) and items (SD 0.6), is rounded at random and
-kept within 0-5. The total is the item mean (a mean-scored scale).
+about 0.8 on placebo (0.7 before the floor at 0); it varies between sessions (SD 0.25) and items
+(SD 0.6), is rounded at random and kept within 0-5. The total is the item mean (a mean-scored
+scale).
 
 Missing data and intercurrent events
 ------------------------------------
@@ -105,8 +106,8 @@ the default policy of :func:`~outcomes.instruments.score`).
 Events (``events``, :data:`~outcomes.data.columns.EVENT_COLUMNS`): ``discontinuation`` on the
 discontinuation day (``lost to follow-up``, ``withdrew consent`` or ``adverse event``; adverse
 events more often on DMT); ``rescue medication`` (``SSRI started``) for about 10% on placebo and 4%
-on DMT, from day 9 while in the study; ``unblinding`` for 4% (at least one). Events do not change the
-simulated scores.
+on DMT, from day 9 while in the study; ``unblinding`` for 4% (at least one). Events do not change
+the simulated scores.
 
 Covariates: ``sex`` (``F`` 60%, ``M``), ``age`` (18-65, normal mean 40, SD 12) and ``site``
 (``01``-``03``, equally likely). Only the site shifts severity.
@@ -170,7 +171,7 @@ _MADRS_VISITS = tuple(v.name for v in _VISITS if "madrs" in v.instruments)
 #: Visits a participant can first miss on leaving, and that can be missed singly.
 _MISSABLE = tuple(v.name for v in _VISITS if v.session > 0 and v.phase != "dosing")
 
-# -- calibration (see the module docstring) ----------------------------------------------------------
+# -- calibration (see the module docstring) --------------------------------------------------------
 
 _SEVERITY_MEAN, _SEVERITY_SD = 31.0, 4.5
 _SITE_SHIFT = (-1.0, 0.0, 1.0)
@@ -261,7 +262,8 @@ def sample_schedule() -> Schedule:
     })
 
 
-def simulate_trial(*, n_per_arm: int = 20, seed: int = 2026, dropout: float = 0.15) -> SimulatedTrial:
+def simulate_trial(*, n_per_arm: int = 20, seed: int = 2026,
+                   dropout: float = 0.15) -> SimulatedTrial:
     """Simulate the two-arm DMT trial described in the module docstring.
 
     Parameters
@@ -313,7 +315,7 @@ def simulate_trial(*, n_per_arm: int = 20, seed: int = 2026, dropout: float = 0.
     return SimulatedTrial(frame, events, schedule, COVARIATES)
 
 
-# -- enrolment --------------------------------------------------------------------------------------
+# -- enrolment -------------------------------------------------------------------------------------
 
 
 class _Screened(NamedTuple):
@@ -369,7 +371,7 @@ def _screen(rng: np.random.Generator, n: int) -> _Screened:
     return _Screened(*(np.concatenate(parts)[:n] for parts in zip(*batches, strict=True)))
 
 
-# -- outcomes ---------------------------------------------------------------------------------------
+# -- outcomes --------------------------------------------------------------------------------------
 
 
 def _madrs_after_screening(rng: np.random.Generator, subjects: pd.DataFrame) -> np.ndarray:
@@ -464,7 +466,7 @@ def _rows(instrument: str, visits: tuple[str, ...], values: np.ndarray) -> pd.Da
     return out
 
 
-# -- visits, dropout and events ---------------------------------------------------------------------
+# -- visits, dropout and events --------------------------------------------------------------------
 
 
 def _visit_days(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -521,7 +523,8 @@ def _events(rng: np.random.Generator, subjects: pd.DataFrame, days: pd.DataFrame
     rescue_day = rng.integers(9, end)
     rescued = (rng.random(n) < arm.map(_RESCUE_P).to_numpy()) & (rescue_day < until)
     unblind_day = rng.integers(1, until)
-    unblinded = np.isin(np.arange(n), rng.choice(n, max(1, round(_UNBLINDING_P * n)), replace=False))
+    n_unblinded = max(1, round(_UNBLINDING_P * n))
+    unblinded = np.isin(np.arange(n), rng.choice(n, n_unblinded, replace=False))
     unblind_reason = _choose(rng, _UNBLINDING_REASONS, np.full((n, 2), 0.5))
     events = pd.concat([
         _event_rows(subjects, left, "discontinuation", until, reason),
@@ -545,7 +548,7 @@ def _event_rows(subjects: pd.DataFrame, which: np.ndarray, event: str, day: np.n
                         columns=list(col.EVENT_COLUMNS))
 
 
-# -- the long table ---------------------------------------------------------------------------------
+# -- the long table --------------------------------------------------------------------------------
 
 
 def _long_table(rng: np.random.Generator, items: pd.DataFrame, days: pd.DataFrame,
