@@ -139,16 +139,22 @@ def order_arms(arms: Collection[str]) -> list[str]:
 
 
 def _as_text(series: pd.Series) -> pd.Series:
-    """Text, with whole numbers written without a decimal point (1503.0 -> "1503")."""
-    def one(v: object) -> object:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return np.nan
-        if isinstance(v, float | np.floating) and float(v).is_integer():
-            return str(int(v))
-        text = str(v).strip()
-        return np.nan if text in MISSING_TOKENS else text
+    """Text, with whole numbers written without a decimal point (1503.0 -> "1503").
 
-    return series.astype(object).map(one).astype("str")
+    Blank cells and :data:`MISSING_TOKENS` become missing. Works on the distinct values only.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = np.array([_one_text(v) for v in uniques] + [np.nan], dtype=object)
+    return pd.Series(texts[codes], index=series.index, dtype="str")
+
+
+def _one_text(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return np.nan if text in MISSING_TOKENS else text
 
 
 def _located(rec: pd.DataFrame, mask: pd.Series, log: ProblemLog, severity: str, code: str,
@@ -480,16 +486,19 @@ def _covariate(column: pd.Series) -> pd.Series:
 
 
 def _missing_baseline(frame: pd.DataFrame, log: ProblemLog) -> None:
+    """Warn for each subject x instrument assessed after the first dose but with no pre-dose total."""
     pre = frame["phase"].isin(["screening", "baseline"])
-    has_pre = frame[pre & frame["total"].notna()].groupby("instrument")["subject"].unique()
-    measured = set(frame.loc[pre, "instrument"])
-    post = frame[~pre & frame["instrument"].isin(measured)]
-    for (inst, subject), grp in post.groupby(["instrument", "subject"], sort=True):
-        if subject not in set(has_pre.get(inst, [])):
-            log.add("warning", "missing-baseline",
-                    f"subject {subject} has no {inst} total before the first dose, so no change "
-                    "from baseline", hint="check the baseline assessment; the subject is kept",
-                    subject=subject, instrument=inst, row=grp["source_row"].min())
+    keys = ["instrument", "subject"]
+    measured = frame.loc[pre, "instrument"].unique()
+    with_base = frame.loc[pre & frame["total"].notna(), keys].drop_duplicates()
+    post = frame.loc[~pre & frame["instrument"].isin(measured), [*keys, "source_row"]]
+    first = post.groupby(keys, sort=True, observed=True)["source_row"].min().reset_index()
+    lacking = first.merge(with_base, on=keys, how="left", indicator=True)
+    for _, r in lacking[lacking["_merge"] == "left_only"].iterrows():
+        log.add("warning", "missing-baseline",
+                f"subject {r['subject']} has no {r['instrument']} total before the first dose, so "
+                "no change from baseline", hint="check the baseline assessment; the subject is kept",
+                subject=r["subject"], instrument=r["instrument"], row=r["source_row"])
 
 
 def _events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
