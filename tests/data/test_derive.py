@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from outcomes import instruments
+
 from outcomes.data.derive import DERIVED_COLUMNS, derive_frame
 from outcomes.data.schedule import Schedule
 from outcomes.errors import InstrumentError, ScheduleError, ValidationError
@@ -371,11 +373,8 @@ def test_input_errors_are_located() -> None:
         ["duplicate-assessment", "S1", "WEEK 2"]]
 
 
-def test_registry_madrs_if_available() -> None:
-    registry = pytest.importorskip("outcomes.instruments")
-    if not hasattr(registry, "get"):
-        pytest.skip("the instrument registry is not there yet")
-    madrs = registry.get("madrs")
+def test_registry_madrs() -> None:
+    madrs = instruments.get("madrs")
     frame = long_frame([(s, "madrs", v, t) for s, _, v, t in S1])
     out = derive_frame(frame, SCHEDULE, {"madrs": madrs})
     # week 6: 9 vs 30 -> -70%: a responder (>= 50% fall) and remitted (<= 10)
