@@ -15,6 +15,7 @@ import tomli_w
 from outcomes.data.trialdata import TrialData
 from outcomes.io.formats import write_table
 from outcomes.io.layouts import adam, long, redcap, sdtm, wide
+from outcomes.sample.load import DEFAULT_N_PER_ARM, DEFAULT_SEED, load_sample
 
 __all__ = ["SAMPLE_FILES", "SampleFile", "write_sample"]
 
@@ -82,8 +83,6 @@ def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
     >>> sorted(p.name for p in folder.iterdir())[:4]
     ['README.md', 'adam', 'events.csv', 'long.csv']
     """
-    from outcomes.sample import DEFAULT_N_PER_ARM, DEFAULT_SEED, load_sample
-
     trial = trial if trial is not None else load_sample()
     folder = Path(out)
     tables: dict[str, pd.DataFrame] = {"long": long.to_table(trial), "wide": wide.to_table(trial),
