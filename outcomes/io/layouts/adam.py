@@ -18,7 +18,7 @@ from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError
 from outcomes.io.layouts.base import Extracted, assemble
-from outcomes.io.layouts.cdisc import COVARIATES, upper_columns
+from outcomes.io.layouts.cdisc import COVARIATES, measures_of_codes, scores_tall, upper_columns
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.measures import MeasureIndex
 
@@ -53,7 +53,7 @@ def extract(
                    for d in raw.loc[derived, up["DTYPE"]]] if derived.any() else [],
     })
     keep_rows = ~derived
-    measure = _measures(raw, up, index, instrument, log)
+    measure = measures_of_codes(raw, up, "PARAMCD", "PARCAT1", index, instrument, log)
     visit = raw[up["AVISIT"]] if "AVISIT" in up else raw[up["AVISITN"]]
     occasion = pd.Series(
         raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
@@ -94,55 +94,15 @@ def extract(
     return Extracted(records, values, covariates, role_columns, score_cols, notes, set_aside)
 
 
-def _measures(raw: pd.DataFrame, up: dict[str, str], index: MeasureIndex, instrument: str | None,
-              log: ProblemLog) -> pd.DataFrame:
-    codes = raw[up["PARAMCD"]].astype("str").fillna("")
-    cats = raw[up["PARCAT1"]].astype("str").fillna("") if "PARCAT1" in up else \
-        pd.Series("", index=raw.index)
-    out = pd.DataFrame({"instrument": pd.Series(pd.NA, index=raw.index, dtype=object),
-                        "code": pd.Series(pd.NA, index=raw.index, dtype=object)})
-    for (cat, code), rows in pd.DataFrame({"c": cats, "p": codes}).groupby(
-            ["c", "p"], sort=False).groups.items():
-        inst = index.instrument_of(cat) if cat else None
-        found = index.resolve(code, inst.name if inst is not None else instrument)
-        if found is None:
-            first = int(rows[0]) + 1
-            log.add("error", "unknown-item",
-                    f"PARAMCD {code!r} is not an item or total of any registered instrument "
-                    f"({len(rows)} rows, first row {first})",
-                    hint="register the instrument with these codes, or correct PARAMCD",
-                    row=first, column=up["PARAMCD"], value=code)
-            continue
-        out.loc[rows, "instrument"] = found.instrument
-        out.loc[rows, "code"] = found.code
-    return out
-
-
 def to_table(trial: TrialData) -> pd.DataFrame:
     """The trial as an ADQS table: items and totals as parameters (prorated totals not written)."""
-    frame = trial.frame
-    parts = []
-    for name, inst in trial.instruments.items():
-        sub = frame[frame["instrument"] == name]
-        tall = sub.melt(
-            id_vars=["subject", "arm", "visit", "visit_num", "study_day", "hours_since_dose",
-                     "period_treatment", "period", "total_source", *trial.covariates],
-            value_vars=[*inst.item_codes, "total"], var_name="PARAMCD", value_name="AVAL")
-        tall = tall[tall["AVAL"].notna()]
-        tall = tall[(tall["PARAMCD"] != "total") | tall["total_source"].isin(["items", "reported"])]
-        labels = {i.code: f"{inst.title}: {i.label}" for i in inst.items}
-        labels[inst.total_code] = f"{inst.title}: total"
-        tall["PARAMCD"] = tall["PARAMCD"].replace({"total": inst.total_code})
-        tall["PARAM"] = tall["PARAMCD"].map(labels)
-        tall["PARCAT1"] = inst.aliases[0] if inst.aliases else inst.name.upper()
-        tall["_order"] = tall["PARAMCD"].map({c: k for k, c in enumerate(labels)})
-        parts.append(tall)
-    adqs = pd.concat(parts, ignore_index=True).sort_values(["subject", "visit_num", "PARCAT1",
-                                                            "_order"])
+    adqs = scores_tall(trial, ["subject", "arm", "visit", "visit_num", "study_day",
+                               "hours_since_dose", "period_treatment", "period",
+                               *trial.covariates])
     out = pd.DataFrame({
         "USUBJID": adqs["subject"].astype("str"), "TRT01P": adqs["arm"].astype("str"),
-        "PARCAT1": adqs["PARCAT1"], "PARAMCD": adqs["PARAMCD"], "PARAM": adqs["PARAM"],
-        "AVAL": adqs["AVAL"], "AVISIT": adqs["visit"].astype("str"), "AVISITN": adqs["visit_num"],
+        "PARCAT1": adqs["category"], "PARAMCD": adqs["code"], "PARAM": adqs["label"],
+        "AVAL": adqs["value"], "AVISIT": adqs["visit"].astype("str"), "AVISITN": adqs["visit_num"],
         "ADY": adqs["study_day"], "ARELTM": adqs["hours_since_dose"], "ARELTMU": "HOURS",
         "TRTP": adqs["period_treatment"], "APERIOD": adqs["period"],
     })

@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 __all__ = [
-    "CONTEXT_ROLES", "RECORD_COLUMNS", "VALUE_COLUMNS", "Extracted", "assemble", "melt_measures",
+    "CONTEXT_ROLES", "RECORD_COLUMNS", "VALUE_COLUMNS", "WRITTEN_TOTALS", "Extracted", "assemble",
+    "melt_measures", "written_total",
 ]
+
+#: Totals a writer puts in a file: reported ones and those scored from complete items. Prorated
+#: totals are left out, as they follow from the items and the reader's missing-item policy.
+WRITTEN_TOTALS = ("items", "reported")
 
 #: Context roles a record may carry from the file (any may be missing).
 CONTEXT_ROLES: tuple[str, ...] = (
@@ -140,3 +145,8 @@ def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame,
     records = records[[*RECORD_COLUMNS, *covariates]]
     values = tall.merge(keys, on=["occasion", "instrument"])[list(VALUE_COLUMNS)]
     return records, values
+
+
+def written_total(rows: pd.DataFrame) -> pd.Series:
+    """The ``total`` of canonical rows where a writer puts it in a file (:data:`WRITTEN_TOTALS`)."""
+    return rows["total"].where(rows["total_source"].isin(WRITTEN_TOTALS))

@@ -7,7 +7,15 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["COVARIATES", "hours_from_iso", "iso_from_hours", "upper_columns"]
+from outcomes.data.problems import ProblemLog
+from outcomes.data.trialdata import TrialData
+from outcomes.io.layouts.base import written_total
+from outcomes.io.measures import MeasureIndex
+
+__all__ = [
+    "COVARIATES", "hours_from_iso", "iso_from_hours", "measures_of_codes", "scores_tall",
+    "upper_columns",
+]
 
 #: CDISC DM/ADSL variables kept as covariates, and the names they take in TrialData.
 COVARIATES: dict[str, str] = {
@@ -55,3 +63,63 @@ def iso_from_hours(hours: pd.Series) -> pd.Series:
     ['PT24H', 'PT1.5H', '']
     """
     return hours.map(lambda h: "" if pd.isna(h) else f"PT{float(h):g}H")
+
+
+def measures_of_codes(raw: pd.DataFrame, up: dict[str, str], code_var: str, category_var: str,
+                      index: MeasureIndex, instrument: str | None,
+                      log: ProblemLog) -> pd.DataFrame:
+    """Instrument and item or total code of each row, from a test code and its category.
+
+    ``code_var`` (``QSTESTCD``, ``PARAMCD``) names the item or total; ``category_var`` (``QSCAT``,
+    ``PARCAT1``), when present and known, says which instrument's. A code that no registered
+    instrument has is reported once (``unknown-item``) with its row count and first row; its rows
+    get missing instrument and code.
+    """
+    codes = raw[up[code_var]].astype("str").fillna("")
+    cats = (raw[up[category_var]].astype("str").fillna("") if category_var in up
+            else pd.Series("", index=raw.index))
+    out = pd.DataFrame({"instrument": pd.Series(pd.NA, index=raw.index, dtype=object),
+                        "code": pd.Series(pd.NA, index=raw.index, dtype=object)})
+    pairs = pd.DataFrame({"cat": cats, "code": codes})
+    for (cat, code), rows in pairs.groupby(["cat", "code"], sort=False).groups.items():
+        inst = index.instrument_of(cat) if cat else None
+        found = index.resolve(code, inst.name if inst is not None else instrument)
+        if found is None:
+            first = int(rows[0]) + 1
+            what = f"{code_var} {code!r}" + (f" of {category_var} {cat!r}" if cat else "")
+            log.add("error", "unknown-item",
+                    f"{what} is not an item or total of any registered instrument "
+                    f"({len(rows)} rows, first row {first})",
+                    hint="register the instrument (outcomes.instruments.register) with these "
+                         f"codes, or correct {code_var}",
+                    row=first, column=up[code_var], value=code, instrument=cat or None)
+            continue
+        out.loc[rows, "instrument"] = found.instrument
+        out.loc[rows, "code"] = found.code
+    return out
+
+
+def scores_tall(trial: TrialData, context: list[str]) -> pd.DataFrame:
+    """Every item and written total of the trial, one row each, in CDISC order.
+
+    Returns the ``context`` columns of each assessment, then ``code`` (item or total code),
+    ``value``, ``label``, ``category`` (the instrument's first alias, its CDISC name) and
+    ``is_total``, sorted by subject, visit, category and item order.
+    """
+    frame = trial.frame
+    parts = []
+    for name, inst in trial.instruments.items():
+        rows = frame[frame["instrument"] == name].assign(total=written_total)
+        labels = {i.code: i.label for i in inst.items} | {inst.total_code: "total"}
+        tall = rows.melt(id_vars=context, value_vars=[*inst.item_codes, "total"], var_name="code",
+                         value_name="value")
+        tall = tall[tall["value"].notna()]
+        tall["code"] = tall["code"].replace({"total": inst.total_code})
+        tall["label"] = inst.title + ": " + tall["code"].map(labels)
+        tall["category"] = inst.aliases[0] if inst.aliases else inst.name.upper()
+        tall["is_total"] = tall["code"] == inst.total_code
+        tall["_order"] = tall["code"].map({c: k for k, c in enumerate(labels)})
+        parts.append(tall)
+    tall = pd.concat(parts, ignore_index=True)
+    return (tall.sort_values(["subject", "visit_num", "category", "_order"], kind="stable")
+            .drop(columns="_order").reset_index(drop=True))

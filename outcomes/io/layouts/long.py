@@ -12,7 +12,13 @@ import pandas as pd
 
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
-from outcomes.io.layouts.base import CONTEXT_ROLES, Extracted, assemble, melt_measures
+from outcomes.io.layouts.base import (
+    CONTEXT_ROLES,
+    Extracted,
+    assemble,
+    melt_measures,
+    written_total,
+)
 from outcomes.io.mapping import ColumnMapping, resolve_roles
 from outcomes.io.measures import MeasureIndex, find_measures
 
@@ -129,8 +135,7 @@ def to_table(trial: TrialData) -> pd.DataFrame:
     for name, inst in trial.instruments.items():
         rows = frame[frame["instrument"] == name].set_index(keys)
         scores = rows[inst.item_codes].copy()
-        scores[inst.total_code] = rows["total"].where(rows["total_source"].isin(["items",
-                                                                                 "reported"]))
+        scores[inst.total_code] = written_total(rows)
         out = out.join(scores, how="left")
     out = out.reset_index()
     out["arm"] = out["arm"].astype("str")

@@ -17,8 +17,7 @@ import pandas as pd
 
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
-from outcomes.io.layouts.base import CONTEXT_ROLES
-from outcomes.io.layouts.base import Extracted
+from outcomes.io.layouts.base import CONTEXT_ROLES, Extracted, written_total
 from outcomes.io.layouts.long import extract_rows
 from outcomes.io.mapping import ColumnMapping, normalise, resolve_roles
 from outcomes.io.measures import MeasureIndex
@@ -103,8 +102,7 @@ def to_table(trial: TrialData) -> pd.DataFrame:
         rows = frame[frame["instrument"] == name].set_index(keys)
         scores = rows[inst.item_codes].rename(
             columns={c: f"{field}_{k}" for k, c in enumerate(inst.item_codes, start=1)})
-        scores[f"{field}_total"] = rows["total"].where(rows["total_source"].isin(["items",
-                                                                                  "reported"]))
+        scores[f"{field}_total"] = written_total(rows)
         scores[f"{field}_complete"] = 2
         out = out.join(scores, how="left")
     out = out.reset_index()

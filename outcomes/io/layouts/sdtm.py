@@ -16,7 +16,14 @@ from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError
 from outcomes.io.layouts.base import Extracted, assemble
-from outcomes.io.layouts.cdisc import COVARIATES, hours_from_iso, iso_from_hours, upper_columns
+from outcomes.io.layouts.cdisc import (
+    COVARIATES,
+    hours_from_iso,
+    iso_from_hours,
+    measures_of_codes,
+    scores_tall,
+    upper_columns,
+)
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.measures import MeasureIndex
 
@@ -50,7 +57,7 @@ def extract(
         use = value.isna() & raw[fallback].notna()
         value[use] = raw.loc[use, fallback]
         column[use] = fallback
-    measures = _measures(raw, up, index, instrument, log)
+    measures = measures_of_codes(raw, up, "QSTESTCD", "QSCAT", index, instrument, log)
     visit = raw[up["VISIT"]] if "VISIT" in up else raw[up["VISITNUM"]]
     occasion = pd.Series(
         raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
@@ -85,65 +92,21 @@ def extract(
     return Extracted(records, values, [], role_columns, score_cols, notes)
 
 
-def _measures(raw: pd.DataFrame, up: dict[str, str], index: MeasureIndex, instrument: str | None,
-              log: ProblemLog) -> pd.DataFrame:
-    """Instrument and code of each row, from QSCAT and QSTESTCD; unknown codes reported."""
-    codes = raw[up["QSTESTCD"]].astype("str")
-    cats = raw[up["QSCAT"]].astype("str") if "QSCAT" in up else pd.Series("", index=raw.index)
-    out = pd.DataFrame({"instrument": pd.Series(pd.NA, index=raw.index, dtype=object),
-                        "code": pd.Series(pd.NA, index=raw.index, dtype=object)})
-    pairs = pd.DataFrame({"cat": cats.fillna(""), "code": codes.fillna("")})
-    for (cat, code), rows in pairs.groupby(["cat", "code"], sort=False).groups.items():
-        inst = index.instrument_of(cat) if cat else None
-        hint = inst.name if inst is not None else instrument
-        measure = index.resolve(code, hint)
-        if measure is None:
-            first = int(rows[0]) + 1
-            what = f"QSTESTCD {code!r}" + (f" of QSCAT {cat!r}" if cat else "")
-            log.add("error", "unknown-item",
-                    f"{what} is not an item or total of any registered instrument "
-                    f"({len(rows)} rows, first row {first})",
-                    hint="register the instrument (outcomes.instruments.register) with these "
-                         "codes, or correct the code",
-                    row=first, column=up["QSTESTCD"], value=code, instrument=cat or None)
-            continue
-        out.loc[rows, "instrument"] = measure.instrument
-        out.loc[rows, "code"] = measure.code
-    return out
-
-
 def to_tables(trial: TrialData, study: str = "STUDY") -> dict[str, pd.DataFrame]:
     """The trial as SDTM ``qs`` and ``dm`` tables (scored and reported totals as derived rows).
 
     Prorated totals are not written: they follow from the items and the reader's policy.
     """
-    frame = trial.frame
-    rows = []
-    for name, inst in trial.instruments.items():
-        sub = frame[frame["instrument"] == name]
-        labels = {i.code: i.label for i in inst.items} | {inst.total_code: f"{inst.title} total"}
-        tall = sub.melt(
-            id_vars=["subject", "visit", "visit_num", "study_day", "hours_since_dose", "source_row",
-                     "total_source"],
-            value_vars=[*inst.item_codes, "total"], var_name="QSTESTCD", value_name="QSSTRESN")
-        tall = tall[tall["QSSTRESN"].notna()]
-        tall = tall[(tall["QSTESTCD"] != "total") | tall["total_source"].isin(["items", "reported"])]
-        tall["QSTESTCD"] = tall["QSTESTCD"].replace({"total": inst.total_code})
-        tall["QSTEST"] = tall["QSTESTCD"].map(labels)
-        tall["QSCAT"] = inst.aliases[0] if inst.aliases else inst.name.upper()
-        tall["QSDRVFL"] = (tall["QSTESTCD"] == inst.total_code).map({True: "Y", False: ""})
-        tall["_order"] = tall["QSTESTCD"].map({c: k for k, c in enumerate(labels)})
-        rows.append(tall)
-    qs = pd.concat(rows, ignore_index=True).sort_values(["subject", "visit_num", "QSCAT", "_order"])
+    qs = scores_tall(trial, ["subject", "visit", "visit_num", "study_day", "hours_since_dose"])
     baseline = trial.schedule.baseline_visit
     out = pd.DataFrame({
         "STUDYID": study, "DOMAIN": "QS", "USUBJID": qs["subject"].astype("str"),
-        "QSSEQ": qs.groupby("subject").cumcount() + 1, "QSTESTCD": qs["QSTESTCD"],
-        "QSTEST": qs["QSTEST"], "QSCAT": qs["QSCAT"],
-        "QSORRES": qs["QSSTRESN"].map(lambda v: f"{v:g}"),
-        "QSSTRESC": qs["QSSTRESN"].map(lambda v: f"{v:g}"), "QSSTRESN": qs["QSSTRESN"],
+        "QSSEQ": qs.groupby("subject").cumcount() + 1, "QSTESTCD": qs["code"],
+        "QSTEST": qs["label"], "QSCAT": qs["category"],
+        "QSORRES": qs["value"].map(lambda v: f"{v:g}"),
+        "QSSTRESC": qs["value"].map(lambda v: f"{v:g}"), "QSSTRESN": qs["value"],
         "QSBLFL": (qs["visit"].astype("str") == baseline).map({True: "Y", False: ""}),
-        "QSDRVFL": qs["QSDRVFL"], "VISITNUM": qs["visit_num"], "VISIT": qs["visit"].astype("str"),
+        "QSDRVFL": qs["is_total"].map({True: "Y", False: ""}), "VISITNUM": qs["visit_num"], "VISIT": qs["visit"].astype("str"),
         "QSDY": qs["study_day"], "QSELTM": iso_from_hours(qs["hours_since_dose"]),
     }).reset_index(drop=True)
     subjects = trial.subjects

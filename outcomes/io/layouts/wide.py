@@ -15,7 +15,7 @@ import pandas as pd
 
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
-from outcomes.io.layouts.base import Extracted, assemble, melt_measures
+from outcomes.io.layouts.base import Extracted, assemble, melt_measures, written_total
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise, resolve_roles
 from outcomes.io.measures import Measure, MeasureIndex
 
@@ -120,7 +120,7 @@ def to_table(trial: TrialData) -> pd.DataFrame:
                 continue
             for code in inst.item_codes:
                 columns[f"{code}_{visit}"] = rows[code]
-            written = rows["total"].where(rows["total_source"].isin(["items", "reported"]))
+            written = written_total(rows)
             columns[f"{inst.total_code}_{visit}"] = written
     wide = pd.DataFrame(columns).reindex(out["subject"])
     return pd.concat([out.set_index("subject"), wide], axis=1).reset_index()
