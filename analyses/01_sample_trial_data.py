@@ -22,8 +22,9 @@ import outcomes
 HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
 SAMPLES = HERE.parent / "data_samples"
 
-trial = outcomes.read(SAMPLES / "sdtm" / "qs.xpt", schedule=SAMPLES / "schedule.toml",
-                      events=SAMPLES / "events.csv")
+trial = outcomes.read(
+    SAMPLES / "sdtm" / "qs.xpt", schedule=SAMPLES / "schedule.toml", events=SAMPLES / "events.csv"
+)
 print(trial)
 print("\n".join(trial.notes))
 
@@ -40,8 +41,12 @@ print(trial.problems.groupby(["severity", "code"]).size().to_string())
 # %%
 derived = outcomes.derive(trial)
 madrs = derived.frame[(derived.frame["instrument"] == "madrs") & (derived.frame["session"] > 0)]
-change = (madrs.groupby(["visit", "arm"], observed=True)["chg"]
-          .agg(["count", "mean", "std"]).round(2).unstack("arm"))
+change = (
+    madrs.groupby(["visit", "arm"], observed=True)["chg"]
+    .agg(["count", "mean", "std"])
+    .round(2)
+    .unstack("arm")
+)
 print(change.to_string())
 
 # %% [markdown]

@@ -33,9 +33,13 @@ def _timed(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
 def run(n_per_arm: int, folder: Path) -> list[str]:
     """Time one trial size; returns the table rows."""
     sim = simulate_trial(n_per_arm=n_per_arm, seed=1)
-    carrier = outcomes.TrialData(sim.frame, sim.schedule, sim.events,
-                                 {n: outcomes.instruments.get(n)
-                                  for n in sim.frame["instrument"].unique()}, sim.covariates)
+    carrier = outcomes.TrialData(
+        sim.frame,
+        sim.schedule,
+        sim.events,
+        {n: outcomes.instruments.get(n) for n in sim.frame["instrument"].unique()},
+        sim.covariates,
+    )
     table = long.to_table(carrier)
     rows = []
     for suffix in ("csv", "parquet"):
@@ -43,8 +47,10 @@ def run(n_per_arm: int, folder: Path) -> list[str]:
         write_table(table, path)
         trial, seconds = _timed(outcomes.read, path, schedule=sim.schedule)
         _, derive_seconds = _timed(outcomes.derive, trial)
-        rows.append(f"| {2 * n_per_arm:,} | {len(table):,} | {len(trial.frame):,} | {suffix} | "
-                    f"{seconds:.2f} | {derive_seconds:.2f} |")
+        rows.append(
+            f"| {2 * n_per_arm:,} | {len(table):,} | {len(trial.frame):,} | {suffix} | "
+            f"{seconds:.2f} | {derive_seconds:.2f} |"
+        )
     return rows
 
 
@@ -53,9 +59,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subjects-per-arm", type=int, nargs="+", default=[100, 1000, 10000])
     args = parser.parse_args()
-    print(f"outcomes {outcomes.__version__}, Python {platform.python_version()}, "
-          f"{platform.machine()}")
-    print("| subjects | file rows | assessments | format | read + validate + score (s) | derive (s) |")
+    print(
+        f"outcomes {outcomes.__version__}, Python {platform.python_version()}, {platform.machine()}"
+    )
+    print(
+        "| subjects | file rows | assessments | format | read + validate + score (s) | derive (s) |"
+    )
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.subjects_per_arm:

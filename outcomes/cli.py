@@ -51,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="outcomes", description="Outcome statistics of psychedelic-therapy trials.")
+        prog="outcomes", description="Outcome statistics of psychedelic-therapy trials."
+    )
     parser.add_argument("--version", action="version", version=f"outcomes {outcomes.__version__}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -79,10 +80,20 @@ def _read_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--schedule", type=Path, help="TOML schedule of assessments")
     p.add_argument("--events", type=Path, help="table of intercurrent events")
     p.add_argument("--subjects", type=Path, help="subject-level table (DM, ADSL) with the arm")
-    p.add_argument("--allow", action="append", default=[], metavar="COLUMN",
-                   help="keep this column although it looks like an identifier (repeatable)")
-    p.add_argument("--max-missing-items", type=int, default=0, metavar="K",
-                   help="prorate totals with at most K missing items (default 0: no proration)")
+    p.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="keep this column although it looks like an identifier (repeatable)",
+    )
+    p.add_argument(
+        "--max-missing-items",
+        type=int,
+        default=0,
+        metavar="K",
+        help="prorate totals with at most K missing items (default 0: no proration)",
+    )
 
 
 def _load(args: argparse.Namespace) -> outcomes.TrialData:
@@ -91,9 +102,16 @@ def _load(args: argparse.Namespace) -> outcomes.TrialData:
     if args.sample:
         return outcomes.load_sample()
     return outcomes.read(
-        args.path, args.layout, args.instrument, args.mapping, schedule=args.schedule,
-        events=args.events, subjects=args.subjects, allow_identifiers=args.allow,
-        max_missing_items=args.max_missing_items)
+        args.path,
+        args.layout,
+        args.instrument,
+        args.mapping,
+        schedule=args.schedule,
+        events=args.events,
+        subjects=args.subjects,
+        allow_identifiers=args.allow,
+        max_missing_items=args.max_missing_items,
+    )
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -115,12 +133,27 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _records(problems: Any) -> list[dict[str, Any]]:
-    keys = ["severity", "code", "message", "file", "row", "subject", "visit", "column", "value",
-            "instrument", "hint"]
+    keys = [
+        "severity",
+        "code",
+        "message",
+        "file",
+        "row",
+        "subject",
+        "visit",
+        "column",
+        "value",
+        "instrument",
+        "hint",
+    ]
     out = []
     for rec in problems.to_dict("records"):
-        out.append({k: (None if _is_missing(rec.get(k)) else
-                        int(rec[k]) if k == "row" else rec[k]) for k in keys})
+        out.append(
+            {
+                k: (None if _is_missing(rec.get(k)) else int(rec[k]) if k == "row" else rec[k])
+                for k in keys
+            }
+        )
     return out
 
 

@@ -13,10 +13,15 @@ from outcomes.cli import main
 
 def _bad_file(tmp_path: Path) -> Path:
     # Row 2 has MADRS03 = 9 (items are 0-6); row 3 has no subject.
-    rows = pd.DataFrame({
-        "subject": ["S1", "S1", None], "arm": ["A", "A", "A"],
-        "visit": ["BASELINE", "WEEK 1", "WEEK 2"], "study_day": [1, 8, 15],
-        **{f"MADRS{k:02d}": [1, 9 if k == 3 else 1, 1] for k in range(1, 11)}})
+    rows = pd.DataFrame(
+        {
+            "subject": ["S1", "S1", None],
+            "arm": ["A", "A", "A"],
+            "visit": ["BASELINE", "WEEK 1", "WEEK 2"],
+            "study_day": [1, 8, 15],
+            **{f"MADRS{k:02d}": [1, 9 if k == 3 else 1, 1] for k in range(1, 11)},
+        }
+    )
     path = tmp_path / "bad.csv"
     rows.to_csv(path, index=False)
     return path
@@ -36,11 +41,28 @@ def test_validate_json_lists_problems_with_their_locations(tmp_path: Path, capsy
     by_code = {p["code"]: p for p in problems}
     assert set(by_code) == {"item-out-of-range", "missing-subject"}
     item = by_code["item-out-of-range"]
-    assert {k: item[k] for k in ("severity", "file", "row", "subject", "visit", "column", "value")} \
-        == {"severity": "error", "file": "bad.csv", "row": 2, "subject": "S1", "visit": "WEEK 1",
-            "column": "MADRS03", "value": "9"}
-    assert set(item) >= {"severity", "code", "message", "file", "row", "subject", "visit",
-                         "column", "value"}
+    assert {
+        k: item[k] for k in ("severity", "file", "row", "subject", "visit", "column", "value")
+    } == {
+        "severity": "error",
+        "file": "bad.csv",
+        "row": 2,
+        "subject": "S1",
+        "visit": "WEEK 1",
+        "column": "MADRS03",
+        "value": "9",
+    }
+    assert set(item) >= {
+        "severity",
+        "code",
+        "message",
+        "file",
+        "row",
+        "subject",
+        "visit",
+        "column",
+        "value",
+    }
 
 
 def test_validate_clean_sample_exits_0(capsys) -> None:
@@ -50,8 +72,12 @@ def test_validate_clean_sample_exits_0(capsys) -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["validate"], ["validate", "missing.csv"], ["validate", "x.csv", "--layout", "tall"],
-     ["frobnicate"]],
+    [
+        ["validate"],
+        ["validate", "missing.csv"],
+        ["validate", "x.csv", "--layout", "tall"],
+        ["frobnicate"],
+    ],
 )
 def test_bad_usage_exits_2(argv: list[str], capsys) -> None:
     try:
@@ -66,8 +92,11 @@ def test_bad_usage_exits_2(argv: list[str], capsys) -> None:
 def test_describe_sample_prints_counts_patterns_and_totals(capsys) -> None:
     assert main(["describe", "--sample"]) == 0
     out = capsys.readouterr().out
-    for heading in ("Subjects with a total, by visit and arm", "Missingness patterns",
-                    "Totals by visit and arm"):
+    for heading in (
+        "Subjects with a total, by visit and arm",
+        "Missingness patterns",
+        "Totals by visit and arm",
+    ):
         assert heading in out
     assert "PLACEBO (20), DMT (20)" in out
 
@@ -75,5 +104,14 @@ def test_describe_sample_prints_counts_patterns_and_totals(capsys) -> None:
 def test_sample_writes_every_layout(tmp_path: Path, capsys) -> None:
     assert main(["sample", "--out", str(tmp_path)]) == 0
     written = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
-    assert {"long.csv", "wide.csv", "sdtm/qs.xpt", "sdtm/dm.xpt", "adam/adqs.xpt", "redcap.csv",
-            "schedule.toml", "events.csv", "README.md"} <= written
+    assert {
+        "long.csv",
+        "wide.csv",
+        "sdtm/qs.xpt",
+        "sdtm/dm.xpt",
+        "adam/adqs.xpt",
+        "redcap.csv",
+        "schedule.toml",
+        "events.csv",
+        "README.md",
+    } <= written

@@ -1,4 +1,4 @@
-"""data_samples/ is in step with the simulator: same files, each reading back to the sample trial."""
+"""data_samples/ is in step with the simulator: same files, each reading back to the sample."""
 
 from __future__ import annotations
 
@@ -18,13 +18,17 @@ TEXT = ["README.md", "schedule.toml", "events.csv", "long.csv", "wide.csv", "red
 @pytest.mark.parametrize("name", TEXT)
 def test_text_files_are_what_the_simulator_writes(name: str, sample_folder: Path) -> None:
     assert (DATA_SAMPLES / name).read_text() == (sample_folder / name).read_text(), (
-        f"data_samples/{name} is out of date: run `outcomes sample --out data_samples`")
+        f"data_samples/{name} is out of date: run `outcomes sample --out data_samples`"
+    )
 
 
 @pytest.mark.parametrize("entry", SAMPLE_FILES, ids=[f.path for f in SAMPLE_FILES])
 def test_every_file_reads_back_to_the_sample(entry, sample: outcomes.TrialData) -> None:
-    trial = outcomes.read(DATA_SAMPLES / entry.path, schedule=DATA_SAMPLES / "schedule.toml",
-                          events=DATA_SAMPLES / "events.csv")
+    trial = outcomes.read(
+        DATA_SAMPLES / entry.path,
+        schedule=DATA_SAMPLES / "schedule.toml",
+        events=DATA_SAMPLES / "events.csv",
+    )
     assert trial.equals(sample)
 
 

@@ -142,12 +142,20 @@ _IDENTIFIER_NAMES: dict[str, str] = {
     r"|street|city|town|county|zip(?: ?code)?|post ?code|postal ?code",
     "a date of birth": r"dob|date ?of ?birth|birth ?(?:date|day|dt|dtc|dat)|brth ?(?:dt|dtc|dat)",
     "an identity number": r"ssn|social ?security" + _NO + r"|(?:nhs|chi|hospital|account) ?"
-    r"(?:number|num|no|nr|id)|mrn|medical ?record" + _NO + r"|insurance" + _NO
-    + r"|health ?plan" + _NO,
+    r"(?:number|num|no|nr|id)|mrn|medical ?record"
+    + _NO
+    + r"|insurance"
+    + _NO
+    + r"|health ?plan"
+    + _NO,
     "an IP address": r"ip ?(?:address|addr)|ipv[46](?: ?(?:address|addr))?",
     "a URL": r"url|uri|web ?(?:site|page|address)|home ?page",
-    "a licence, vehicle or device number": r"(?:driv(?:er|ers|ing) ?)?licen[cs]e" + _NO
-    + r"|passport" + _NO + r"|vehicle(?: ?(?:registration|reg|plate))?" + _NO
+    "a licence, vehicle or device number": r"(?:driv(?:er|ers|ing) ?)?licen[cs]e"
+    + _NO
+    + r"|passport"
+    + _NO
+    + r"|vehicle(?: ?(?:registration|reg|plate))?"
+    + _NO
     + r"|vin|(?:licen[cs]e|number) ?plate|device ?(?:serial|id)(?: ?(?:number|num|no|nr))?",
 }
 _NAME_PATTERNS = {

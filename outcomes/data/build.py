@@ -9,7 +9,8 @@ Problem codes
 -------------
 Errors: ``missing-subject``, ``missing-visit``, ``missing-arm``, ``non-numeric-day``,
 ``study-day-zero``, ``non-numeric-visit-number``, ``non-numeric-hours``, ``negative-hours``,
-``non-numeric-session``, ``non-numeric-period``, ``non-numeric-score``, ``item-out-of-range``, ``total-out-of-range``,
+``non-numeric-session``, ``non-numeric-period``, ``non-numeric-score``, ``item-out-of-range``,
+``total-out-of-range``,
 ``duplicate-value``, ``duplicate-assessment``, ``total-mismatch``, ``arm-changes``,
 ``visit-not-in-schedule``, ``visit-number-inconsistent``, ``event-non-numeric-day``,
 ``event-missing-column``, and the anonymisation guard's ``identifier-*`` and
@@ -92,8 +93,9 @@ def build_trial(
     """
     rc = ex.role_columns
     scanned_skip = [c for c in (*ex.score_columns, *rc.values()) if c != rc.get("subject")]
-    find_identifiers(raw, log, subject_column=rc.get("subject"), allow=allow_identifiers,
-                     skip=scanned_skip)
+    find_identifiers(
+        raw, log, subject_column=rc.get("subject"), allow=allow_identifiers, skip=scanned_skip
+    )
     for row, reason in zip(ex.set_aside["source_row"], ex.set_aside["reason"], strict=True):
         log.add("warning", "row-set-aside", f"row {row} not read: {reason}", row=row)
 
@@ -157,27 +159,58 @@ def _one_text(value: object) -> object:
     return np.nan if text in MISSING_TOKENS else text
 
 
-def _located(rec: pd.DataFrame, mask: pd.Series, log: ProblemLog, severity: str, code: str,
-             message: str, hint: str, column: str | None, value_col: str | None = None) -> None:
+def _located(
+    rec: pd.DataFrame,
+    mask: pd.Series,
+    log: ProblemLog,
+    severity: str,
+    code: str,
+    message: str,
+    hint: str,
+    column: str | None,
+    value_col: str | None = None,
+) -> None:
     """One problem per file row among the records in ``mask``."""
     for _, r in rec[mask].drop_duplicates("source_row").iterrows():
         value = r[value_col] if value_col else None
-        log.add(severity, code, message.format(row=r["source_row"], value=value,  # type: ignore[arg-type]
-                                               subject=r["subject"], visit=r["visit"]),
-                hint=hint, row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                instrument=r["instrument"], column=column, value=value)
+        log.add(
+            severity,
+            code,
+            message.format(
+                row=r["source_row"],
+                value=value,  # type: ignore[arg-type]
+                subject=r["subject"],
+                visit=r["visit"],
+            ),
+            hint=hint,
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=r["visit"],
+            instrument=r["instrument"],
+            column=column,
+            value=value,
+        )
 
 
-def _numeric_role(rec: pd.DataFrame, role: str, rc: dict[str, str], log: ProblemLog,
-                  code: str) -> pd.Series:
+def _numeric_role(
+    rec: pd.DataFrame, role: str, rc: dict[str, str], log: ProblemLog, code: str
+) -> pd.Series:
     raw = rec[role]
     text = _as_text(raw)
     number = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & number.isna()
     col = rc.get(role, role)
-    _located(rec.assign(_raw=text), bad, log, "error", code,
-             f"row {{row}}: {role.replace('_', ' ')} {{value!r}} in column {col!r} is not a number",
-             f"write {role.replace('_', ' ')} as a number, or leave the cell empty", col, "_raw")
+    _located(
+        rec.assign(_raw=text),
+        bad,
+        log,
+        "error",
+        code,
+        f"row {{row}}: {role.replace('_', ' ')} {{value!r}} in column {col!r} is not a number",
+        f"write {role.replace('_', ' ')} as a number, or leave the cell empty",
+        col,
+        "_raw",
+    )
     return number.astype(float)
 
 
@@ -189,25 +222,51 @@ def _context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> pd.D
     if "arm" in rc:
         need["arm"] = "missing-arm"
     else:
-        log.add("warning", "no-arm-column", "the file has no arm column: every subject is in one arm",
-                hint="map the randomised arm with mapping={'arm': '<column>'} if there is one")
+        log.add(
+            "warning",
+            "no-arm-column",
+            "the file has no arm column: every subject is in one arm",
+            hint="map the randomised arm with mapping={'arm': '<column>'} if there is one",
+        )
         rec["arm"] = "ALL"
     for role, code in need.items():
         col = rc.get(role, role)
-        _located(rec, rec[role].isna(), log, "error", code,
-                 f"row {{row}}: no {role} in column {col!r}",
-                 f"fill in the {role}; a row without it cannot be placed", col)
+        _located(
+            rec,
+            rec[role].isna(),
+            log,
+            "error",
+            code,
+            f"row {{row}}: no {role} in column {col!r}",
+            f"fill in the {role}; a row without it cannot be placed",
+            col,
+        )
     rec["study_day"] = _numeric_role(rec, "study_day", rc, log, "non-numeric-day")
     col = rc.get("study_day", "study_day")
-    _located(rec, rec["study_day"] == 0, log, "error", "study-day-zero",
-             f"row {{row}}: study day 0 in column {col!r}; study days run ..., -1, 1, 2, ... "
-             "with no day 0", "recompute the study day: day 1 is the reference start", col)
+    _located(
+        rec,
+        rec["study_day"] == 0,
+        log,
+        "error",
+        "study-day-zero",
+        f"row {{row}}: study day 0 in column {col!r}; study days run ..., -1, 1, 2, ... "
+        "with no day 0",
+        "recompute the study day: day 1 is the reference start",
+        col,
+    )
     rec["visit_num"] = _numeric_role(rec, "visit_num", rc, log, "non-numeric-visit-number")
     rec["hours_since_dose"] = _numeric_role(rec, "hours_since_dose", rc, log, "non-numeric-hours")
     col = rc.get("hours_since_dose", "hours_since_dose")
-    _located(rec, rec["hours_since_dose"] < 0, log, "error", "negative-hours",
-             f"row {{row}}: negative hours since dose in column {col!r}",
-             "hours since the last dose cannot be negative", col)
+    _located(
+        rec,
+        rec["hours_since_dose"] < 0,
+        log,
+        "error",
+        "negative-hours",
+        f"row {{row}}: negative hours since dose in column {col!r}",
+        "hours since the last dose cannot be negative",
+        col,
+    )
     rec["session"] = _numeric_role(rec, "session", rc, log, "non-numeric-session")
     rec["period"] = _numeric_role(rec, "period", rc, log, "non-numeric-period")
     return rec
@@ -216,8 +275,9 @@ def _context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> pd.D
 # -- score values -------------------------------------------------------------------------------
 
 
-def _values(values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex,
-            log: ProblemLog) -> tuple[pd.DataFrame, set[int]]:
+def _values(
+    values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex, log: ProblemLog
+) -> tuple[pd.DataFrame, set[int]]:
     """Numeric score values, checked, and the records that had an invalid one (each reported)."""
     v = values.merge(rec[["record", "subject", "visit", "instrument"]], on="record")
     text = _as_text(v["value"])
@@ -226,12 +286,19 @@ def _values(values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex,
     v = v[text.notna()]
     bad = v["number"].isna()
     for _, r in v[bad].iterrows():
-        log.add("error", "non-numeric-score",
-                f"row {r['source_row']}, column {r['column']!r}: {r['text']!r} is not a score "
-                f"({r['instrument']}, subject {r['subject']}, visit {r['visit']})",
-                hint="correct the value, or leave the cell empty if it was not answered",
-                row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                instrument=r["instrument"], column=r["column"], value=r["text"])
+        log.add(
+            "error",
+            "non-numeric-score",
+            f"row {r['source_row']}, column {r['column']!r}: {r['text']!r} is not a score "
+            f"({r['instrument']}, subject {r['subject']}, visit {r['visit']})",
+            hint="correct the value, or leave the cell empty if it was not answered",
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=r["visit"],
+            instrument=r["instrument"],
+            column=r["column"],
+            value=r["text"],
+        )
     invalid = set(v.loc[bad, "record"])
     v = v[~bad]
     lo, hi, whole = _ranges(index)
@@ -242,29 +309,52 @@ def _values(values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex,
     out = (v["number"] < low) | (v["number"] > high)
     for _, r in v[out].iterrows():
         what = "total" if r["code"] in totals else f"item {r['code']}"
-        log.add("error", "total-out-of-range" if what == "total" else "item-out-of-range",
-                f"row {r['source_row']}, column {r['column']!r}: {r['instrument']} {what} "
-                f"{r['text']} is outside {lo[r['code']]:g}-{hi[r['code']]:g} "
-                f"(subject {r['subject']}, visit {r['visit']})",
-                hint="correct the value; a code for 'not done' (e.g. -9, 99) should be an empty cell",
-                row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                instrument=r["instrument"], column=r["column"], value=r["text"])
+        log.add(
+            "error",
+            "total-out-of-range" if what == "total" else "item-out-of-range",
+            f"row {r['source_row']}, column {r['column']!r}: {r['instrument']} {what} "
+            f"{r['text']} is outside {lo[r['code']]:g}-{hi[r['code']]:g} "
+            f"(subject {r['subject']}, visit {r['visit']})",
+            hint="correct the value; a code for 'not done' (e.g. -9, 99) should be an empty cell",
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=r["visit"],
+            instrument=r["instrument"],
+            column=r["column"],
+            value=r["text"],
+        )
     frac = ~is_total & v["code"].map(whole).astype(bool) & (v["number"] % 1 != 0) & ~out
     for _, r in v[frac].iterrows():
-        log.add("warning", "item-not-whole",
-                f"row {r['source_row']}, column {r['column']!r}: item {r['code']} is {r['text']}, "
-                "not a whole number", hint="check the value; this scale's items are whole numbers",
-                row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                instrument=r["instrument"], column=r["column"], value=r["text"])
+        log.add(
+            "warning",
+            "item-not-whole",
+            f"row {r['source_row']}, column {r['column']!r}: item {r['code']} is {r['text']}, "
+            "not a whole number",
+            hint="check the value; this scale's items are whole numbers",
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=r["visit"],
+            instrument=r["instrument"],
+            column=r["column"],
+            value=r["text"],
+        )
     dup = v.duplicated(["record", "code"], keep=False)
-    for (record, code), grp in v[dup].groupby(["record", "code"], sort=False):
+    for (_, code), grp in v[dup].groupby(["record", "code"], sort=False):
         r = grp.iloc[0]
         rows = ", ".join(str(x) for x in grp["source_row"])
-        log.add("error", "duplicate-value",
-                f"{r['instrument']} {code} for subject {r['subject']} at visit {r['visit']} is given "
-                f"{len(grp)} times (rows {rows})", hint="keep one value and remove the others",
-                row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                instrument=r["instrument"], column=r["column"], value=r["text"])
+        log.add(
+            "error",
+            "duplicate-value",
+            f"{r['instrument']} {code} for subject {r['subject']} at visit {r['visit']} is given "
+            f"{len(grp)} times (rows {rows})",
+            hint="keep one value and remove the others",
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=r["visit"],
+            instrument=r["instrument"],
+            column=r["column"],
+            value=r["text"],
+        )
     invalid |= set(v.loc[out, "record"])
     return v[~out].drop_duplicates(["record", "code"]), invalid
 
@@ -292,18 +382,30 @@ def _duplicate_assessments(rec: pd.DataFrame, log: ProblemLog) -> None:
     dup = rec.dropna(subset=keys).duplicated(keys, keep=False)
     for (subject, visit, inst), grp in rec.dropna(subset=keys)[dup].groupby(keys, sort=False):
         rows = ", ".join(str(x) for x in sorted(set(grp["source_row"])))
-        log.add("error", "duplicate-assessment",
-                f"subject {subject} has {len(grp)} {inst} assessments at visit {visit} (rows {rows})",
-                hint="keep one assessment per subject, visit and instrument; give a repeat or "
-                     "unscheduled assessment its own visit label",
-                row=grp["source_row"].iloc[1], subject=subject, visit=visit, instrument=inst)
+        log.add(
+            "error",
+            "duplicate-assessment",
+            f"subject {subject} has {len(grp)} {inst} assessments at visit {visit} (rows {rows})",
+            hint="keep one assessment per subject, visit and instrument; give a repeat or "
+            "unscheduled assessment its own visit label",
+            row=grp["source_row"].iloc[1],
+            subject=subject,
+            visit=visit,
+            instrument=inst,
+        )
 
 
 # -- totals ---------------------------------------------------------------------------------------
 
 
-def _score(rec: pd.DataFrame, values: pd.DataFrame, index: MeasureIndex, max_missing: int,
-           log: ProblemLog, invalid: set[int]) -> pd.DataFrame:
+def _score(
+    rec: pd.DataFrame,
+    values: pd.DataFrame,
+    index: MeasureIndex,
+    max_missing: int,
+    log: ProblemLog,
+    invalid: set[int],
+) -> pd.DataFrame:
     """Items and total of every record: reported totals checked against the items.
 
     Records with an invalid value (already reported) get no 'total not scored' warning.
@@ -325,14 +427,20 @@ def _score(rec: pd.DataFrame, values: pd.DataFrame, index: MeasureIndex, max_mis
         mismatch = complete & reported.notna() & (gap > TOTAL_TOLERANCE[inst.scoring])
         for rid in ids[mismatch.to_numpy()]:
             r = located.loc[rid]
-            log.add("error", "total-mismatch",
-                    f"row {r['source_row']}: {inst.name} total {reported[rid]:g} does not equal "
-                    f"its items, which score {scored.at[rid, 'total']:g} "
-                    f"(subject {r['subject']}, visit {r['visit']})",
-                    hint="correct the items or the total; reverse-keyed items are "
-                         f"{[i.code for i in inst.items if i.reverse] or 'none'}",
-                    row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                    instrument=inst.name, value=f"{reported[rid]:g}")
+            log.add(
+                "error",
+                "total-mismatch",
+                f"row {r['source_row']}: {inst.name} total {reported[rid]:g} does not equal "
+                f"its items, which score {scored.at[rid, 'total']:g} "
+                f"(subject {r['subject']}, visit {r['visit']})",
+                hint="correct the items or the total; reverse-keyed items are "
+                f"{[i.code for i in inst.items if i.reverse] or 'none'}",
+                row=r["source_row"],
+                subject=r["subject"],
+                visit=r["visit"],
+                instrument=inst.name,
+                value=f"{reported[rid]:g}",
+            )
         use_reported = reported.notna() & ~complete
         total = scored["total"].where(~use_reported, reported)
         source = scored["total_source"].where(~use_reported, "reported")
@@ -340,13 +448,18 @@ def _score(rec: pd.DataFrame, values: pd.DataFrame, index: MeasureIndex, max_mis
         for rid in ids[unscored.to_numpy()]:
             r = located.loc[rid]
             missing = [c for c in inst.item_codes if pd.isna(items.at[rid, c])]
-            log.add("warning", "total-not-scored",
-                    f"row {r['source_row']}: no {inst.name} total for subject {r['subject']} at "
-                    f"visit {r['visit']}: {len(missing)} item(s) missing ({', '.join(missing)}) "
-                    f"and the policy allows {max_missing}",
-                    hint="the row is kept with its items; allow prorating with max_missing_items=k",
-                    row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                    instrument=inst.name)
+            log.add(
+                "warning",
+                "total-not-scored",
+                f"row {r['source_row']}: no {inst.name} total for subject {r['subject']} at "
+                f"visit {r['visit']}: {len(missing)} item(s) missing ({', '.join(missing)}) "
+                f"and the policy allows {max_missing}",
+                hint="the row is kept with its items; allow prorating with max_missing_items=k",
+                row=r["source_row"],
+                subject=r["subject"],
+                visit=r["visit"],
+                instrument=inst.name,
+            )
         out.loc[ids, "total"] = total.to_numpy()
         out.loc[ids, "total_source"] = source.astype("str").to_numpy()
         for code in inst.item_codes:
@@ -354,7 +467,7 @@ def _score(rec: pd.DataFrame, values: pd.DataFrame, index: MeasureIndex, max_mis
     return out
 
 
-# -- subjects, visits and schedule ------------------------------------------------------------------
+# -- subjects, visits and schedule -------------------------------------------------------------
 
 
 def _arm_changes(rec: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> None:
@@ -364,36 +477,54 @@ def _arm_changes(rec: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> None
         if len(found) > 1:
             rows = rec.loc[grp.index, "source_row"]
             first_change = rows[grp != found[0]].min()
-            log.add("error", "arm-changes",
-                    f"subject {subject} is in arms {found} (first change at row {first_change}); "
-                    "the randomised arm cannot change",
-                    hint="correct the arm; a treatment that changes by period belongs in a "
-                         "period-treatment column (TRTP), mapped as 'period_treatment'",
-                    row=first_change, subject=subject, column=rc.get("arm"), value=found[1])
+            log.add(
+                "error",
+                "arm-changes",
+                f"subject {subject} is in arms {found} (first change at row {first_change}); "
+                "the randomised arm cannot change",
+                hint="correct the arm; a treatment that changes by period belongs in a "
+                "period-treatment column (TRTP), mapped as 'period_treatment'",
+                row=first_change,
+                subject=subject,
+                column=rc.get("arm"),
+                value=found[1],
+            )
 
 
-def _schedule(rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule | None,
-              log: ProblemLog) -> tuple[Schedule, list[str]]:
+def _schedule(
+    rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule | None, log: ProblemLog
+) -> tuple[Schedule, list[str]]:
     seen = rec.dropna(subset=["visit"])
     numbers = seen.dropna(subset=["visit_num"]).groupby("visit", sort=False)["visit_num"]
     for visit, nums in numbers:
         if nums.nunique() > 1:
-            log.add("error", "visit-number-inconsistent",
-                    f"visit {visit!r} has visit numbers {sorted(nums.unique())}",
-                    hint="give each visit label one visit number", visit=visit,
-                    column=rc.get("visit_num"), row=rec.loc[nums.index, "source_row"].min())
+            log.add(
+                "error",
+                "visit-number-inconsistent",
+                f"visit {visit!r} has visit numbers {sorted(nums.unique())}",
+                hint="give each visit label one visit number",
+                visit=visit,
+                column=rc.get("visit_num"),
+                row=rec.loc[nums.index, "source_row"].min(),
+            )
     if schedule is not None:
         notes = _align_visits(rec, schedule)
         seen = rec.dropna(subset=["visit"])
         known = set(schedule.visit_names)
         unknown = seen[~seen["visit"].isin(known)]
         for visit, grp in unknown.groupby("visit", sort=False):
-            log.add("error", "visit-not-in-schedule",
-                    f"visit {visit!r} is not in the schedule ({len(grp)} rows, first row "
-                    f"{grp['source_row'].min()}); the schedule has {schedule.visit_names}",
-                    hint="correct the visit label, or add the visit to the schedule",
-                    row=grp["source_row"].min(), subject=grp["subject"].iloc[0], visit=visit,
-                    column=rc.get("visit"), value=visit)
+            log.add(
+                "error",
+                "visit-not-in-schedule",
+                f"visit {visit!r} is not in the schedule ({len(grp)} rows, first row "
+                f"{grp['source_row'].min()}); the schedule has {schedule.visit_names}",
+                hint="correct the visit label, or add the visit to the schedule",
+                row=grp["source_row"].min(),
+                subject=grp["subject"].iloc[0],
+                visit=visit,
+                column=rc.get("visit"),
+                value=visit,
+            )
         return schedule, notes
     order = list(dict.fromkeys(seen["visit"]))
     numbers_known = "visit_num" in rc and seen["visit_num"].notna().all()
@@ -411,8 +542,11 @@ def _align_visits(rec: pd.DataFrame, schedule: Schedule) -> list[str]:
     """Write visit labels as the schedule does where they differ only in case and punctuation."""
     by_key = {normalise(v): v for v in schedule.visit_names}
     labels = rec["visit"].dropna().unique()
-    renames = {lab: by_key[normalise(lab)] for lab in labels
-               if lab not in by_key.values() and normalise(lab) in by_key}
+    renames = {
+        lab: by_key[normalise(lab)]
+        for lab in labels
+        if lab not in by_key.values() and normalise(lab) in by_key
+    }
     if not renames:
         return []
     rec["visit"] = rec["visit"].replace(renames)
@@ -426,19 +560,30 @@ def _windows(rec: pd.DataFrame, schedule: Schedule, log: ProblemLog) -> None:
     outside = (rec["study_day"] < low) | (rec["study_day"] > high)
     for _, r in rec[outside].drop_duplicates("source_row").iterrows():
         w = windows[r["visit"]]
-        log.add("warning", "visit-outside-window",
-                f"row {r['source_row']}: subject {r['subject']}'s visit {r['visit']} on study day "
-                f"{r['study_day']:g} is outside its window (days {w[0]:g} to {w[1]:g})",
-                hint="check the visit label and the day; out-of-window visits are kept",
-                row=r["source_row"], subject=r["subject"], visit=r["visit"],
-                instrument=r["instrument"], value=f"{r['study_day']:g}")
+        log.add(
+            "warning",
+            "visit-outside-window",
+            f"row {r['source_row']}: subject {r['subject']}'s visit {r['visit']} on study day "
+            f"{r['study_day']:g} is outside its window (days {w[0]:g} to {w[1]:g})",
+            hint="check the visit label and the day; out-of-window visits are kept",
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=r["visit"],
+            instrument=r["instrument"],
+            value=f"{r['study_day']:g}",
+        )
 
 
 # -- the canonical table --------------------------------------------------------------------------
 
 
-def _canonical(rec: pd.DataFrame, scores: pd.DataFrame, schedule: Schedule,
-               covariates: list[str], index: MeasureIndex) -> pd.DataFrame:
+def _canonical(
+    rec: pd.DataFrame,
+    scores: pd.DataFrame,
+    schedule: Schedule,
+    covariates: list[str],
+    index: MeasureIndex,
+) -> pd.DataFrame:
     frame = rec.drop(columns=[c for c in scores.columns if c in rec]).join(scores, on="record")
     frame = frame.dropna(subset=["subject", "visit"])
     frame = frame[frame["visit"].isin(schedule.visit_names)].copy()
@@ -448,13 +593,20 @@ def _canonical(rec: pd.DataFrame, scores: pd.DataFrame, schedule: Schedule,
     frame["session"] = frame["session"].fillna(visit.map(lambda v: by_visit[v].session))
     frame["phase"] = visit.map(lambda v: by_visit[v].phase).astype("str")
     frame["hours_since_dose"] = frame["hours_since_dose"].fillna(
-        _nominal_hours(frame, schedule, by_visit))
+        _nominal_hours(frame, schedule, by_visit)
+    )
     frame["visit"] = pd.Categorical(visit, categories=schedule.visit_names, ordered=True)
-    frame["arm"] = pd.Categorical(frame["arm"], categories=order_arms(frame["arm"].dropna().unique()))
+    frame["arm"] = pd.Categorical(
+        frame["arm"], categories=order_arms(frame["arm"].dropna().unique())
+    )
     frame["session"] = frame["session"].astype("Int64")
     frame["period"] = frame["period"].astype("Int64")
-    items = [c for inst in index.instruments.values() for c in inst.item_codes
-             if c in frame and frame[c].notna().any()]
+    items = [
+        c
+        for inst in index.instruments.values()
+        for c in inst.item_codes
+        if c in frame and frame[c].notna().any()
+    ]
     cov = {c: _covariate(frame[c]) for c in covariates}
     frame = frame.assign(**cov)
     frame = frame.sort_values(["subject", "visit", "instrument"], kind="stable")
@@ -465,8 +617,11 @@ def _nominal_hours(frame: pd.DataFrame, schedule: Schedule, by_visit: dict) -> p
     """Hours since the last dose from the schedule: nominal hours, else days since the dose."""
     dose_day = {s.number: s.day for s in schedule.sessions}
     nominal = frame["visit"].map(lambda v: by_visit[v].hours_after_dose).astype(float)
-    last = frame["session"].map(lambda s: dose_day.get(int(s), np.nan) if pd.notna(s) and s > 0
-                                else np.nan).astype(float)
+    last = (
+        frame["session"]
+        .map(lambda s: dose_day.get(int(s), np.nan) if pd.notna(s) and s > 0 else np.nan)
+        .astype(float)
+    )
     from_days = (frame["study_day"] - last) * 24.0
     return nominal.fillna(from_days)
 
@@ -486,7 +641,7 @@ def _covariate(column: pd.Series) -> pd.Series:
 
 
 def _missing_baseline(frame: pd.DataFrame, log: ProblemLog) -> None:
-    """Warn for each subject x instrument assessed after the first dose but with no pre-dose total."""
+    """Warn for each subject x instrument assessed after the first dose with no pre-dose total."""
     pre = frame["phase"].isin(["screening", "baseline"])
     keys = ["instrument", "subject"]
     measured = frame.loc[pre, "instrument"].unique()
@@ -495,22 +650,32 @@ def _missing_baseline(frame: pd.DataFrame, log: ProblemLog) -> None:
     first = post.groupby(keys, sort=True, observed=True)["source_row"].min().reset_index()
     lacking = first.merge(with_base, on=keys, how="left", indicator=True)
     for _, r in lacking[lacking["_merge"] == "left_only"].iterrows():
-        log.add("warning", "missing-baseline",
-                f"subject {r['subject']} has no {r['instrument']} total before the first dose, so "
-                "no change from baseline", hint="check the baseline assessment; the subject is kept",
-                subject=r["subject"], instrument=r["instrument"], row=r["source_row"])
+        log.add(
+            "warning",
+            "missing-baseline",
+            f"subject {r['subject']} has no {r['instrument']} total before the first dose, so "
+            "no change from baseline",
+            hint="check the baseline assessment; the subject is kept",
+            subject=r["subject"],
+            instrument=r["instrument"],
+            row=r["source_row"],
+        )
 
 
 def _events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
     if events is None:
-        return pd.DataFrame({c: pd.Series(dtype="float" if c == "day" else "str")
-                             for c in EVENT_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float" if c == "day" else "str") for c in EVENT_COLUMNS}
+        )
     ev = events.rename(columns=str.lower).copy()
     missing = [c for c in ("subject", "event", "day") if c not in ev]
     if missing:
-        log.add("error", "event-missing-column",
-                f"the events table has no column(s) {missing}; it has {list(events.columns)}",
-                hint="give events as columns subject, event, day (and optionally detail)")
+        log.add(
+            "error",
+            "event-missing-column",
+            f"the events table has no column(s) {missing}; it has {list(events.columns)}",
+            hint="give events as columns subject, event, day (and optionally detail)",
+        )
         return pd.DataFrame(columns=list(EVENT_COLUMNS))
     if "detail" not in ev:
         ev["detail"] = np.nan
@@ -522,12 +687,25 @@ def _events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemLog) -
     known = set(frame["subject"])
     for i, r in ev.iterrows():
         if pd.isna(r["day"]) and pd.notna(day_text[i]):
-            log.add("error", "event-non-numeric-day",
-                    f"events row {i + 1}: day {day_text[i]!r} of {r['event']!r} is not a number",
-                    hint="give the study day of the event", row=i + 1, subject=r["subject"],
-                    column="day", value=day_text[i], file="events")
+            log.add(
+                "error",
+                "event-non-numeric-day",
+                f"events row {i + 1}: day {day_text[i]!r} of {r['event']!r} is not a number",
+                hint="give the study day of the event",
+                row=i + 1,
+                subject=r["subject"],
+                column="day",
+                value=day_text[i],
+                file="events",
+            )
         if r["subject"] not in known:
-            log.add("warning", "event-unknown-subject",
-                    f"events row {i + 1}: subject {r['subject']} has no scores in the data",
-                    hint="check the subject ID", row=i + 1, subject=r["subject"], file="events")
+            log.add(
+                "warning",
+                "event-unknown-subject",
+                f"events row {i + 1}: subject {r['subject']} has no scores in the data",
+                hint="check the subject ID",
+                row=i + 1,
+                subject=r["subject"],
+                file="events",
+            )
     return ev.sort_values(["subject", "day"], kind="stable").reset_index(drop=True)

@@ -1,7 +1,7 @@
 """The vocabulary of the canonical long table: its column names and phases.
 
-One row of :attr:`TrialData.frame <outcomes.data.trialdata.TrialData.frame>` is one subject x visit x
-instrument. Its columns, in this order (item columns and covariates follow):
+One row of :attr:`TrialData.frame <outcomes.data.trialdata.TrialData.frame>` is one
+subject x visit x instrument. Its columns, in this order (item columns and covariates follow):
 
 ======================  =====================================================================
 column                  meaning

@@ -188,7 +188,8 @@ def derive_frame(
     flag = _baseline_flag(work, group, total, visit_num, baseline)
     base = _spread(group, flag, total)
     base_num = (
-        _spread(group, flag, visit_num) if baseline == LAST_BEFORE_DOSE
+        _spread(group, flag, visit_num)
+        if baseline == LAST_BEFORE_DOSE
         else np.full(len(work), schedule.visit(baseline).number)
     )
     post = visit_num > base_num
@@ -198,8 +199,9 @@ def derive_frame(
 
     # +1 where a rise is improvement, -1 where a fall is (higher_is_worse).
     better = np.where(_param(defs, codes, "higher_is_worse") == 1.0, -1.0, 1.0)
-    response = np.where(post, _reaches(better * pchg, 100.0 * _param(defs, codes, "response_fall")),
-                        np.nan)
+    response = np.where(
+        post, _reaches(better * pchg, 100.0 * _param(defs, codes, "response_fall")), np.nan
+    )
     sustained = _sustained(response, group, visit_num, _visits_from(codes, visit_num))
     sustained[~(post & (visit_num >= _sustained_start(schedule, sustained_from)))] = np.nan
     sd0 = _sd0(base, flag, codes, names, reference_sd)
@@ -221,8 +223,9 @@ def derive_frame(
         RCI: rci,
         RELIABLE_CHANGE: pd.Categorical.from_codes(reliable, categories=RELIABLE_CHANGE_LABELS),
         CLINICALLY_SIGNIFICANT: _boolean(
-            np.where((reliable >= 0) & ~np.isnan(healthy), (reliable == 0) & (healthy == 1.0),
-                     np.nan)
+            np.where(
+                (reliable >= 0) & ~np.isnan(healthy), (reliable == 0) & (healthy == 1.0), np.nan
+            )
         ),
     }
     kept = frame.drop(columns=[c for c in DERIVED_COLUMNS if c in frame.columns])
@@ -249,8 +252,14 @@ def derive(
     >>> d.frame.loc[d.frame["baseline_flag"], "visit"].astype(str).unique().tolist()
     ['BASELINE', 'SCREENING']
     """
-    frame = derive_frame(trial.frame, trial.schedule, trial.instruments, baseline=baseline,
-                         reference_sd=reference_sd, sustained_from=sustained_from)
+    frame = derive_frame(
+        trial.frame,
+        trial.schedule,
+        trial.instruments,
+        baseline=baseline,
+        reference_sd=reference_sd,
+        sustained_from=sustained_from,
+    )
     return trial.with_frame(frame, note=f"derived: baseline = {baseline}")
 
 
@@ -266,17 +275,27 @@ def _check(
     log = ProblemLog()
     for column in _REQUIRED:
         if column not in frame.columns:
-            log.add("error", "missing-column", f"the long table has no column {column!r}",
-                    hint="derive from the canonical long table", column=column)
+            log.add(
+                "error",
+                "missing-column",
+                f"the long table has no column {column!r}",
+                hint="derive from the canonical long table",
+                column=column,
+            )
     if not log.has_errors:
         keys = [SUBJECT, VISIT, INSTRUMENT]
         for subject, visit, instrument in frame.loc[frame.duplicated(keys), keys].itertuples(
             index=False
         ):
-            log.add("error", "duplicate-assessment",
-                    f"subject {subject} has more than one {instrument} row at visit {visit}",
-                    hint="keep one row per subject, visit and instrument",
-                    subject=subject, visit=visit, instrument=instrument)
+            log.add(
+                "error",
+                "duplicate-assessment",
+                f"subject {subject} has more than one {instrument} row at visit {visit}",
+                hint="keep one row per subject, visit and instrument",
+                subject=subject,
+                visit=visit,
+                instrument=instrument,
+            )
     if log.has_errors:
         raise ValidationError(log.to_frame())
     named = {str(n) for n in frame[INSTRUMENT].unique()} | set(reference_sd or {})
@@ -358,7 +377,7 @@ def _sd0(
 
 
 def _reliable_change(gain: np.ndarray, post: np.ndarray) -> np.ndarray:
-    """Codes into :data:`RELIABLE_CHANGE_LABELS` (-1 if missing) of the RCI signed as improvement."""
+    """Codes into :data:`RELIABLE_CHANGE_LABELS` (-1 if missing) of the RCI signed as gain."""
     codes = np.select([gain > RCI_CRITICAL, gain < -RCI_CRITICAL], [0, 2], default=1)
     return np.where(post & ~np.isnan(gain), codes, -1)
 

@@ -36,9 +36,10 @@ class Description:
         """The description as plain text for a terminal."""
         t = self.trial
         f = t.frame
+        per_arm = f.groupby("arm", observed=True)["subject"].nunique()
         lines = [
             f"{f['subject'].nunique()} subjects, {len(f)} assessments, arms "
-            f"{', '.join(f'{a} ({n})' for a, n in f.groupby('arm', observed=True)['subject'].nunique().items())}",
+            f"{', '.join(f'{a} ({n})' for a, n in per_arm.items())}",
             f"instruments: {', '.join(t.instruments)}; visits: {', '.join(t.schedule.visit_names)}",
             f"source: {t.source.get('file', '')} ({t.source.get('layout', '')}); "
             f"{len(t.problems)} warning(s)",
@@ -49,8 +50,11 @@ class Description:
             "Missingness patterns (X = total, . = none, in visit order)",
         ]
         for inst, grp in self.patterns.groupby("instrument", sort=False):
-            visits = [v for v in t.schedule.visit_names if v in set(
-                f.loc[f["instrument"] == inst, "visit"].astype(str))]
+            visits = [
+                v
+                for v in t.schedule.visit_names
+                if v in set(f.loc[f["instrument"] == inst, "visit"].astype(str))
+            ]
             lines.append(f"  {inst}: {' | '.join(visits)}")
             lines.append(grp.drop(columns="instrument").to_string(index=False))
         lines += ["", "Totals by visit and arm", self.summaries.round(2).to_string()]
@@ -71,11 +75,15 @@ def describe(trial: TrialData) -> Description:
     """
     f = trial.frame
     scored = f[f["total"].notna()]
-    counts = (scored.groupby(["instrument", "visit", "arm"], observed=True)["subject"].nunique()
-              .unstack("arm", fill_value=0))
+    counts = (
+        scored.groupby(["instrument", "visit", "arm"], observed=True)["subject"]
+        .nunique()
+        .unstack("arm", fill_value=0)
+    )
     counts.columns = counts.columns.astype(str)
     summaries = scored.groupby(["instrument", "arm", "visit"], observed=True)["total"].agg(
-        n="count", mean="mean", sd="std", median="median", min="min", max="max")
+        n="count", mean="mean", sd="std", median="median", min="min", max="max"
+    )
     return Description(trial, counts, _patterns(trial), summaries)
 
 
@@ -86,14 +94,22 @@ def _patterns(trial: TrialData) -> pd.DataFrame:
     for inst in trial.instruments:
         rows = f[f["instrument"] == inst]
         visits = [v for v in trial.schedule.visit_names if v in set(rows["visit"].astype(str))]
-        seen = (rows[rows["total"].notna()].assign(visit=rows["visit"].astype(str))
-                .pivot_table(index="subject", columns="visit", values="total", aggfunc="count")
-                .reindex(index=subjects["subject"], columns=visits).notna())
+        seen = (
+            rows[rows["total"].notna()]
+            .assign(visit=rows["visit"].astype(str))
+            .pivot_table(index="subject", columns="visit", values="total", aggfunc="count")
+            .reindex(index=subjects["subject"], columns=visits)
+            .notna()
+        )
         pattern = seen.apply(lambda r: "".join("X" if x else "." for x in r), axis=1)
         table = pd.DataFrame({"arm": subjects["arm"].array, "pattern": pattern.to_numpy()})
-        counted = (table.groupby(["arm", "pattern"], observed=True).size()
-                   .rename("subjects").reset_index()
-                   .sort_values(["arm", "subjects"], ascending=[True, False], kind="stable"))
+        counted = (
+            table.groupby(["arm", "pattern"], observed=True)
+            .size()
+            .rename("subjects")
+            .reset_index()
+            .sort_values(["arm", "subjects"], ascending=[True, False], kind="stable")
+        )
         counted.insert(0, "instrument", inst)
         parts.append(counted)
     return pd.concat(parts, ignore_index=True)

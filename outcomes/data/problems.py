@@ -52,7 +52,7 @@ class Problem:
     severity : {"error", "warning"}
         An error stops :func:`outcomes.read`; a warning is reported and the data are kept.
     code : str
-        A stable, kebab-case identifier such as ``"item-out-of-range"``; tests and users can rely on it.
+        A stable, kebab-case identifier such as ``"item-out-of-range"``, for tests and users.
     message : str
         A sentence a statistician understands without the code, naming the location.
     hint : str

@@ -130,7 +130,7 @@ class Schedule:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Schedule:
-        """Build a schedule from a dict in the TOML form; missing phases and sessions are inferred."""
+        """A schedule from a dict in the TOML form; missing phases and sessions are inferred."""
         try:
             sessions = tuple(
                 DosingSession(int(s["number"]), float(s["day"])) for s in data.get("session", ())
@@ -187,8 +187,10 @@ class Schedule:
             for i, n in enumerate(names)
         ]
         if numbers is None and days is not None and all(v.day is not None for v in built):
-            built = [replace(v, number=float(k + 1)) for k, v in
-                     enumerate(sorted(built, key=lambda v: v.day))]  # type: ignore[arg-type, return-value]
+            built = [
+                replace(v, number=float(k + 1))
+                for k, v in enumerate(sorted(built, key=lambda v: v.day))
+            ]  # type: ignore[arg-type, return-value]
             notes.append("visits ordered by their median study day")
         elif numbers is None:
             notes.append("visits ordered as first seen in the file (no visit number or study day)")
@@ -216,8 +218,12 @@ class Schedule:
         out["session"] = [{"number": s.number, "day": s.day} for s in self.sessions]
         visits = []
         for v in self.visits:
-            entry: dict[str, Any] = {"name": v.name, "number": v.number, "phase": v.phase,
-                                     "session": v.session}
+            entry: dict[str, Any] = {
+                "name": v.name,
+                "number": v.number,
+                "phase": v.phase,
+                "session": v.session,
+            }
             if v.day is not None:
                 entry["day"] = v.day
             if v.window is not None:
@@ -260,8 +266,11 @@ def _complete(
         baseline = next((v.name for v in visits if _BASELINE.search(v.name)), None)
         if baseline is None:
             first_dose = sessions[0].day if sessions else 1.0
-            before = [v for v in visits if v.day is not None and v.day <= first_dose
-                      and not _SCREENING.search(v.name)]
+            before = [
+                v
+                for v in visits
+                if v.day is not None and v.day <= first_dose and not _SCREENING.search(v.name)
+            ]
             baseline = before[-1].name if before else None
         if baseline is not None and inferred:
             note_list.append(f"baseline visit taken to be {baseline!r}")
@@ -274,7 +283,9 @@ def _complete(
     return Schedule(tuple(done), sessions, baseline, inferred=inferred, notes=tuple(note_list))
 
 
-def _session_of(v: ScheduledVisit, sessions: tuple[DosingSession, ...], baseline: str | None) -> int:
+def _session_of(
+    v: ScheduledVisit, sessions: tuple[DosingSession, ...], baseline: str | None
+) -> int:
     if v.day is None or v.name == baseline or _SCREENING.search(v.name):
         return 0
     # A visit on a dosing day follows that dose only when it is timed in hours after it.

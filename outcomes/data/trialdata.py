@@ -70,8 +70,12 @@ class TrialData:
     def subjects(self) -> pd.DataFrame:
         """One row per subject: ``subject``, ``arm`` and the covariates (first value seen)."""
         cols = ["subject", "arm", *self.covariates]
-        return (self.frame[cols].drop_duplicates("subject").sort_values("subject")
-                .reset_index(drop=True))
+        return (
+            self.frame[cols]
+            .drop_duplicates("subject")
+            .sort_values("subject")
+            .reset_index(drop=True)
+        )
 
     def scores(self, instrument: str) -> pd.DataFrame:
         """The rows of one instrument, without other instruments' item columns."""
@@ -91,21 +95,27 @@ class TrialData:
         ``source_row``, ``source``, ``notes`` and ``problems`` describe the file, not the data,
         and are not compared.
         """
+
         def core(t: TrialData) -> pd.DataFrame:
             return t.frame.drop(columns="source_row").reset_index(drop=True)
 
         try:
             pd.testing.assert_frame_equal(core(self), core(other))
-            pd.testing.assert_frame_equal(self.events.reset_index(drop=True),
-                                          other.events.reset_index(drop=True))
+            pd.testing.assert_frame_equal(
+                self.events.reset_index(drop=True), other.events.reset_index(drop=True)
+            )
         except AssertionError:
             return False
-        return (self.schedule == other.schedule and self.covariates == other.covariates
-                and dict(self.instruments) == dict(other.instruments))
+        return (
+            self.schedule == other.schedule
+            and self.covariates == other.covariates
+            and dict(self.instruments) == dict(other.instruments)
+        )
 
     def __repr__(self) -> str:
         f = self.frame
-        return (f"TrialData({f['subject'].nunique()} subjects, {len(f)} assessments, "
-                f"arms {list(f['arm'].cat.categories) if hasattr(f['arm'], 'cat') else []}, "
-                f"instruments {list(self.instruments)}, {len(self.schedule.visits)} visits)")
-
+        return (
+            f"TrialData({f['subject'].nunique()} subjects, {len(f)} assessments, "
+            f"arms {list(f['arm'].cat.categories) if hasattr(f['arm'], 'cat') else []}, "
+            f"instruments {list(self.instruments)}, {len(self.schedule.visits)} visits)"
+        )

@@ -66,8 +66,9 @@ def _is_number(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _text(data: Mapping[str, Any], key: str, where: str, problems: _Problems,
-          *, required: bool = True) -> str:
+def _text(
+    data: Mapping[str, Any], key: str, where: str, problems: _Problems, *, required: bool = True
+) -> str:
     value = data.get(key)
     if value is None:
         if required:
@@ -79,8 +80,9 @@ def _text(data: Mapping[str, Any], key: str, where: str, problems: _Problems,
     return ""
 
 
-def _number(data: Mapping[str, Any], key: str, where: str, problems: _Problems,
-            *, required: bool = False) -> float | None:
+def _number(
+    data: Mapping[str, Any], key: str, where: str, problems: _Problems, *, required: bool = False
+) -> float | None:
     value = data.get(key)
     if value is None:
         if required:
@@ -92,8 +94,9 @@ def _number(data: Mapping[str, Any], key: str, where: str, problems: _Problems,
     return None
 
 
-def _flag(data: Mapping[str, Any], key: str, where: str, problems: _Problems,
-          *, default: bool) -> bool:
+def _flag(
+    data: Mapping[str, Any], key: str, where: str, problems: _Problems, *, default: bool
+) -> bool:
     value = data.get(key, default)
     if isinstance(value, bool):
         return value
@@ -109,30 +112,37 @@ def _tables(data: Mapping[str, Any], key: str, problems: _Problems) -> list[Mapp
     return []
 
 
-def _no_unknown_keys(data: Mapping[str, Any], allowed: set[str], where: str,
-                     problems: _Problems) -> None:
+def _no_unknown_keys(
+    data: Mapping[str, Any], allowed: set[str], where: str, problems: _Problems
+) -> None:
     unknown = sorted(str(k) for k in data if k not in allowed)
     if unknown:
-        problems.add(where or "definition",
-                     f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
+        problems.add(
+            where or "definition",
+            f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}",
+        )
 
 
 def _parse_item(data: Mapping[str, Any], where: str, problems: _Problems) -> Item:
     _no_unknown_keys(data, _ITEM_FIELDS, where, problems)
     prefix = where + "."
-    return Item(code=_text(data, "code", prefix, problems),
-                label=_text(data, "label", prefix, problems),
-                min=_number(data, "min", prefix, problems, required=True) or 0.0,
-                max=_number(data, "max", prefix, problems, required=True) or 0.0,
-                reverse=_flag(data, "reverse", prefix, problems, default=False))
+    return Item(
+        code=_text(data, "code", prefix, problems),
+        label=_text(data, "label", prefix, problems),
+        min=_number(data, "min", prefix, problems, required=True) or 0.0,
+        max=_number(data, "max", prefix, problems, required=True) or 0.0,
+        reverse=_flag(data, "reverse", prefix, problems, default=False),
+    )
 
 
 def _parse_band(data: Mapping[str, Any], where: str, problems: _Problems) -> Band:
     _no_unknown_keys(data, _BAND_FIELDS, where, problems)
     prefix = where + "."
-    return Band(label=_text(data, "label", prefix, problems),
-                low=_number(data, "low", prefix, problems, required=True) or 0.0,
-                high=_number(data, "high", prefix, problems, required=True) or 0.0)
+    return Band(
+        label=_text(data, "label", prefix, problems),
+        low=_number(data, "low", prefix, problems, required=True) or 0.0,
+        high=_number(data, "high", prefix, problems, required=True) or 0.0,
+    )
 
 
 def _strings(data: Mapping[str, Any], key: str, problems: _Problems) -> tuple[str, ...]:
@@ -190,16 +200,21 @@ def instrument_from_mapping(data: Mapping[str, Any]) -> Instrument:
       items[0].max: must be greater than min (0 <= 3)
     """
     if not isinstance(data, Mapping):
-        raise InstrumentError("an instrument definition must be a mapping, "
-                              f"not {type(data).__name__}")
+        raise InstrumentError(
+            f"an instrument definition must be a mapping, not {type(data).__name__}"
+        )
     problems = _Problems(data.get("name"))
     _no_unknown_keys(data, _INSTRUMENT_FIELDS, "", problems)
     if "items" not in data:
         problems.add("items", "is required")
-    items = tuple(_parse_item(d, f"items[{i}]", problems)
-                  for i, d in enumerate(_tables(data, "items", problems)))
-    bands = tuple(_parse_band(d, f"bands[{i}]", problems)
-                  for i, d in enumerate(_tables(data, "bands", problems)))
+    items = tuple(
+        _parse_item(d, f"items[{i}]", problems)
+        for i, d in enumerate(_tables(data, "items", problems))
+    )
+    bands = tuple(
+        _parse_band(d, f"bands[{i}]", problems)
+        for i, d in enumerate(_tables(data, "bands", problems))
+    )
     sources = data.get("sources", {})
     if not isinstance(sources, Mapping):
         problems.add("sources", "must be a table (mapping) of field name to text")
@@ -238,8 +253,10 @@ def _check(instrument: Instrument) -> None:
         _check_rules(instrument, problems)
     fall = instrument.response_fall
     if fall is not None and not (_is_number(fall) and 0 < fall <= 1):
-        problems.add("response_fall", f"must be a fraction above 0 and at most 1 (0.5 for a 50% "
-                                      f"fall), not {fall!r}")
+        problems.add(
+            "response_fall",
+            f"must be a fraction above 0 and at most 1 (0.5 for a 50% fall), not {fall!r}",
+        )
     r = instrument.reliability
     if r is not None and not (_is_number(r) and 0 < r < 1):
         problems.add("reliability", f"must be above 0 and below 1, not {r!r}")
@@ -268,8 +285,11 @@ def _check_items(instrument: Instrument, problems: _Problems) -> bool:
             ok = False
             continue
         if not isinstance(item.code, str) or not _CODE.fullmatch(item.code):
-            problems.add(f"{where}.code", f"{item.code!r} is not a code: a letter, then letters, "
-                                          "digits or underscores (it becomes a column name)")
+            problems.add(
+                f"{where}.code",
+                f"{item.code!r} is not a code: a letter, then letters, "
+                "digits or underscores (it becomes a column name)",
+            )
         elif item.code.upper() in first_use:
             problems.add(f"{where}.code", f"{item.code!r} repeats {first_use[item.code.upper()]}")
         else:
@@ -282,8 +302,9 @@ def _check_items(instrument: Instrument, problems: _Problems) -> bool:
             ok = False
     total = instrument.total_code
     if not isinstance(total, str) or not _CODE.fullmatch(total):
-        problems.add("total_code", f"{total!r} is not a code: a letter, then letters, digits or "
-                                   "underscores")
+        problems.add(
+            "total_code", f"{total!r} is not a code: a letter, then letters, digits or underscores"
+        )
     elif total.upper() in first_use:
         problems.add("total_code", f"{total!r} is also {first_use[total.upper()]}")
     return ok and instrument.scoring in ("sum", "mean")
@@ -301,25 +322,32 @@ def _check_rules(instrument: Instrument, problems: _Problems) -> None:
             problems.add(where, "must be a Band with numeric low and high")
             continue
         if not isinstance(band.label, str) or not band.label.strip() or band.label in labels:
-            problems.add(f"{where}.label",
-                         f"must be a non-empty, unrepeated label, not {band.label!r}")
+            problems.add(
+                f"{where}.label", f"must be a non-empty, unrepeated label, not {band.label!r}"
+            )
         labels.add(band.label)
         if band.low > band.high:
             problems.add(f"{where}.high", f"must be at least low ({band.high:g} < {band.low:g})")
         if band.low < low or band.high > high:
             problems.add(where, f"{band.low:g}-{band.high:g} is outside {span}")
         if previous is not None and band.low <= previous.high:
-            problems.add(f"{where}.low", f"must be above bands[{i - 1}].high ({previous.high:g}): "
-                                         "bands go from the lowest up, without overlap")
+            problems.add(
+                f"{where}.low",
+                f"must be above bands[{i - 1}].high ({previous.high:g}): "
+                "bands go from the lowest up, without overlap",
+            )
         previous = band
     bands = instrument.bands
     if bands and all(isinstance(b, Band) for b in bands):
         if bands[0].low != low:
-            problems.add("bands[0].low",
-                         f"must be {low:g}, the lowest total, so the bands cover {span}")
+            problems.add(
+                "bands[0].low", f"must be {low:g}, the lowest total, so the bands cover {span}"
+            )
         if bands[-1].high != high:
-            problems.add(f"bands[{len(bands) - 1}].high",
-                         f"must be {high:g}, the highest total, so the bands cover {span}")
+            problems.add(
+                f"bands[{len(bands) - 1}].high",
+                f"must be {high:g}, the highest total, so the bands cover {span}",
+            )
     for key in ("remission_max", "clinical_cutoff"):
         value = getattr(instrument, key)
         if value is not None and not (_is_number(value) and low <= value <= high):
@@ -414,8 +442,10 @@ def _lookup(name: str) -> Instrument:
     by_key = {k: i.name for i in instruments.values() for k in _names(i)}
     close = difflib.get_close_matches(key, by_key, n=1, cutoff=0.6)
     hint = f"; did you mean {by_key[close[0]]!r}?" if close else "."
-    raise InstrumentError(f"unknown instrument {name!r}{hint} Available: "
-                          f"{', '.join(sorted(instruments))}; add your own with register().")
+    raise InstrumentError(
+        f"unknown instrument {name!r}{hint} Available: "
+        f"{', '.join(sorted(instruments))}; add your own with register()."
+    )
 
 
 def get(name: str | Instrument) -> Instrument:
@@ -453,8 +483,9 @@ def get(name: str | Instrument) -> Instrument:
     return _lookup(name)
 
 
-def register(definition: Instrument | Mapping[str, Any] | str | os.PathLike[str], *,
-             replace: bool = False) -> Instrument:
+def register(
+    definition: Instrument | Mapping[str, Any] | str | os.PathLike[str], *, replace: bool = False
+) -> Instrument:
     """Add an instrument to the registry, from a TOML file, a mapping or an :class:`Instrument`.
 
     Parameters
@@ -501,9 +532,11 @@ def register(definition: Instrument | Mapping[str, Any] | str | os.PathLike[str]
     clashes = _clashes(instrument, instruments)
     if clashes and not replace:
         shared = "; ".join(f"{what} with {name!r}" for name, what in clashes.items())
-        raise InstrumentError(f"cannot register {instrument.name!r}: it shares {shared}. Use other "
-                              "names and codes, or pass replace=True to remove the instrument(s) "
-                              "it clashes with.")
+        raise InstrumentError(
+            f"cannot register {instrument.name!r}: it shares {shared}. Use other "
+            "names and codes, or pass replace=True to remove the instrument(s) "
+            "it clashes with."
+        )
     for name in clashes:
         del instruments[name]
     instruments[instrument.name] = instrument
@@ -518,8 +551,10 @@ def _as_instrument(definition: object) -> Instrument:
         return instrument_from_mapping(definition)
     if isinstance(definition, (str, os.PathLike)):
         return _read_file(Path(definition))
-    raise InstrumentError(f"cannot register a {type(definition).__name__}: give an Instrument, a "
-                          "mapping, or the path of a TOML file")
+    raise InstrumentError(
+        f"cannot register a {type(definition).__name__}: give an Instrument, a "
+        "mapping, or the path of a TOML file"
+    )
 
 
 def unregister(name: str) -> Instrument:

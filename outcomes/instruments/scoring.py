@@ -115,6 +115,8 @@ def severity_band(instrument: Instrument, total: pd.Series) -> pd.Series:
     bands: list[Band] = sorted(instrument.bands, key=lambda b: b.low)
     uppers: list[float | None] = [b.low for b in bands[1:]]
     for band, upper in zip(bands, [*uppers, None][: len(bands)], strict=True):
-        inside = (values >= band.low) & (values < upper if upper is not None else values <= band.high)
+        inside = (values >= band.low) & (
+            values < upper if upper is not None else values <= band.high
+        )
         out[inside] = band.label
     return pd.Series(pd.Categorical(out, categories=labels, ordered=True), index=total.index)

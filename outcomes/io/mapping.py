@@ -36,11 +36,42 @@ __all__ = ["ROLES", "ColumnMapping", "detect_role", "normalise"]
 
 #: Roles a column can play, with the names detection recognises (after :func:`normalise`).
 ROLES: dict[str, tuple[str, ...]] = {
-    "subject": ("subject", "subjectid", "subjid", "usubjid", "patient", "patientid", "participant",
-                "participantid", "pid", "ptid", "recordid", "id"),
-    "arm": ("arm", "trt01p", "treatment", "randomisedarm", "randomizedarm", "arm1", "therapy",
-            "allocation", "group", "treatmentarm", "trt"),
-    "visit": ("visit", "avisit", "visitname", "visitlabel", "timepoint", "redcapeventname", "event"),
+    "subject": (
+        "subject",
+        "subjectid",
+        "subjid",
+        "usubjid",
+        "patient",
+        "patientid",
+        "participant",
+        "participantid",
+        "pid",
+        "ptid",
+        "recordid",
+        "id",
+    ),
+    "arm": (
+        "arm",
+        "trt01p",
+        "treatment",
+        "randomisedarm",
+        "randomizedarm",
+        "arm1",
+        "therapy",
+        "allocation",
+        "group",
+        "treatmentarm",
+        "trt",
+    ),
+    "visit": (
+        "visit",
+        "avisit",
+        "visitname",
+        "visitlabel",
+        "timepoint",
+        "redcapeventname",
+        "event",
+    ),
     "visit_num": ("visitnum", "avisitn", "visitnumber", "visitno"),
     "study_day": ("studyday", "ady", "qsdy", "day", "reldays", "relday", "dy"),
     "session": ("session", "dosingsession", "dosesession"),
@@ -93,7 +124,9 @@ class ColumnMapping:
     covariates: tuple[str, ...] | None = None
 
     @classmethod
-    def from_any(cls, mapping: ColumnMapping | Mapping[str, Any] | str | Path | None) -> ColumnMapping:
+    def from_any(
+        cls, mapping: ColumnMapping | Mapping[str, Any] | str | Path | None
+    ) -> ColumnMapping:
         """A mapping from a ColumnMapping, a dict, a TOML or JSON file, or ``None`` (empty)."""
         if mapping is None:
             return cls()
@@ -156,9 +189,13 @@ def _load_file(path: Path) -> dict[str, Any]:
         else:
             loaded = tomllib.loads(text.decode("utf-8"))
     except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise MappingError(f"mapping file {path} is not valid {path.suffix[1:] or 'TOML'}: {exc}") from exc
+        raise MappingError(
+            f"mapping file {path} is not valid {path.suffix[1:] or 'TOML'}: {exc}"
+        ) from exc
     if not isinstance(loaded, dict):
-        raise MappingError(f"mapping file {path} must hold a table of roles, not {type(loaded).__name__}")
+        raise MappingError(
+            f"mapping file {path} must hold a table of roles, not {type(loaded).__name__}"
+        )
     return loaded
 
 

@@ -51,9 +51,11 @@ class MeasureIndex:
     """
 
     def __init__(self, instruments: Iterable[Instrument] | None = None) -> None:
-        insts = list(instruments) if instruments is not None else [
-            registry.get(n) for n in registry.available()
-        ]
+        insts = (
+            list(instruments)
+            if instruments is not None
+            else [registry.get(n) for n in registry.available()]
+        )
         self.instruments: dict[str, Instrument] = {i.name: i for i in insts}
         self._keys: dict[str, Measure | None] = {}
         for inst in insts:
@@ -81,7 +83,7 @@ class MeasureIndex:
         return None
 
     def instrument_of(self, label: str) -> Instrument | None:
-        """The instrument a name, alias or CDISC category (``"GAD-7 V2"``) refers to, or ``None``."""
+        """The instrument a name, alias or CDISC category (``"GAD-7 V2"``) names, or ``None``."""
         key = normalise(label)
         for inst in self.instruments.values():
             if key in _prefixes(inst):

@@ -91,9 +91,15 @@ def read(
     """
     raw = read_table(path, sheet=sheet)
     return from_frame(
-        raw, layout, instrument, mapping, schedule=schedule, events=events,
+        raw,
+        layout,
+        instrument,
+        mapping,
+        schedule=schedule,
+        events=events,
         subjects=_subjects(subjects, path, layout or detect_layout(raw)[0]),
-        allow_identifiers=allow_identifiers, max_missing_items=max_missing_items,
+        allow_identifiers=allow_identifiers,
+        max_missing_items=max_missing_items,
         name=str(path),
     )
 
@@ -138,15 +144,30 @@ def from_frame(
     index = MeasureIndex()
     column_mapping = ColumnMapping.from_any(mapping)
     column_mapping.check_columns(raw.columns, name)
-    ex = layouts.extract(chosen, raw, mapping=column_mapping, index=index, instrument=instrument,
-                         log=log, subjects=_table(subjects))
+    ex = layouts.extract(
+        chosen,
+        raw,
+        mapping=column_mapping,
+        index=index,
+        instrument=instrument,
+        log=log,
+        subjects=_table(subjects),
+    )
     ex.notes[:0] = notes
     return build_trial(
-        ex, raw, index=index, log=log, schedule=_schedule(schedule),
-        events=_table(events), allow_identifiers=allow_identifiers,
+        ex,
+        raw,
+        index=index,
+        log=log,
+        schedule=_schedule(schedule),
+        events=_table(events),
+        allow_identifiers=allow_identifiers,
         max_missing_items=max_missing_items,
-        source={"file": name, "format": raw.attrs.get("source", {}).get("format", "DataFrame"),
-                "layout": chosen},
+        source={
+            "file": name,
+            "format": raw.attrs.get("source", {}).get("format", "DataFrame"),
+            "layout": chosen,
+        },
     )
 
 
@@ -186,8 +207,9 @@ def _schedule(schedule: Schedule | Mapping[str, Any] | str | Path | None) -> Sch
     return Schedule.from_mapping(schedule)
 
 
-def _subjects(subjects: pd.DataFrame | str | Path | None, path: str | Path,
-              layout: str) -> pd.DataFrame | None:
+def _subjects(
+    subjects: pd.DataFrame | str | Path | None, path: str | Path, layout: str
+) -> pd.DataFrame | None:
     if subjects is not None or layout != "sdtm-qs":
         return _table(subjects)
     beside = sorted(p for p in Path(path).parent.glob("dm.*") if p.is_file())

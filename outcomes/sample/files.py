@@ -37,8 +37,11 @@ SAMPLE_FILES: tuple[SampleFile, ...] = (
     SampleFile("long.sav", "long", "the same, as SPSS"),
     SampleFile("long.dta", "long", "the same, as Stata"),
     SampleFile("wide.csv", "wide", "a row per subject; columns <code>_<visit>"),
-    SampleFile("sdtm/qs.xpt", "sdtm-qs", "CDISC SDTM QS domain as SAS transport; arm and "
-               "covariates in sdtm/dm.xpt beside it"),
+    SampleFile(
+        "sdtm/qs.xpt",
+        "sdtm-qs",
+        "CDISC SDTM QS domain as SAS transport; arm and covariates in sdtm/dm.xpt beside it",
+    ),
     SampleFile("adam/adqs.xpt", "adam-adqs", "CDISC ADaM ADQS as SAS transport"),
     SampleFile("redcap.csv", "redcap", "a REDCap raw export, one row per record x event"),
 )
@@ -85,9 +88,12 @@ def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
     """
     trial = trial if trial is not None else load_sample()
     folder = Path(out)
-    tables: dict[str, pd.DataFrame] = {"long": long.to_table(trial), "wide": wide.to_table(trial),
-                                       "adam-adqs": adam.to_table(trial),
-                                       "redcap": redcap.to_table(trial)}
+    tables: dict[str, pd.DataFrame] = {
+        "long": long.to_table(trial),
+        "wide": wide.to_table(trial),
+        "adam-adqs": adam.to_table(trial),
+        "redcap": redcap.to_table(trial),
+    }
     sdtm_tables = sdtm.to_tables(trial)
     tables["sdtm-qs"] = sdtm_tables["qs"]
     for entry in SAMPLE_FILES:
@@ -99,5 +105,6 @@ def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
     (folder / "schedule.toml").write_text(tomli_w.dumps(trial.schedule.to_mapping()))
     rows = "\n".join(f"| `{f.path}` | `{f.layout}` | {f.what} |" for f in SAMPLE_FILES)
     (folder / "README.md").write_text(
-        _README.format(rows=rows, seed=DEFAULT_SEED, n_per_arm=DEFAULT_N_PER_ARM))
+        _README.format(rows=rows, seed=DEFAULT_SEED, n_per_arm=DEFAULT_N_PER_ARM)
+    )
     return folder

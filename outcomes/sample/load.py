@@ -28,7 +28,13 @@ def load_sample(*, n_per_arm: int = DEFAULT_N_PER_ARM, seed: int = DEFAULT_SEED)
     """
     sim = simulate_trial(n_per_arm=n_per_arm, seed=seed)
     # The simulated frame is carried to the long layout's writer, then validated like a file.
-    carrier = TrialData(sim.frame, sim.schedule, sim.events,
-                        {n: get(n) for n in sim.frame["instrument"].unique()}, sim.covariates)
-    return from_frame(long.to_table(carrier), "long", schedule=sim.schedule, events=sim.events,
-                      name="<sample>")
+    carrier = TrialData(
+        sim.frame,
+        sim.schedule,
+        sim.events,
+        {n: get(n) for n in sim.frame["instrument"].unique()},
+        sim.covariates,
+    )
+    return from_frame(
+        long.to_table(carrier), "long", schedule=sim.schedule, events=sim.events, name="<sample>"
+    )

@@ -159,8 +159,7 @@ _VISITS: tuple[_Visit, ...] = (
     _Visit("WEEK 1", 8, (6, 10), "post-dose", 1, _RATINGS, jitter=2),
     _Visit("WEEK 2", 15, (13, 17), "post-dose", 1, _RATINGS, jitter=2),
     _Visit("DOSE 2", 15, (13, 17), "dosing", 2, ("meq30",), hours_after_dose=1, follows="WEEK 2"),
-    _Visit("DAY 16", 16, (14, 18), "post-dose", 2, _RATINGS, hours_after_dose=24,
-           follows="WEEK 2"),
+    _Visit("DAY 16", 16, (14, 18), "post-dose", 2, _RATINGS, hours_after_dose=24, follows="WEEK 2"),
     _Visit("WEEK 3", 22, (20, 24), "post-dose", 2, _RATINGS, jitter=2),
     _Visit("WEEK 4", 29, (27, 31), "post-dose", 2, _RATINGS, jitter=2),
     _Visit("WEEK 8", 57, (50, 64), "follow-up", 2, _RATINGS, jitter=5),
@@ -187,10 +186,26 @@ _DMT_RESPONSE_SHAPE = 1.5
 # were found by fixed-point iteration on 300,000 simulated participants so that the expected
 # change in the scored totals equals the targets to within 0.1 points. The week-1 (-10.75) and
 # week-2 (-7.35) DMT targets are Erritzoe et al., Nat Med 2026, SPL026 phase 2a (DOMAIN.md).
-_PLACEBO_CHANGE = {"DAY 2": -4.1, "WEEK 1": -6.2, "WEEK 2": -7.3, "DAY 16": -7.8,
-                   "WEEK 3": -8.4, "WEEK 4": -9.0, "WEEK 8": -9.6, "WEEK 12": -9.6}
-_DMT_EFFECT = {"DAY 2": -8.3, "WEEK 1": -12.3, "WEEK 2": -8.0, "DAY 16": -11.7,
-               "WEEK 3": -11.2, "WEEK 4": -9.2, "WEEK 8": -6.7, "WEEK 12": -4.3}
+_PLACEBO_CHANGE = {
+    "DAY 2": -4.1,
+    "WEEK 1": -6.2,
+    "WEEK 2": -7.3,
+    "DAY 16": -7.8,
+    "WEEK 3": -8.4,
+    "WEEK 4": -9.0,
+    "WEEK 8": -9.6,
+    "WEEK 12": -9.6,
+}
+_DMT_EFFECT = {
+    "DAY 2": -8.3,
+    "WEEK 1": -12.3,
+    "WEEK 2": -8.0,
+    "DAY 16": -11.7,
+    "WEEK 3": -11.2,
+    "WEEK 4": -9.2,
+    "WEEK 8": -6.7,
+    "WEEK 12": -4.3,
+}
 # Illustrative item means of a moderately depressed sample (not from a source); they set the
 # share of the total each item carries. Profiles are Dirichlet with this concentration.
 _MADRS_ITEM_MEANS = (3.5, 4.0, 3.3, 3.2, 2.0, 3.2, 3.3, 3.4, 3.0, 1.5)
@@ -250,20 +265,28 @@ def sample_schedule() -> Schedule:
     """
     visits = []
     for v in _VISITS:
-        entry = {"name": v.name, "day": v.day, "window": list(v.window), "phase": v.phase,
-                 "session": v.session}
+        entry = {
+            "name": v.name,
+            "day": v.day,
+            "window": list(v.window),
+            "phase": v.phase,
+            "session": v.session,
+        }
         if v.hours_after_dose is not None:
             entry["hours_after_dose"] = v.hours_after_dose
         visits.append(entry)
-    return Schedule.from_mapping({
-        "baseline": "BASELINE",
-        "session": [{"number": 1, "day": 1}, {"number": 2, "day": 15}],
-        "visit": visits,
-    })
+    return Schedule.from_mapping(
+        {
+            "baseline": "BASELINE",
+            "session": [{"number": 1, "day": 1}, {"number": 2, "day": 15}],
+            "visit": visits,
+        }
+    )
 
 
-def simulate_trial(*, n_per_arm: int = 20, seed: int = 2026,
-                   dropout: float = 0.15) -> SimulatedTrial:
+def simulate_trial(
+    *, n_per_arm: int = 20, seed: int = 2026, dropout: float = 0.15
+) -> SimulatedTrial:
     """Simulate the two-arm DMT trial described in the module docstring.
 
     Parameters
@@ -326,8 +349,7 @@ class _Screened(NamedTuple):
     items: np.ndarray  # screening MADRS items, subject x item
 
 
-def _enrol(rng: np.random.Generator,
-           n_per_arm: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _enrol(rng: np.random.Generator, n_per_arm: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Screen and randomise the participants.
 
     Returns the subjects (one row each, in enrolment order), their latent MADRS totals
@@ -336,16 +358,18 @@ def _enrol(rng: np.random.Generator,
     n = 2 * n_per_arm
     screened = _screen(rng, n)
     width = max(3, len(str(n)))
-    subjects = pd.DataFrame({
-        "subject": [f"S{k:0{width}d}" for k in range(1, n + 1)],
-        "arm": rng.permutation(np.repeat(np.array(ARMS), n_per_arm)),
-        "sex": np.where(rng.random(n) < 0.6, "F", "M"),
-        "age": np.clip(np.rint(rng.normal(40, 12, n)), 18, 65).astype(np.int64),
-        "site": [f"{s + 1:02d}" for s in screened.site],
-        "severity": screened.severity,
-        "placebo_response": _multiplier(rng, _PLACEBO_RESPONSE_SHAPE, n),
-        "dmt_response": _multiplier(rng, _DMT_RESPONSE_SHAPE, n),
-    })
+    subjects = pd.DataFrame(
+        {
+            "subject": [f"S{k:0{width}d}" for k in range(1, n + 1)],
+            "arm": rng.permutation(np.repeat(np.array(ARMS), n_per_arm)),
+            "sex": np.where(rng.random(n) < 0.6, "F", "M"),
+            "age": np.clip(np.rint(rng.normal(40, 12, n)), 18, 65).astype(np.int64),
+            "site": [f"{s + 1:02d}" for s in screened.site],
+            "severity": screened.severity,
+            "placebo_response": _multiplier(rng, _PLACEBO_RESPONSE_SHAPE, n),
+            "dmt_response": _multiplier(rng, _DMT_RESPONSE_SHAPE, n),
+        }
+    )
     latent = np.column_stack([screened.screening, _madrs_after_screening(rng, subjects)])
     later = _spread(rng, latent[:, 1:], screened.profile, _item_max("madrs"))
     return subjects, latent, np.concatenate([screened.items[:, None, :], later], axis=1)
@@ -383,24 +407,35 @@ def _madrs_after_screening(rng: np.random.Generator, subjects: pd.DataFrame) -> 
     placebo = np.array([_PLACEBO_CHANGE.get(v, 0.0) for v in after])
     effect = np.array([_DMT_EFFECT.get(v, 0.0) for v in after])
     dmt_response = _on_dmt(subjects) * subjects["dmt_response"].to_numpy()
-    return (subjects["severity"].to_numpy()[:, None] + _ERROR_SD * error
-            + subjects["placebo_response"].to_numpy()[:, None] * placebo
-            + dmt_response[:, None] * effect)
+    return (
+        subjects["severity"].to_numpy()[:, None]
+        + _ERROR_SD * error
+        + subjects["placebo_response"].to_numpy()[:, None] * placebo
+        + dmt_response[:, None] * effect
+    )
 
 
-def _assessments(rng: np.random.Generator, subjects: pd.DataFrame, latent: np.ndarray,
-                 madrs: np.ndarray) -> pd.DataFrame:
+def _assessments(
+    rng: np.random.Generator, subjects: pd.DataFrame, latent: np.ndarray, madrs: np.ndarray
+) -> pd.DataFrame:
     """Item responses of every scheduled assessment, attended or not: one row per assessment."""
     n = len(subjects)
-    gad = (12 + 0.3 * (latent - _SEVERITY_MEAN) + rng.normal(0, 2.5, (n, 1))
-           + rng.normal(0, 1.5, latent.shape))
+    gad = (
+        12
+        + 0.3 * (latent - _SEVERITY_MEAN)
+        + rng.normal(0, 2.5, (n, 1))
+        + rng.normal(0, 1.5, latent.shape)
+    )
     gad_items = _spread(rng, gad, _profiles(rng, n, _GAD7_ITEM_MEANS), _item_max("gad7"))
-    return pd.concat([
-        _rows("madrs", _MADRS_VISITS, madrs),
-        _rows("gad7", _MADRS_VISITS, gad_items),
-        _rows("neo-ffi-n", ("BASELINE", "WEEK 12"), _neuroticism(rng, subjects)),
-        _rows("meq30", ("DOSE 1", "DOSE 2"), _mystical(rng, subjects)),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            _rows("madrs", _MADRS_VISITS, madrs),
+            _rows("gad7", _MADRS_VISITS, gad_items),
+            _rows("neo-ffi-n", ("BASELINE", "WEEK 12"), _neuroticism(rng, subjects)),
+            _rows("meq30", ("DOSE 1", "DOSE 2"), _mystical(rng, subjects)),
+        ],
+        ignore_index=True,
+    )
 
 
 def _neuroticism(rng: np.random.Generator, subjects: pd.DataFrame) -> np.ndarray:
@@ -420,12 +455,18 @@ def _neuroticism(rng: np.random.Generator, subjects: pd.DataFrame) -> np.ndarray
 def _mystical(rng: np.random.Generator, subjects: pd.DataFrame) -> np.ndarray:
     """MEQ-30 items after each dosing session, subject x session x item."""
     n, k = len(subjects), len(instruments.get("meq30").items)
-    mean = (subjects["arm"].map(_MEQ_MEAN).to_numpy()
-            + _on_dmt(subjects) * _MEQ_PER_DMT_RESPONSE * (subjects["dmt_response"].to_numpy() - 1)
-            + rng.normal(0, 0.5, n))
+    mean = (
+        subjects["arm"].map(_MEQ_MEAN).to_numpy()
+        + _on_dmt(subjects) * _MEQ_PER_DMT_RESPONSE * (subjects["dmt_response"].to_numpy() - 1)
+        + rng.normal(0, 0.5, n)
+    )
     item_shift = rng.normal(0, 0.3, k)
-    raw = (mean[:, None, None] + rng.normal(0, 0.25, (n, 2, 1)) + (item_shift - item_shift.mean())
-           + rng.normal(0, 0.6, (n, 2, k)))
+    raw = (
+        mean[:, None, None]
+        + rng.normal(0, 0.25, (n, 2, 1))
+        + (item_shift - item_shift.mean())
+        + rng.normal(0, 0.6, (n, 2, k))
+    )
     return _round_at_random(rng, np.clip(raw, 0, _item_max("meq30")))
 
 
@@ -443,8 +484,9 @@ def _profiles(rng: np.random.Generator, n: int, item_means: tuple[float, ...]) -
     return rng.dirichlet(_PROFILE_CONCENTRATION * shares, n)
 
 
-def _spread(rng: np.random.Generator, total: np.ndarray, profile: np.ndarray,
-            top: float) -> np.ndarray:
+def _spread(
+    rng: np.random.Generator, total: np.ndarray, profile: np.ndarray, top: float
+) -> np.ndarray:
     """Items (subject x visit x item) from latent totals (subject x visit) and item profiles."""
     return _round_at_random(rng, np.clip(total[:, :, None] * profile[:, None, :], 0, top))
 
@@ -458,8 +500,9 @@ def _round_at_random(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
 def _rows(instrument: str, visits: tuple[str, ...], values: np.ndarray) -> pd.DataFrame:
     """Long rows (``_i`` = subject position, ``visit``, ``instrument``, item codes)."""
     n, n_visits, _ = values.shape
-    out = pd.DataFrame(values.reshape(n * n_visits, -1),
-                       columns=instruments.get(instrument).item_codes)
+    out = pd.DataFrame(
+        values.reshape(n * n_visits, -1), columns=instruments.get(instrument).item_codes
+    )
     out.insert(0, "_i", np.repeat(np.arange(n), n_visits))
     out.insert(1, col.VISIT, np.tile(visits, n))
     out.insert(2, col.INSTRUMENT, instrument)
@@ -484,19 +527,24 @@ def _visit_days(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.Data
         hours[v.name] = np.full(n, np.nan)
         if v.session > 0:
             dosing = v.phase == "dosing"
-            since = ((days[v.name] - dose_day[v.session]) * 24 + (1.0 if dosing else 0.0)
-                     + rng.normal(0, 0.2 if dosing else 2.0, n))
+            since = (
+                (days[v.name] - dose_day[v.session]) * 24
+                + (1.0 if dosing else 0.0)
+                + rng.normal(0, 0.2 if dosing else 2.0, n)
+            )
             hours[v.name] = np.maximum(np.round(since, 1), 0.1)
     return pd.DataFrame(days), pd.DataFrame(hours)
 
 
-def _leave_days(rng: np.random.Generator, subjects: pd.DataFrame, days: pd.DataFrame,
-                dropout: float) -> np.ndarray:
+def _leave_days(
+    rng: np.random.Generator, subjects: pd.DataFrame, days: pd.DataFrame, dropout: float
+) -> np.ndarray:
     """Discontinuation day of each subject, NaN for completers."""
     n = len(subjects)
     leaves = rng.random(n) < dropout * subjects["arm"].map(_DROPOUT_RATIO).to_numpy()
     missed = np.array([days.columns.get_loc(v) for v in _MISSABLE])[
-        rng.integers(0, len(_MISSABLE), n)]
+        rng.integers(0, len(_MISSABLE), n)
+    ]
     table = days.to_numpy()
     rows = np.arange(n)
     day = rng.integers(table[rows, missed - 1] + 1, table[rows, missed] + 1)
@@ -511,8 +559,9 @@ def _attendance(rng: np.random.Generator, days: pd.DataFrame, leave_day: np.ndar
     return in_study & ~missed
 
 
-def _events(rng: np.random.Generator, subjects: pd.DataFrame, days: pd.DataFrame,
-            leave_day: np.ndarray) -> pd.DataFrame:
+def _events(
+    rng: np.random.Generator, subjects: pd.DataFrame, days: pd.DataFrame, leave_day: np.ndarray
+) -> pd.DataFrame:
     """Discontinuations, rescue medication and unblinding, sorted by subject and day."""
     n = len(subjects)
     arm = subjects["arm"]
@@ -526,11 +575,16 @@ def _events(rng: np.random.Generator, subjects: pd.DataFrame, days: pd.DataFrame
     n_unblinded = max(1, round(_UNBLINDING_P * n))
     unblinded = np.isin(np.arange(n), rng.choice(n, n_unblinded, replace=False))
     unblind_reason = _choose(rng, _UNBLINDING_REASONS, np.full((n, 2), 0.5))
-    events = pd.concat([
-        _event_rows(subjects, left, "discontinuation", until, reason),
-        _event_rows(subjects, rescued, "rescue medication", rescue_day, np.full(n, "SSRI started")),
-        _event_rows(subjects, unblinded, "unblinding", unblind_day, unblind_reason),
-    ], ignore_index=True)
+    events = pd.concat(
+        [
+            _event_rows(subjects, left, "discontinuation", until, reason),
+            _event_rows(
+                subjects, rescued, "rescue medication", rescue_day, np.full(n, "SSRI started")
+            ),
+            _event_rows(subjects, unblinded, "unblinding", unblind_day, unblind_reason),
+        ],
+        ignore_index=True,
+    )
     return events.sort_values([col.SUBJECT, "day"], kind="stable").reset_index(drop=True)
 
 
@@ -541,30 +595,44 @@ def _choose(rng: np.random.Generator, labels: tuple[str, ...], p: np.ndarray) ->
     return np.asarray(labels)[index]
 
 
-def _event_rows(subjects: pd.DataFrame, which: np.ndarray, event: str, day: np.ndarray,
-                detail: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({col.SUBJECT: subjects["subject"].to_numpy()[which], "event": event,
-                         "day": day[which].astype(np.int64), "detail": detail[which]},
-                        columns=list(col.EVENT_COLUMNS))
+def _event_rows(
+    subjects: pd.DataFrame, which: np.ndarray, event: str, day: np.ndarray, detail: np.ndarray
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            col.SUBJECT: subjects["subject"].to_numpy()[which],
+            "event": event,
+            "day": day[which].astype(np.int64),
+            "detail": detail[which],
+        },
+        columns=list(col.EVENT_COLUMNS),
+    )
 
 
 # -- the long table --------------------------------------------------------------------------------
 
 
-def _long_table(rng: np.random.Generator, items: pd.DataFrame, days: pd.DataFrame,
-                hours: pd.DataFrame, attended: np.ndarray, subjects: pd.DataFrame,
-                schedule: Schedule) -> pd.DataFrame:
+def _long_table(
+    rng: np.random.Generator,
+    items: pd.DataFrame,
+    days: pd.DataFrame,
+    hours: pd.DataFrame,
+    attended: np.ndarray,
+    subjects: pd.DataFrame,
+    schedule: Schedule,
+) -> pd.DataFrame:
     """The canonical long table of the attended assessments, scored, sorted and typed."""
     n, n_visits = days.shape
-    visits = pd.DataFrame({
-        "_i": np.repeat(np.arange(n), n_visits),
-        col.VISIT: np.tile(days.columns.to_numpy(), n),
-        col.STUDY_DAY: days.to_numpy().ravel(),
-        col.HOURS_SINCE_DOSE: hours.to_numpy().ravel(),
-    })[attended.ravel()]
+    visits = pd.DataFrame(
+        {
+            "_i": np.repeat(np.arange(n), n_visits),
+            col.VISIT: np.tile(days.columns.to_numpy(), n),
+            col.STUDY_DAY: days.to_numpy().ravel(),
+            col.HOURS_SINCE_DOSE: hours.to_numpy().ravel(),
+        }
+    )[attended.ravel()]
     rows = items.merge(visits, on=["_i", col.VISIT], how="inner")
-    rows[col.VISIT] = pd.Categorical(rows[col.VISIT], categories=schedule.visit_names,
-                                     ordered=True)
+    rows[col.VISIT] = pd.Categorical(rows[col.VISIT], categories=schedule.visit_names, ordered=True)
     order = pd.Categorical(rows[col.INSTRUMENT], categories=INSTRUMENTS, ordered=True)
     rows = rows.assign(_order=order).sort_values(["_i", col.VISIT, "_order"], kind="stable")
     rows = _blank_items(rng, rows.drop(columns="_order").reset_index(drop=True))
@@ -603,21 +671,23 @@ def _typed(rows: pd.DataFrame, subjects: pd.DataFrame, schedule: Schedule) -> pd
     names = rows[col.VISIT].astype(str)
     who = subjects.iloc[rows["_i"].to_numpy()].reset_index(drop=True)
     item_codes = [c for name in INSTRUMENTS for c in instruments.get(name).item_codes]
-    core = pd.DataFrame({
-        col.SUBJECT: who["subject"].astype(str),
-        col.ARM: pd.Categorical(who["arm"], categories=list(ARMS)),
-        col.VISIT: rows[col.VISIT],
-        col.VISIT_NUM: names.map(lambda v: planned[v].number).astype(float),
-        col.STUDY_DAY: rows[col.STUDY_DAY].astype(np.int64),
-        col.SESSION: names.map(lambda v: planned[v].session).astype(np.int64),
-        col.PHASE: names.map(lambda v: planned[v].phase).astype(str),
-        col.HOURS_SINCE_DOSE: rows[col.HOURS_SINCE_DOSE].astype(float),
-        col.PERIOD_TREATMENT: pd.array([pd.NA] * n, dtype="string"),
-        col.PERIOD: pd.array([pd.NA] * n, dtype="Int64"),
-        col.INSTRUMENT: rows[col.INSTRUMENT].astype(str),
-        col.TOTAL: rows[col.TOTAL].astype(float),
-        col.TOTAL_SOURCE: rows[col.TOTAL_SOURCE].astype(str),
-        col.SOURCE_ROW: np.arange(1, n + 1, dtype=np.int64),
-    })
+    core = pd.DataFrame(
+        {
+            col.SUBJECT: who["subject"].astype(str),
+            col.ARM: pd.Categorical(who["arm"], categories=list(ARMS)),
+            col.VISIT: rows[col.VISIT],
+            col.VISIT_NUM: names.map(lambda v: planned[v].number).astype(float),
+            col.STUDY_DAY: rows[col.STUDY_DAY].astype(np.int64),
+            col.SESSION: names.map(lambda v: planned[v].session).astype(np.int64),
+            col.PHASE: names.map(lambda v: planned[v].phase).astype(str),
+            col.HOURS_SINCE_DOSE: rows[col.HOURS_SINCE_DOSE].astype(float),
+            col.PERIOD_TREATMENT: pd.array([pd.NA] * n, dtype="string"),
+            col.PERIOD: pd.array([pd.NA] * n, dtype="Int64"),
+            col.INSTRUMENT: rows[col.INSTRUMENT].astype(str),
+            col.TOTAL: rows[col.TOTAL].astype(float),
+            col.TOTAL_SOURCE: rows[col.TOTAL_SOURCE].astype(str),
+            col.SOURCE_ROW: np.arange(1, n + 1, dtype=np.int64),
+        }
+    )
     covariates = who[list(COVARIATES)].astype({"sex": str, "age": np.int64, "site": str})
     return pd.concat([core, rows[item_codes].astype(float), covariates], axis=1)

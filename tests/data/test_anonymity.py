@@ -42,8 +42,13 @@ def _scan(
 
 # code, column, values, first offending row (1-based), rows affected
 VALUE_CASES = {
-    "email": ("identifier-email", "contact", [None, "jane.doe@example.org", "declined",
-                                              "bob@example.co.uk"], 2, 2),
+    "email": (
+        "identifier-email",
+        "contact",
+        [None, "jane.doe@example.org", "declined", "bob@example.co.uk"],
+        2,
+        2,
+    ),
     "email-in-text": ("identifier-email", "note", ["ok", "write to jo@nhs.net"], 2, 1),
     "phone-international": ("identifier-phone", "note", ["none", "+44 20 7946 0958"], 2, 1),
     "phone-us-brackets": ("identifier-phone", "note", ["(555) 123-4567", "none"], 1, 1),

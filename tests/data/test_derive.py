@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from outcomes import instruments
-
 from outcomes.data.derive import DERIVED_COLUMNS, derive_frame
 from outcomes.data.schedule import Schedule
 from outcomes.errors import InstrumentError, ScheduleError, ValidationError
@@ -30,17 +29,33 @@ SCHEDULE = Schedule.from_mapping(
 
 #: A MADRS-like scale: total 0-60, Snaith's bands, response >= 50% fall, remission <= 10.
 DEP = Instrument(
-    "dep", "Toy depression scale", "depression",
-    tuple(Item(f"D{i:02}", f"item {i}", 0, 6) for i in range(1, 11)), "DTOT",
-    bands=(Band("normal", 0, 6), Band("mild", 7, 19), Band("moderate", 20, 34),
-           Band("severe", 35, 60)),
-    response_fall=0.5, remission_max=10, clinical_cutoff=10, reliability=0.93,
+    "dep",
+    "Toy depression scale",
+    "depression",
+    tuple(Item(f"D{i:02}", f"item {i}", 0, 6) for i in range(1, 11)),
+    "DTOT",
+    bands=(
+        Band("normal", 0, 6),
+        Band("mild", 7, 19),
+        Band("moderate", 20, 34),
+        Band("severe", 35, 60),
+    ),
+    response_fall=0.5,
+    remission_max=10,
+    clinical_cutoff=10,
+    reliability=0.93,
 )
 #: A well-being scale, higher is better: response is a rise of >= 50%; healthy at 40 or above.
 WELL = Instrument(
-    "well", "Toy well-being scale", "well-being",
-    tuple(Item(f"W{i}", f"item {i}", 0, 10) for i in range(1, 7)), "WTOT",
-    higher_is_worse=False, response_fall=0.5, clinical_cutoff=40, reliability=0.93,
+    "well",
+    "Toy well-being scale",
+    "well-being",
+    tuple(Item(f"W{i}", f"item {i}", 0, 10) for i in range(1, 7)),
+    "WTOT",
+    higher_is_worse=False,
+    response_fall=0.5,
+    clinical_cutoff=40,
+    reliability=0.93,
 )
 #: No bands and no rules: only base, chg and pchg can be derived.
 BARE = Instrument("bare", "Toy bare scale", "test", (Item("B1", "b", 0, 60),), "BTOT")
@@ -55,8 +70,9 @@ def long_frame(rows: list[tuple[str, str, str, float | None]]) -> pd.DataFrame:
         {
             "subject": [r[0] for r in rows],
             "arm": "A",
-            "visit": pd.Categorical([v.name for v in visits], categories=SCHEDULE.visit_names,
-                                    ordered=True),
+            "visit": pd.Categorical(
+                [v.name for v in visits], categories=SCHEDULE.visit_names, ordered=True
+            ),
             "visit_num": [v.number for v in visits],
             "study_day": [v.day for v in visits],
             "session": [v.session for v in visits],
@@ -78,8 +94,13 @@ def as_list(series: pd.Series) -> list[object]:
 
 # -- baseline, change, bands, response, remission ------------------------------------------------
 
-S1 = [("S1", "dep", "SCREENING", 32), ("S1", "dep", "BASELINE", 30), ("S1", "dep", "WEEK 1", 20),
-      ("S1", "dep", "WEEK 2", 14), ("S1", "dep", "WEEK 6", 9)]
+S1 = [
+    ("S1", "dep", "SCREENING", 32),
+    ("S1", "dep", "BASELINE", 30),
+    ("S1", "dep", "WEEK 1", 20),
+    ("S1", "dep", "WEEK 2", 14),
+    ("S1", "dep", "WEEK 6", 9),
+]
 
 # visit: (base, baseline_flag, chg, pchg, severity, response, remission)
 S1_EXPECTED = {
@@ -115,8 +136,9 @@ BOUNDARIES = [
 
 
 @pytest.mark.parametrize(("base", "later", "response", "remission"), BOUNDARIES)
-def test_response_and_remission_thresholds(base: float, later: float, response: object,
-                                           remission: object) -> None:
+def test_response_and_remission_thresholds(
+    base: float, later: float, response: object, remission: object
+) -> None:
     frame = long_frame([("S", "dep", "BASELINE", base), ("S", "dep", "WEEK 2", later)])
     out = derive_frame(frame, SCHEDULE, INSTRUMENTS).iloc[1]
     assert as_list(pd.Series([out["response"], out["remission"]])) == [response, remission]
@@ -140,8 +162,9 @@ BASELINE_CASES = {
 @pytest.mark.parametrize("baseline", list(BASELINE_CASES))
 def test_baseline_options_with_missing_baseline_visit(baseline: str) -> None:
     out = derive_frame(long_frame(S3), SCHEDULE, INSTRUMENTS, baseline=baseline)
-    got = list(zip(*(as_list(out[c]) for c in ["base", "baseline_flag", "chg", "response"]),
-                   strict=True))
+    got = list(
+        zip(*(as_list(out[c]) for c in ["base", "baseline_flag", "chg", "response"]), strict=True)
+    )
     assert got == BASELINE_CASES[baseline]
 
 
@@ -168,7 +191,7 @@ def test_no_pre_dose_rows_and_empty_frame() -> None:
     out = derive_frame(post_only, SCHEDULE, INSTRUMENTS)
     assert out["base"].isna().all() and not out["baseline_flag"].any()
     empty = derive_frame(long_frame(S1).iloc[:0], SCHEDULE, INSTRUMENTS)
-    assert len(empty) == 0 and list(empty.columns[-len(DERIVED_COLUMNS):]) == list(DERIVED_COLUMNS)
+    assert len(empty) == 0 and list(empty.columns[-len(DERIVED_COLUMNS) :]) == list(DERIVED_COLUMNS)
 
 
 def test_unknown_baseline_visit_raises_schedule_error() -> None:
@@ -181,8 +204,16 @@ def test_missing_totals_give_missing_derivations() -> None:
     frame = long_frame([("S", "dep", "BASELINE", 30), ("S", "dep", "WEEK 1", None)])
     out = derive_frame(frame, SCHEDULE, INSTRUMENTS).iloc[1]
     assert out["base"] == 30.0
-    for column in ["chg", "pchg", "severity", "response", "remission", "rci", "reliable_change",
-                   "clinically_significant"]:
+    for column in [
+        "chg",
+        "pchg",
+        "severity",
+        "response",
+        "remission",
+        "rci",
+        "reliable_change",
+        "clinically_significant",
+    ]:
         assert pd.isna(out[column]), column
 
 
@@ -205,14 +236,23 @@ RELIABLE_CASES = {
 
 
 def reliable_frame(subjects: list[str]) -> pd.DataFrame:
-    return long_frame([row for s in subjects for row in (
-        (s, "dep", "BASELINE", RELIABLE_CASES[s][0]), (s, "dep", "WEEK 1", RELIABLE_CASES[s][1]))])
+    return long_frame(
+        [
+            row
+            for s in subjects
+            for row in (
+                (s, "dep", "BASELINE", RELIABLE_CASES[s][0]),
+                (s, "dep", "WEEK 1", RELIABLE_CASES[s][1]),
+            )
+        ]
+    )
 
 
 @pytest.mark.parametrize("subject", list(RELIABLE_CASES))
 def test_reliable_change_with_reference_sd(subject: str) -> None:
-    out = derive_frame(reliable_frame(list(RELIABLE_CASES)), SCHEDULE, INSTRUMENTS,
-                       reference_sd={"dep": 5.0})
+    out = derive_frame(
+        reliable_frame(list(RELIABLE_CASES)), SCHEDULE, INSTRUMENTS, reference_sd={"dep": 5.0}
+    )
     later = rows_of(out, subject).iloc[1]
     _, _, rci, label, significant = RELIABLE_CASES[subject]
     assert later["rci"] == pytest.approx(rci, abs=1e-6)
@@ -233,8 +273,14 @@ def test_sd0_is_the_sd_of_the_baselines_in_the_frame() -> None:
 
 def test_reliable_change_needs_reliability_and_two_baselines() -> None:
     # "bare" has no reliability; one subject of "dep" gives no SD of baselines
-    frame = long_frame([("S", "bare", "BASELINE", 30), ("S", "bare", "WEEK 1", 10),
-                        ("S", "dep", "BASELINE", 30), ("S", "dep", "WEEK 1", 10)])
+    frame = long_frame(
+        [
+            ("S", "bare", "BASELINE", 30),
+            ("S", "bare", "WEEK 1", 10),
+            ("S", "dep", "BASELINE", 30),
+            ("S", "dep", "WEEK 1", 10),
+        ]
+    )
     out = derive_frame(frame, SCHEDULE, INSTRUMENTS)
     assert out[["rci", "reliable_change", "clinically_significant"]].isna().all().all()
 
@@ -255,10 +301,12 @@ WELL_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("base", "later", "pchg", "response", "reliable", "significant"),
-                         WELL_CASES)
-def test_higher_is_better_instrument(base: float, later: float, pchg: float, response: bool,
-                                     reliable: str, significant: bool) -> None:
+@pytest.mark.parametrize(
+    ("base", "later", "pchg", "response", "reliable", "significant"), WELL_CASES
+)
+def test_higher_is_better_instrument(
+    base: float, later: float, pchg: float, response: bool, reliable: str, significant: bool
+) -> None:
     frame = long_frame([("S", "well", "BASELINE", base), ("S", "well", "WEEK 1", later)])
     out = derive_frame(frame, SCHEDULE, INSTRUMENTS, reference_sd={"well": 5.0}).iloc[1]
     assert out["pchg"] == pytest.approx(pchg)
@@ -291,9 +339,11 @@ def sustained_frame() -> pd.DataFrame:
     rows: list[tuple[str, str, str, float | None]] = []
     for subject, (totals, _) in SUSTAINED_CASES.items():
         rows += [(subject, "dep", "SCREENING", 31), (subject, "dep", "BASELINE", 30)]
-        rows += [(subject, "dep", visit, total)
-                 for visit, total in zip(["WEEK 1", "WEEK 2", "WEEK 6"], totals, strict=True)
-                 if total != "absent"]
+        rows += [
+            (subject, "dep", visit, total)
+            for visit, total in zip(["WEEK 1", "WEEK 2", "WEEK 6"], totals, strict=True)
+            if total != "absent"
+        ]
     return long_frame(rows)
 
 
@@ -316,9 +366,15 @@ def test_sustained_from_a_later_visit() -> None:
 
 
 def mixed_frame() -> pd.DataFrame:
-    return pd.concat([long_frame(S1 + S3), sustained_frame(), reliable_frame(["R1", "R2", "R3"]),
-                      long_frame([("S", "well", "BASELINE", 20), ("S", "well", "WEEK 1", 30)])],
-                     ignore_index=True)
+    return pd.concat(
+        [
+            long_frame(S1 + S3),
+            sustained_frame(),
+            reliable_frame(["R1", "R2", "R3"]),
+            long_frame([("S", "well", "BASELINE", 20), ("S", "well", "WEEK 1", 30)]),
+        ],
+        ignore_index=True,
+    )
 
 
 def test_input_unchanged_and_new_columns_appended() -> None:
@@ -338,8 +394,9 @@ def test_row_order_and_index_preserved() -> None:
     out = derive_frame(shuffled, SCHEDULE, INSTRUMENTS)
     assert list(out.index) == list(shuffled.index)
     order = frame.sample(frac=1, random_state=1).index
-    pd.testing.assert_frame_equal(out.reset_index(drop=True),
-                                  expected.loc[order].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        out.reset_index(drop=True), expected.loc[order].reset_index(drop=True)
+    )
 
 
 def test_dtypes() -> None:
@@ -348,7 +405,10 @@ def test_dtypes() -> None:
     for column in ["response", "remission", "sustained_response", "clinically_significant"]:
         assert out[column].dtype == "boolean", column
     assert list(out["reliable_change"].cat.categories) == [
-        "improved", "no reliable change", "deteriorated"]
+        "improved",
+        "no reliable change",
+        "deteriorated",
+    ]
     for column in ["base", "chg", "pchg", "rci"]:
         assert out[column].dtype == float, column
 
@@ -370,7 +430,8 @@ def test_input_errors_are_located() -> None:
     with pytest.raises(ValidationError) as duplicate:
         derive_frame(doubled, SCHEDULE, INSTRUMENTS)
     assert duplicate.value.problems[["code", "subject", "visit"]].values.tolist() == [
-        ["duplicate-assessment", "S1", "WEEK 2"]]
+        ["duplicate-assessment", "S1", "WEEK 2"]
+    ]
 
 
 def test_registry_madrs() -> None:

@@ -18,9 +18,9 @@ from outcomes.instruments import (
     get,
     instrument_from_mapping,
     register,
+    registry,
     unregister,
 )
-from outcomes.instruments import registry
 
 
 @pytest.fixture(autouse=True)
@@ -104,8 +104,12 @@ def test_built_in_shape(name: str):
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_built_in_rules(name: str):
     instrument = get(name)
-    rules = (instrument.response_fall, instrument.remission_max, instrument.clinical_cutoff,
-             instrument.reliability)
+    rules = (
+        instrument.response_fall,
+        instrument.remission_max,
+        instrument.clinical_cutoff,
+        instrument.reliability,
+    )
     assert rules == RULES[name]
 
 
@@ -131,18 +135,21 @@ def test_hamd17_item_ranges():
     assert maxima == {i: (4.0 if i in wide else 2.0) for i in range(1, 18)}
 
 
-@pytest.mark.parametrize(("name", "first", "last"), [
-    ("madrs", "MADRS01", "MADRS10"),
-    ("gad7", "GAD0201", "GAD0207"),
-    ("phq9", "PHQ0101", "PHQ0109"),
-    ("hamd17", "HAMD0101", "HAMD0117"),
-    ("hama", "HAMA0101", "HAMA0114"),
-    ("neo-ffi-n", "NEON01", "NEON12"),
-    ("bfi44-n", "BFIN01", "BFIN08"),
-    ("bfi2-n", "BFI2N01", "BFI2N12"),
-    ("meq30", "MEQ01", "MEQ30"),
-    ("edi", "EDI01", "EDI08"),
-])
+@pytest.mark.parametrize(
+    ("name", "first", "last"),
+    [
+        ("madrs", "MADRS01", "MADRS10"),
+        ("gad7", "GAD0201", "GAD0207"),
+        ("phq9", "PHQ0101", "PHQ0109"),
+        ("hamd17", "HAMD0101", "HAMD0117"),
+        ("hama", "HAMA0101", "HAMA0114"),
+        ("neo-ffi-n", "NEON01", "NEON12"),
+        ("bfi44-n", "BFIN01", "BFIN08"),
+        ("bfi2-n", "BFI2N01", "BFI2N12"),
+        ("meq30", "MEQ01", "MEQ30"),
+        ("edi", "EDI01", "EDI08"),
+    ],
+)
 def test_item_codes(name: str, first: str, last: str):
     codes = get(name).item_codes
     assert (codes[0], codes[-1]) == (first, last)
@@ -155,21 +162,35 @@ def test_codes_are_unique_across_the_registry():
 
 def test_catalogue_file_names_match_instrument_names():
     catalogue = resources.files("outcomes.instruments").joinpath("catalogue")
-    stems = sorted(e.name.removesuffix(".toml") for e in catalogue.iterdir()
-                   if e.name.endswith(".toml"))
+    stems = sorted(
+        e.name.removesuffix(".toml") for e in catalogue.iterdir() if e.name.endswith(".toml")
+    )
     assert stems == sorted(BUILT_INS)
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("GAD-7", "gad7"), ("gad7", "gad7"), ("GAD-7 V2", "gad7"), ("gad_7", "gad7"),
-    ("MADRS", "madrs"), ("madrs", "madrs"),
-    ("PHQ-9", "phq9"),
-    ("HAMD17", "hamd17"), ("HAM-D17", "hamd17"), ("HAMD-17", "hamd17"), ("HAMD 17", "hamd17"),
-    ("HAM-A", "hama"),
-    ("NEO-FFI-N", "neo-ffi-n"), ("neo ffi n", "neo-ffi-n"),
-    ("BFI-44-N", "bfi44-n"), ("BFI-2-NE", "bfi2-n"),
-    ("MEQ-30", "meq30"), ("EDI", "edi"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("GAD-7", "gad7"),
+        ("gad7", "gad7"),
+        ("GAD-7 V2", "gad7"),
+        ("gad_7", "gad7"),
+        ("MADRS", "madrs"),
+        ("madrs", "madrs"),
+        ("PHQ-9", "phq9"),
+        ("HAMD17", "hamd17"),
+        ("HAM-D17", "hamd17"),
+        ("HAMD-17", "hamd17"),
+        ("HAMD 17", "hamd17"),
+        ("HAM-A", "hama"),
+        ("NEO-FFI-N", "neo-ffi-n"),
+        ("neo ffi n", "neo-ffi-n"),
+        ("BFI-44-N", "bfi44-n"),
+        ("BFI-2-NE", "bfi2-n"),
+        ("MEQ-30", "meq30"),
+        ("EDI", "edi"),
+    ],
+)
 def test_lookup_by_alias(query: str, name: str):
     assert get(query).name == name
 
@@ -179,12 +200,15 @@ def test_get_passes_an_instrument_through():
     assert get(madrs) is madrs
 
 
-@pytest.mark.parametrize(("query", "suggestion"), [
-    ("GAD-8", "gad7"),
-    ("madr", "madrs"),
-    ("PHQ-8", "phq9"),
-    ("NEO-FFI-E", "neo-ffi-n"),
-])
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("GAD-8", "gad7"),
+        ("madr", "madrs"),
+        ("PHQ-8", "phq9"),
+        ("NEO-FFI-E", "neo-ffi-n"),
+    ],
+)
 def test_unknown_name_suggests_the_closest(query: str, suggestion: str):
     with pytest.raises(InstrumentError, match=f"did you mean '{suggestion}'") as info:
         get(query)
@@ -202,16 +226,19 @@ def test_unknown_name_is_a_lookup_error():
         get("nothing-like-it")
 
 
-@pytest.mark.parametrize(("code", "name", "label"), [
-    ("GAD0203", "gad7", "worrying too much about different things"),
-    ("gad0203", "gad7", "worrying too much about different things"),
-    ("MADRS10", "madrs", "suicidal thoughts"),
-    ("MADRSTOT", "madrs", None),
-    ("PHQ0111", "phq9", None),
-    ("HAMD0117", "hamd17", "insight"),
-    ("NEON01", "neo-ffi-n", "NEO-FFI item 1 (N)"),
-    ("BFI2N12", "bfi2-n", "BFI-2 item 59 (N)"),
-])
+@pytest.mark.parametrize(
+    ("code", "name", "label"),
+    [
+        ("GAD0203", "gad7", "worrying too much about different things"),
+        ("gad0203", "gad7", "worrying too much about different things"),
+        ("MADRS10", "madrs", "suicidal thoughts"),
+        ("MADRSTOT", "madrs", None),
+        ("PHQ0111", "phq9", None),
+        ("HAMD0117", "hamd17", "insight"),
+        ("NEON01", "neo-ffi-n", "NEO-FFI item 1 (N)"),
+        ("BFI2N12", "bfi2-n", "BFI-2 item 59 (N)"),
+    ],
+)
 def test_find_code(code: str, name: str, label: str | None):
     instrument, item = find_code(code)
     assert instrument.name == name
@@ -232,8 +259,9 @@ CUSTOM = {
     "total_code": "SWTOT",
     "higher_is_worse": False,
     "aliases": ["SWEMWBS"],
-    "items": [{"code": f"SW{i:02d}", "label": f"item {i}", "min": 1, "max": 5}
-              for i in range(1, 8)],
+    "items": [
+        {"code": f"SW{i:02d}", "label": f"item {i}", "min": 1, "max": 5} for i in range(1, 8)
+    ],
     "bands": [{"label": "low", "low": 7, "high": 20}, {"label": "high", "low": 21, "high": 35}],
     "sources": {"items": "Stewart-Brown S et al. (2009) Health Qual Life Outcomes 7:15."},
 }
@@ -300,13 +328,19 @@ def with_changes(**changes: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("changes", "shared", "owner"), [
-    ({"name": "madrs"}, "name or alias madrs", "madrs"),
-    ({"aliases": ["GAD-7"]}, "name or alias gad7", "gad7"),
-    ({"total_code": "PHQ0111"}, "code(s) PHQ0111", "phq9"),
-    ({"items": [{"code": "GAD0201", "label": "a", "min": 1, "max": 5}], "bands": []},
-     "code(s) GAD0201", "gad7"),
-])
+@pytest.mark.parametrize(
+    ("changes", "shared", "owner"),
+    [
+        ({"name": "madrs"}, "name or alias madrs", "madrs"),
+        ({"aliases": ["GAD-7"]}, "name or alias gad7", "gad7"),
+        ({"total_code": "PHQ0111"}, "code(s) PHQ0111", "phq9"),
+        (
+            {"items": [{"code": "GAD0201", "label": "a", "min": 1, "max": 5}], "bands": []},
+            "code(s) GAD0201",
+            "gad7",
+        ),
+    ],
+)
 def test_register_refuses_a_clash(changes: dict[str, Any], shared: str, owner: str):
     before = available()
     with pytest.raises(InstrumentError, match=re.escape(f"{shared} with '{owner}'")):
@@ -343,9 +377,12 @@ def test_register_a_file_that_is_not_toml(tmp_path):
 
 def test_register_a_bad_file_names_the_file_and_field(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(CUSTOM_TOML.replace("higher_is_worse = false",
-                                        'higher_is_worse = false\nscoring = "total"'),
-                    encoding="utf-8")
+    path.write_text(
+        CUSTOM_TOML.replace(
+            "higher_is_worse = false", 'higher_is_worse = false\nscoring = "total"'
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(InstrumentError, match=r"bad\.toml: instrument 'wemwbs7'.*\n  scoring:"):
         register(path)
 
@@ -373,35 +410,70 @@ BAD_DEFINITIONS: dict[str, tuple[dict[str, Any], str]] = {
     "direction not a flag": ({"higher_is_worse": "no"}, "higher_is_worse: must be true or false"),
     "no items": ({"items": [], "bands": []}, "items: at least one item"),
     "items not tables": ({"items": ["SW01"], "bands": []}, "items: must be a list of tables"),
-    "repeated code": ({"items": [*ONE_ITEM, *ONE_ITEM], "bands": []},
-                      "items[1].code: 'SW01' repeats items[0].code"),
-    "repeated code, other case": ({"items": [*ONE_ITEM, {**ONE_ITEM[0], "code": "sw01"}],
-                                   "bands": []}, "items[1].code: 'sw01' repeats"),
-    "code not a column name": ({"items": [{**ONE_ITEM[0], "code": "1 X"}], "bands": []},
-                               "items[0].code: '1 X' is not a code"),
-    "min not below max": ({"items": [{**ONE_ITEM[0], "min": 5}], "bands": []},
-                          "items[0].max: must be greater than min (5 <= 5)"),
-    "min not a number": ({"items": [{**ONE_ITEM[0], "min": "one"}], "bands": []},
-                         "items[0].min: must be a finite number"),
-    "max missing": ({"items": [{"code": "SW01", "label": "a", "min": 1}], "bands": []},
-                    "items[0].max: is required"),
-    "reverse not a flag": ({"items": [{**ONE_ITEM[0], "reverse": "yes"}], "bands": []},
-                           "items[0].reverse: must be true or false"),
-    "unknown item field": ({"items": [{**ONE_ITEM[0], "weight": 2}], "bands": []},
-                           "items[0]: unknown field(s) weight"),
+    "repeated code": (
+        {"items": [*ONE_ITEM, *ONE_ITEM], "bands": []},
+        "items[1].code: 'SW01' repeats items[0].code",
+    ),
+    "repeated code, other case": (
+        {"items": [*ONE_ITEM, {**ONE_ITEM[0], "code": "sw01"}], "bands": []},
+        "items[1].code: 'sw01' repeats",
+    ),
+    "code not a column name": (
+        {"items": [{**ONE_ITEM[0], "code": "1 X"}], "bands": []},
+        "items[0].code: '1 X' is not a code",
+    ),
+    "min not below max": (
+        {"items": [{**ONE_ITEM[0], "min": 5}], "bands": []},
+        "items[0].max: must be greater than min (5 <= 5)",
+    ),
+    "min not a number": (
+        {"items": [{**ONE_ITEM[0], "min": "one"}], "bands": []},
+        "items[0].min: must be a finite number",
+    ),
+    "max missing": (
+        {"items": [{"code": "SW01", "label": "a", "min": 1}], "bands": []},
+        "items[0].max: is required",
+    ),
+    "reverse not a flag": (
+        {"items": [{**ONE_ITEM[0], "reverse": "yes"}], "bands": []},
+        "items[0].reverse: must be true or false",
+    ),
+    "unknown item field": (
+        {"items": [{**ONE_ITEM[0], "weight": 2}], "bands": []},
+        "items[0]: unknown field(s) weight",
+    ),
     "total code is an item code": ({"total_code": "SW01"}, "total_code: 'SW01' is also items[0]"),
-    "band outside the range": ({"bands": [{"label": "low", "low": 7, "high": 20},
-                                          {"label": "high", "low": 21, "high": 40}]},
-                               "bands[1]: 21-40 is outside the total's range 7-35"),
-    "overlapping bands": ({"bands": [{"label": "low", "low": 7, "high": 22},
-                                     {"label": "high", "low": 21, "high": 35}]},
-                          "bands[1].low: must be above bands[0].high (22)"),
-    "bands not covering the range": ({"bands": [{"label": "low", "low": 10, "high": 20},
-                                                {"label": "high", "low": 21, "high": 35}]},
-                                     "bands[0].low: must be 7"),
-    "band labels repeated": ({"bands": [{"label": "x", "low": 7, "high": 20},
-                                        {"label": "x", "low": 21, "high": 35}]},
-                             "bands[1].label: must be a non-empty, unrepeated label"),
+    "band outside the range": (
+        {
+            "bands": [
+                {"label": "low", "low": 7, "high": 20},
+                {"label": "high", "low": 21, "high": 40},
+            ]
+        },
+        "bands[1]: 21-40 is outside the total's range 7-35",
+    ),
+    "overlapping bands": (
+        {
+            "bands": [
+                {"label": "low", "low": 7, "high": 22},
+                {"label": "high", "low": 21, "high": 35},
+            ]
+        },
+        "bands[1].low: must be above bands[0].high (22)",
+    ),
+    "bands not covering the range": (
+        {
+            "bands": [
+                {"label": "low", "low": 10, "high": 20},
+                {"label": "high", "low": 21, "high": 35},
+            ]
+        },
+        "bands[0].low: must be 7",
+    ),
+    "band labels repeated": (
+        {"bands": [{"label": "x", "low": 7, "high": 20}, {"label": "x", "low": 21, "high": 35}]},
+        "bands[1].label: must be a non-empty, unrepeated label",
+    ),
     "response fall as a percentage": ({"response_fall": 50}, "response_fall: must be a fraction"),
     "remission outside the range": ({"remission_max": 40}, "remission_max: 40.0 is outside"),
     "cut-off outside the range": ({"clinical_cutoff": 0}, "clinical_cutoff: 0.0 is outside"),
@@ -423,9 +495,12 @@ def test_bad_definition_names_the_field(case: str):
 
 
 def test_every_problem_is_reported_at_once():
-    data = with_changes(scoring="median", reliability=2.0,
-                        items=[{**ONE_ITEM[0], "min": 9}, {**ONE_ITEM[0], "code": "SW01"}],
-                        bands=[])
+    data = with_changes(
+        scoring="median",
+        reliability=2.0,
+        items=[{**ONE_ITEM[0], "min": 9}, {**ONE_ITEM[0], "code": "SW01"}],
+        bands=[],
+    )
     with pytest.raises(InstrumentError) as info:
         instrument_from_mapping(data)
     text = str(info.value)

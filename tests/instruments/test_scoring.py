@@ -81,8 +81,9 @@ def test_keyed_items_turn_round_only_the_reversed_items():
     neo = get("neo-ffi-n")
     keyed = keyed_items(neo, one_row(neo, [1] * 12)).iloc[0]
     # reversed items (NEON01, 04, 07, 10) become 0 + 4 - 1 = 3; the others stay 1
-    expected = {c: (3.0 if c in {"NEON01", "NEON04", "NEON07", "NEON10"} else 1.0)
-                for c in neo.item_codes}
+    expected = {
+        c: (3.0 if c in {"NEON01", "NEON04", "NEON07", "NEON10"} else 1.0) for c in neo.item_codes
+    }
     assert keyed.to_dict() == expected
 
 
@@ -105,23 +106,26 @@ def test_mean_scoring(name: str, answers: list[float], expected: float):
 NINE_ANSWERED = [1, 2, 3, 4, 5, 6, 0, 1, 2, None]
 
 
-@pytest.mark.parametrize(("answers", "max_missing", "expected", "source"), [
-    # complete: the plain sum 1+2+3+4+5+6+0+1+2+3 = 27
-    ([1, 2, 3, 4, 5, 6, 0, 1, 2, 3], 0, 27.0, "items"),
-    ([1, 2, 3, 4, 5, 6, 0, 1, 2, 3], 1, 27.0, "items"),
-    # one missing, max_missing=1: mean of the nine answered (24 / 9) times 10 items = 26.67
-    (NINE_ANSWERED, 1, 240 / 9, "prorated"),
-    # all answered items 2, one missing: mean 2 * 10 = 20
-    ([2] * 9 + [None], 1, 20.0, "prorated"),
-    # one missing, but no prorating allowed: no total
-    (NINE_ANSWERED, 0, math.nan, None),
-    # two missing with max_missing=1: no total
-    ([2] * 8 + [None, None], 1, math.nan, None),
-    # two missing with max_missing=2: 8 answered at 2 -> 2 * 10 = 20
-    ([2] * 8 + [None, None], 2, 20.0, "prorated"),
-    # nothing answered: never a total, whatever the policy
-    ([None] * 10, 10, math.nan, None),
-])
+@pytest.mark.parametrize(
+    ("answers", "max_missing", "expected", "source"),
+    [
+        # complete: the plain sum 1+2+3+4+5+6+0+1+2+3 = 27
+        ([1, 2, 3, 4, 5, 6, 0, 1, 2, 3], 0, 27.0, "items"),
+        ([1, 2, 3, 4, 5, 6, 0, 1, 2, 3], 1, 27.0, "items"),
+        # one missing, max_missing=1: mean of the nine answered (24 / 9) times 10 items = 26.67
+        (NINE_ANSWERED, 1, 240 / 9, "prorated"),
+        # all answered items 2, one missing: mean 2 * 10 = 20
+        ([2] * 9 + [None], 1, 20.0, "prorated"),
+        # one missing, but no prorating allowed: no total
+        (NINE_ANSWERED, 0, math.nan, None),
+        # two missing with max_missing=1: no total
+        ([2] * 8 + [None, None], 1, math.nan, None),
+        # two missing with max_missing=2: 8 answered at 2 -> 2 * 10 = 20
+        ([2] * 8 + [None, None], 2, 20.0, "prorated"),
+        # nothing answered: never a total, whatever the policy
+        ([None] * 10, 10, math.nan, None),
+    ],
+)
 def test_madrs_prorating(answers, max_missing: int, expected: float, source: str | None):
     madrs = get("madrs")
     result = score(madrs, one_row(madrs, answers), max_missing=max_missing).iloc[0]
@@ -145,23 +149,49 @@ def test_mean_scale_prorates_to_the_mean_of_the_answered_items():
 # name, total, band: band edges from the sources in each catalogue file
 BOUNDARIES = [
     # MADRS, Snaith et al. 1986: 0-6 normal, 7-19 mild, 20-34 moderate, 35-60 severe
-    ("madrs", 0, "normal"), ("madrs", 6, "normal"), ("madrs", 7, "mild"), ("madrs", 19, "mild"),
-    ("madrs", 19.5, "mild"), ("madrs", 20, "moderate"), ("madrs", 34, "moderate"),
-    ("madrs", 35, "severe"), ("madrs", 60, "severe"), ("madrs", 61, None), ("madrs", -1, None),
+    ("madrs", 0, "normal"),
+    ("madrs", 6, "normal"),
+    ("madrs", 7, "mild"),
+    ("madrs", 19, "mild"),
+    ("madrs", 19.5, "mild"),
+    ("madrs", 20, "moderate"),
+    ("madrs", 34, "moderate"),
+    ("madrs", 35, "severe"),
+    ("madrs", 60, "severe"),
+    ("madrs", 61, None),
+    ("madrs", -1, None),
     # GAD-7, Spitzer et al. 2006: 0-4, 5-9, 10-14, 15-21
-    ("gad7", 4, "minimal"), ("gad7", 5, "mild"), ("gad7", 9, "mild"), ("gad7", 10, "moderate"),
-    ("gad7", 14, "moderate"), ("gad7", 15, "severe"), ("gad7", 21, "severe"),
+    ("gad7", 4, "minimal"),
+    ("gad7", 5, "mild"),
+    ("gad7", 9, "mild"),
+    ("gad7", 10, "moderate"),
+    ("gad7", 14, "moderate"),
+    ("gad7", 15, "severe"),
+    ("gad7", 21, "severe"),
     # PHQ-9, Kroenke et al. 2001: 0-4, 5-9, 10-14, 15-19, 20-27
-    ("phq9", 4, "minimal"), ("phq9", 5, "mild"), ("phq9", 10, "moderate"),
-    ("phq9", 15, "moderately severe"), ("phq9", 19, "moderately severe"), ("phq9", 20, "severe"),
+    ("phq9", 4, "minimal"),
+    ("phq9", 5, "mild"),
+    ("phq9", 10, "moderate"),
+    ("phq9", 15, "moderately severe"),
+    ("phq9", 19, "moderately severe"),
+    ("phq9", 20, "severe"),
     ("phq9", 27, "severe"),
     # HAM-D17, Zimmerman et al. 2013: 0-7, 8-16, 17-23, >= 24
-    ("hamd17", 7, "none"), ("hamd17", 8, "mild"), ("hamd17", 16, "mild"),
-    ("hamd17", 17, "moderate"), ("hamd17", 23, "moderate"), ("hamd17", 24, "severe"),
+    ("hamd17", 7, "none"),
+    ("hamd17", 8, "mild"),
+    ("hamd17", 16, "mild"),
+    ("hamd17", 17, "moderate"),
+    ("hamd17", 23, "moderate"),
+    ("hamd17", 24, "severe"),
     ("hamd17", 52, "severe"),
     # HAM-A, Matza et al. 2010: <= 7, 8-14, 15-23, >= 24
-    ("hama", 7, "minimal"), ("hama", 8, "mild"), ("hama", 14, "mild"), ("hama", 15, "moderate"),
-    ("hama", 23, "moderate"), ("hama", 24, "severe"), ("hama", 56, "severe"),
+    ("hama", 7, "minimal"),
+    ("hama", 8, "mild"),
+    ("hama", 14, "mild"),
+    ("hama", 15, "moderate"),
+    ("hama", 23, "moderate"),
+    ("hama", 24, "severe"),
+    ("hama", 56, "severe"),
 ]
 
 
@@ -171,13 +201,16 @@ def test_severity_band_at_boundaries(name: str, total: float, band: str | None):
     assert (None if pd.isna(result) else result) == band
 
 
-@pytest.mark.parametrize(("name", "labels"), [
-    ("madrs", ["normal", "mild", "moderate", "severe"]),
-    ("gad7", ["minimal", "mild", "moderate", "severe"]),
-    ("phq9", ["minimal", "mild", "moderate", "moderately severe", "severe"]),
-    ("hamd17", ["none", "mild", "moderate", "severe"]),
-    ("hama", ["minimal", "mild", "moderate", "severe"]),
-])
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        ("madrs", ["normal", "mild", "moderate", "severe"]),
+        ("gad7", ["minimal", "mild", "moderate", "severe"]),
+        ("phq9", ["minimal", "mild", "moderate", "moderately severe", "severe"]),
+        ("hamd17", ["none", "mild", "moderate", "severe"]),
+        ("hama", ["minimal", "mild", "moderate", "severe"]),
+    ],
+)
 def test_bands_are_ordered_categories(name: str, labels: list[str]):
     bands = severity_band(get(name), pd.Series([0.0, np.nan]))
     assert bands.cat.ordered

@@ -182,8 +182,8 @@ def test_txt_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
         "site\nMontréal\n".encode("latin-1"),
         "site\nMontréal\n".encode("utf-8-sig"),
         "site\nMontréal\n".encode("utf-16"),
-        b"site\n" + "Montréal\n".encode("cp1252") + "Montréal\n".encode("utf-8"),
-        b"site\n" + "Montréal\n".encode("utf-8") + b"Montr\xe9al\x81\n",
+        b"site\n" + "Montréal\n".encode("cp1252") + "Montréal\n".encode(),
+        b"site\n" + "Montréal\n".encode() + b"Montr\xe9al\x81\n",
     ],
     ids=["cp1252", "latin-1", "utf-8-bom", "utf-16", "mixed", "byte-undefined-in-cp1252"],
 )

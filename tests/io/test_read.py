@@ -15,7 +15,10 @@ from outcomes.io.formats import write_table
 DATASETS = Path(__file__).parents[1] / "datasets"
 
 ANTIDEPRESSANT_MAPPING = {
-    "subject": "PATIENT", "arm": "THERAPY", "visit": "VISIT", "study_day": "RELDAYS",
+    "subject": "PATIENT",
+    "arm": "THERAPY",
+    "visit": "VISIT",
+    "study_day": "RELDAYS",
     "totals": {"HAMDTL17": "hamd17", "HAMATOTL": "hama"},
 }
 
@@ -53,8 +56,10 @@ def test_antidepressant_schedule_is_inferred_in_day_order(antidepressant) -> Non
 
 def test_mapping_from_a_toml_file(tmp_path: Path, antidepressant) -> None:
     path = tmp_path / "mapping.toml"
-    path.write_text('subject = "PATIENT"\narm = "THERAPY"\nvisit = "VISIT"\nstudy_day = "RELDAYS"\n'
-                    '[totals]\nHAMDTL17 = "hamd17"\nHAMATOTL = "hama"\n')
+    path.write_text(
+        'subject = "PATIENT"\narm = "THERAPY"\nvisit = "VISIT"\nstudy_day = "RELDAYS"\n'
+        '[totals]\nHAMDTL17 = "hamd17"\nHAMATOTL = "hama"\n'
+    )
     trial = outcomes.read(DATASETS / "antidepressant_data.csv", mapping=path)
     assert trial.equals(antidepressant)
 
@@ -109,14 +114,32 @@ def test_reported_total_that_disagrees_with_complete_items_is_an_error() -> None
 
 
 def test_sdtm_reads_arm_from_dm_beside_it(tmp_path: Path) -> None:
-    qs = pd.DataFrame({
-        "STUDYID": "S", "DOMAIN": "QS", "USUBJID": ["01-001"] * 8,
-        "QSCAT": "GAD-7 V2", "QSTESTCD": [f"GAD020{k}" for k in range(1, 8)] + ["GAD0208"],
-        "QSORRES": ["x"] * 8, "QSSTRESN": [*GAD_ITEMS, 12], "VISIT": "BASELINE", "VISITNUM": 1,
-        "QSDY": 1, "QSELTM": "PT0H"})
-    dm = pd.DataFrame({"STUDYID": ["S"], "DOMAIN": ["DM"], "USUBJID": ["01-001"],
-                       "ARM": ["PSILOCYBIN 25 MG"], "SEX": ["F"], "AGE": [41],
-                       "BRTHDTC": ["1983-02-01"]})
+    qs = pd.DataFrame(
+        {
+            "STUDYID": "S",
+            "DOMAIN": "QS",
+            "USUBJID": ["01-001"] * 8,
+            "QSCAT": "GAD-7 V2",
+            "QSTESTCD": [f"GAD020{k}" for k in range(1, 8)] + ["GAD0208"],
+            "QSORRES": ["x"] * 8,
+            "QSSTRESN": [*GAD_ITEMS, 12],
+            "VISIT": "BASELINE",
+            "VISITNUM": 1,
+            "QSDY": 1,
+            "QSELTM": "PT0H",
+        }
+    )
+    dm = pd.DataFrame(
+        {
+            "STUDYID": ["S"],
+            "DOMAIN": ["DM"],
+            "USUBJID": ["01-001"],
+            "ARM": ["PSILOCYBIN 25 MG"],
+            "SEX": ["F"],
+            "AGE": [41],
+            "BRTHDTC": ["1983-02-01"],
+        }
+    )
     write_table(qs, tmp_path / "qs.xpt")
     write_table(dm, tmp_path / "dm.xpt")
     trial = outcomes.read(tmp_path / "qs.xpt")
@@ -128,10 +151,18 @@ def test_sdtm_reads_arm_from_dm_beside_it(tmp_path: Path) -> None:
 
 
 def test_adam_sets_derived_rows_aside_and_says_so() -> None:
-    adqs = pd.DataFrame({
-        "USUBJID": ["A", "A", "A"], "TRT01P": "DMT", "PARAMCD": "MADRSTOT",
-        "AVAL": [30, 20, 20], "AVISIT": ["BASELINE", "WEEK 1", "WEEK 2"], "AVISITN": [0, 1, 2],
-        "ADY": [1, 8, np.nan], "DTYPE": [None, None, "LOCF"]})
+    adqs = pd.DataFrame(
+        {
+            "USUBJID": ["A", "A", "A"],
+            "TRT01P": "DMT",
+            "PARAMCD": "MADRSTOT",
+            "AVAL": [30, 20, 20],
+            "AVISIT": ["BASELINE", "WEEK 1", "WEEK 2"],
+            "AVISITN": [0, 1, 2],
+            "ADY": [1, 8, np.nan],
+            "DTYPE": [None, None, "LOCF"],
+        }
+    )
     trial = outcomes.from_frame(adqs)
     assert trial.source["layout"] == "adam-adqs"
     assert trial.frame["visit"].astype(str).tolist() == ["BASELINE", "WEEK 1"]
@@ -140,12 +171,15 @@ def test_adam_sets_derived_rows_aside_and_says_so() -> None:
 
 
 def test_redcap_carries_the_arm_to_every_event() -> None:
-    export = pd.DataFrame({
-        "record_id": ["7", "7", "7"],
-        "redcap_event_name": ["randomisation_arm_1", "baseline_arm_1", "week_2_arm_1"],
-        "arm": ["PLACEBO", None, None],
-        **{f"gad7_{k}": [None, v, 0] for k, v in enumerate(GAD_ITEMS, start=1)},
-        "gad7_complete": [0, 2, 2]})
+    export = pd.DataFrame(
+        {
+            "record_id": ["7", "7", "7"],
+            "redcap_event_name": ["randomisation_arm_1", "baseline_arm_1", "week_2_arm_1"],
+            "arm": ["PLACEBO", None, None],
+            **{f"gad7_{k}": [None, v, 0] for k, v in enumerate(GAD_ITEMS, start=1)},
+            "gad7_complete": [0, 2, 2],
+        }
+    )
     trial = outcomes.from_frame(export)
     assert trial.source["layout"] == "redcap"
     assert trial.frame["arm"].astype(str).tolist() == ["PLACEBO", "PLACEBO"]

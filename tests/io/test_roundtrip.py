@@ -17,16 +17,18 @@ def folder(sample_folder: Path) -> Path:
 
 @pytest.mark.parametrize("entry", SAMPLE_FILES, ids=[f.path for f in SAMPLE_FILES])
 def test_layout_reads_back_to_the_sample(entry, folder: Path, sample: outcomes.TrialData) -> None:
-    trial = outcomes.read(folder / entry.path, schedule=folder / "schedule.toml",
-                          events=folder / "events.csv")
+    trial = outcomes.read(
+        folder / entry.path, schedule=folder / "schedule.toml", events=folder / "events.csv"
+    )
     assert trial.source["layout"] == entry.layout  # detected, not given
     assert trial.equals(sample)
     assert not (trial.problems["severity"] == "error").any()
 
 
 @pytest.mark.parametrize("entry", SAMPLE_FILES, ids=[f.path for f in SAMPLE_FILES])
-def test_layout_without_schedule_infers_the_same_visit_order(entry, folder: Path,
-                                                              sample: outcomes.TrialData) -> None:
+def test_layout_without_schedule_infers_the_same_visit_order(
+    entry, folder: Path, sample: outcomes.TrialData
+) -> None:
     if entry.layout == "redcap":
         pytest.skip("REDCap event names are slugs; without the schedule they keep that spelling")
     trial = outcomes.read(folder / entry.path)

@@ -62,8 +62,9 @@ def large() -> SimulatedTrial:
 def madrs_change(trial: SimulatedTrial) -> tuple[pd.DataFrame, pd.DataFrame]:
     """MADRS change from baseline and totals, one row per subject (visits as columns)."""
     madrs = trial.frame[trial.frame["instrument"] == "madrs"]
-    wide = madrs.pivot_table(index=["subject", "arm"], columns="visit", values="total",
-                             observed=True, dropna=False)
+    wide = madrs.pivot_table(
+        index=["subject", "arm"], columns="visit", values="total", observed=True, dropna=False
+    )
     return wide.sub(wide["BASELINE"], axis=0).reset_index(), wide.reset_index()
 
 
@@ -181,8 +182,13 @@ def test_items_are_integers_in_range_and_blank_elsewhere(trial, name):
 
 def test_few_items_blank(large):
     f = large.frame
-    blank = {name: f.loc[f["instrument"] == name, instruments.get(name).item_codes]
-             .isna().any(axis=1).mean() for name in INSTRUMENTS}
+    blank = {
+        name: f.loc[f["instrument"] == name, instruments.get(name).item_codes]
+        .isna()
+        .any(axis=1)
+        .mean()
+        for name in INSTRUMENTS
+    }
     assert all(0.01 < share < 0.03 for share in blank.values())
 
 
@@ -209,7 +215,9 @@ def test_sample_schedule_is_explicit():
     assert s.visit("WEEK 2").session == 1
     assert s.visit("DOSE 2").phase == "dosing"
     assert [v.phase for v in s.visits if v.name.startswith("WEEK") and v.day > 50] == [
-        "follow-up", "follow-up"]
+        "follow-up",
+        "follow-up",
+    ]
 
 
 def test_visits_have_the_scheduled_instruments(large):
@@ -231,14 +239,18 @@ def test_study_days_within_windows_and_never_day_0(large):
     f = large.frame
     planned = large.schedule.to_frame().set_index("visit")
     names = f["visit"].astype(str)
-    assert f["study_day"].between(names.map(planned["window_low"]),
-                                  names.map(planned["window_high"])).all()
+    assert (
+        f["study_day"]
+        .between(names.map(planned["window_low"]), names.map(planned["window_high"]))
+        .all()
+    )
     assert (f["study_day"] != 0).all()
 
 
 def test_second_dose_on_the_week_2_day(large):
-    days = large.frame.pivot_table(index="subject", columns="visit", values="study_day",
-                                   aggfunc="first", observed=True)
+    days = large.frame.pivot_table(
+        index="subject", columns="visit", values="study_day", aggfunc="first", observed=True
+    )
     both = days[["WEEK 2", "DOSE 2"]].dropna()
     assert (both["WEEK 2"] == both["DOSE 2"]).all()
 
@@ -267,7 +279,10 @@ def test_events_frame(trial):
     assert 1 <= (ev["event"] == "unblinding").sum() <= 2
     assert set(ev.loc[ev["event"] == "rescue medication", "detail"]) <= {"SSRI started"}
     assert set(ev.loc[ev["event"] == "discontinuation", "detail"]) <= {
-        "lost to follow-up", "withdrew consent", "adverse event"}
+        "lost to follow-up",
+        "withdrew consent",
+        "adverse event",
+    }
     assert not ev.loc[ev["event"] == "discontinuation", "subject"].duplicated().any()
 
 
@@ -329,7 +344,8 @@ def test_meq30_and_neuroticism_levels(large):
     assert meq["DMT"] == pytest.approx(3.2, abs=0.3)
     assert meq["PLACEBO"] == pytest.approx(0.8, abs=0.3)
     neo = f[f["instrument"] == "neo-ffi-n"].pivot_table(
-        index=["subject", "arm"], columns="visit", values="total", observed=True)
+        index=["subject", "arm"], columns="visit", values="total", observed=True
+    )
     fall = (neo["WEEK 12"] - neo["BASELINE"]).groupby(level="arm", observed=True).mean()
     assert neo["BASELINE"].mean() == pytest.approx(30, abs=1.5)
     assert fall["DMT"] == pytest.approx(-3, abs=0.75)

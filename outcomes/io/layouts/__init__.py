@@ -31,7 +31,9 @@ def extract(
 ) -> Extracted:
     """Run the layout's reader; a subject-level table fills in arm and covariates."""
     module = MODULES[layout]
-    ex: Extracted = module.extract(raw, mapping=mapping, index=index, instrument=instrument, log=log)
+    ex: Extracted = module.extract(
+        raw, mapping=mapping, index=index, instrument=instrument, log=log
+    )
     if subjects is not None:
         from outcomes.io.layouts.subjects import merge_subjects
 

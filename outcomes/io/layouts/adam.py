@@ -25,8 +25,16 @@ from outcomes.io.measures import MeasureIndex
 __all__ = ["extract", "to_table"]
 
 _ARM = ("TRT01P", "ARM", "TRT01A")
-_HOURS_PER = {"HOURS": 1.0, "HOUR": 1.0, "H": 1.0, "MINUTES": 1 / 60, "MIN": 1 / 60,
-              "DAYS": 24.0, "DAY": 24.0, "D": 24.0}
+_HOURS_PER = {
+    "HOURS": 1.0,
+    "HOUR": 1.0,
+    "H": 1.0,
+    "MINUTES": 1 / 60,
+    "MIN": 1 / 60,
+    "DAYS": 24.0,
+    "DAY": 24.0,
+    "D": 24.0,
+}
 
 
 def extract(
@@ -44,30 +52,48 @@ def extract(
     missing += [] if value_var in up else ["AVAL"]
     missing += [] if ("AVISIT" in up or "AVISITN" in up) else ["AVISIT or AVISITN"]
     if missing:
-        raise MappingError(f"{log.file}: an ADaM BDS data set needs {missing}; the file has "
-                           f"{list(raw.columns)}")
+        raise MappingError(
+            f"{log.file}: an ADaM BDS data set needs {missing}; the file has {list(raw.columns)}"
+        )
     derived = raw[up["DTYPE"]].notna() if "DTYPE" in up else pd.Series(False, index=raw.index)
-    set_aside = pd.DataFrame({
-        "source_row": raw.index[derived] + 1,
-        "reason": [f"derived row (DTYPE = {d}); outcomes derives and imputes itself"
-                   for d in raw.loc[derived, up["DTYPE"]]] if derived.any() else [],
-    })
+    set_aside = pd.DataFrame(
+        {
+            "source_row": raw.index[derived] + 1,
+            "reason": [
+                f"derived row (DTYPE = {d}); outcomes derives and imputes itself"
+                for d in raw.loc[derived, up["DTYPE"]]
+            ]
+            if derived.any()
+            else [],
+        }
+    )
     keep_rows = ~derived
     measure = measures_of_codes(raw, up, "PARAMCD", "PARCAT1", index, instrument, log)
     visit = raw[up["AVISIT"]] if "AVISIT" in up else raw[up["AVISITN"]]
     occasion = pd.Series(
         raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
-        index=raw.index)
+        index=raw.index,
+    )
     value = raw[up[value_var]]
     keep = keep_rows & measure["instrument"].notna() & value.notna()
-    tall = pd.DataFrame({
-        "occasion": occasion[keep], "instrument": measure.loc[keep, "instrument"],
-        "code": measure.loc[keep, "code"], "value": value[keep].astype(object),
-        "source_row": raw.index[keep] + 1, "column": up[value_var],
-    })
-    roles = {"subject": "USUBJID", "visit": "AVISIT" if "AVISIT" in up else "AVISITN",
-             "visit_num": "AVISITN", "study_day": "ADY", "period_treatment": "TRTP",
-             "period": "APERIOD"}
+    tall = pd.DataFrame(
+        {
+            "occasion": occasion[keep],
+            "instrument": measure.loc[keep, "instrument"],
+            "code": measure.loc[keep, "code"],
+            "value": value[keep].astype(object),
+            "source_row": raw.index[keep] + 1,
+            "column": up[value_var],
+        }
+    )
+    roles = {
+        "subject": "USUBJID",
+        "visit": "AVISIT" if "AVISIT" in up else "AVISITN",
+        "visit_num": "AVISITN",
+        "study_day": "ADY",
+        "period_treatment": "TRTP",
+        "period": "APERIOD",
+    }
     arm = next((v for v in _ARM if v in up), None)
     if arm is not None:
         roles["arm"] = arm
@@ -89,23 +115,58 @@ def extract(
     notes = [f"{len(values)} values read from {len(raw)} ADQS rows"]
     if derived.any():
         notes.append(f"{int(derived.sum())} derived rows (DTYPE filled) set aside")
-    score_cols = [up[v] for v in ("PARAMCD", "PARAM", "PARCAT1", "AVAL", "AVALC", "BASE", "CHG",
-                                  "PCHG", "DTYPE", "ARELTMU") if v in up]
+    score_cols = [
+        up[v]
+        for v in (
+            "PARAMCD",
+            "PARAM",
+            "PARCAT1",
+            "AVAL",
+            "AVALC",
+            "BASE",
+            "CHG",
+            "PCHG",
+            "DTYPE",
+            "ARELTMU",
+        )
+        if v in up
+    ]
     return Extracted(records, values, covariates, role_columns, score_cols, notes, set_aside)
 
 
 def to_table(trial: TrialData) -> pd.DataFrame:
     """The trial as an ADQS table: items and totals as parameters (prorated totals not written)."""
-    adqs = scores_tall(trial, ["subject", "arm", "visit", "visit_num", "study_day",
-                               "hours_since_dose", "period_treatment", "period",
-                               *trial.covariates])
-    out = pd.DataFrame({
-        "USUBJID": adqs["subject"].astype("str"), "TRT01P": adqs["arm"].astype("str"),
-        "PARCAT1": adqs["category"], "PARAMCD": adqs["code"], "PARAM": adqs["label"],
-        "AVAL": adqs["value"], "AVISIT": adqs["visit"].astype("str"), "AVISITN": adqs["visit_num"],
-        "ADY": adqs["study_day"], "ARELTM": adqs["hours_since_dose"], "ARELTMU": "HOURS",
-        "TRTP": adqs["period_treatment"], "APERIOD": adqs["period"],
-    })
+    adqs = scores_tall(
+        trial,
+        [
+            "subject",
+            "arm",
+            "visit",
+            "visit_num",
+            "study_day",
+            "hours_since_dose",
+            "period_treatment",
+            "period",
+            *trial.covariates,
+        ],
+    )
+    out = pd.DataFrame(
+        {
+            "USUBJID": adqs["subject"].astype("str"),
+            "TRT01P": adqs["arm"].astype("str"),
+            "PARCAT1": adqs["category"],
+            "PARAMCD": adqs["code"],
+            "PARAM": adqs["label"],
+            "AVAL": adqs["value"],
+            "AVISIT": adqs["visit"].astype("str"),
+            "AVISITN": adqs["visit_num"],
+            "ADY": adqs["study_day"],
+            "ARELTM": adqs["hours_since_dose"],
+            "ARELTMU": "HOURS",
+            "TRTP": adqs["period_treatment"],
+            "APERIOD": adqs["period"],
+        }
+    )
     inverse = {name: var for var, name in COVARIATES.items()}
     for cov in trial.covariates:
         out[inverse.get(cov, cov.upper())] = adqs[cov].to_numpy()

@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 __all__ = [
-    "CONTEXT_ROLES", "RECORD_COLUMNS", "VALUE_COLUMNS", "WRITTEN_TOTALS", "Extracted", "assemble",
-    "melt_measures", "written_total",
+    "CONTEXT_ROLES",
+    "RECORD_COLUMNS",
+    "VALUE_COLUMNS",
+    "WRITTEN_TOTALS",
+    "Extracted",
+    "assemble",
+    "melt_measures",
+    "written_total",
 ]
 
 #: Totals a writer puts in a file: reported ones and those scored from complete items. Prorated
@@ -24,8 +30,15 @@ WRITTEN_TOTALS = ("items", "reported")
 
 #: Context roles a record may carry from the file (any may be missing).
 CONTEXT_ROLES: tuple[str, ...] = (
-    "subject", "arm", "visit", "visit_num", "study_day", "session", "hours_since_dose",
-    "period_treatment", "period",
+    "subject",
+    "arm",
+    "visit",
+    "visit_num",
+    "study_day",
+    "session",
+    "hours_since_dose",
+    "period_treatment",
+    "period",
 )
 
 #: Columns of :attr:`Extracted.records` (covariates follow).
@@ -115,7 +128,9 @@ def melt_measures(
             )
         )
     if not parts:
-        return pd.DataFrame(columns=["occasion", "instrument", "code", "value", "source_row", "column"])
+        return pd.DataFrame(
+            columns=["occasion", "instrument", "code", "value", "source_row", "column"]
+        )
     tall = pd.concat(parts, ignore_index=True)
     return tall.sort_values(["occasion", "source_row"], kind="stable").reset_index(drop=True)
 

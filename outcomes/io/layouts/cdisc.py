@@ -13,13 +13,21 @@ from outcomes.io.layouts.base import written_total
 from outcomes.io.measures import MeasureIndex
 
 __all__ = [
-    "COVARIATES", "hours_from_iso", "iso_from_hours", "measures_of_codes", "scores_tall",
+    "COVARIATES",
+    "hours_from_iso",
+    "iso_from_hours",
+    "measures_of_codes",
+    "scores_tall",
     "upper_columns",
 ]
 
 #: CDISC DM/ADSL variables kept as covariates, and the names they take in TrialData.
 COVARIATES: dict[str, str] = {
-    "SEX": "sex", "AGE": "age", "SITEID": "site", "RACE": "race", "ETHNIC": "ethnicity",
+    "SEX": "sex",
+    "AGE": "age",
+    "SITEID": "site",
+    "RACE": "race",
+    "ETHNIC": "ethnicity",
     "COUNTRY": "country",
 }
 
@@ -41,14 +49,19 @@ def hours_from_iso(values: pd.Series) -> pd.Series:
     >>> hours_from_iso(pd.Series(["PT24H", "P1DT2H", "PT90M", "-PT1H", None, "soon"])).tolist()
     [24.0, 26.0, 1.5, -1.0, nan, nan]
     """
+
     def one(text: object) -> float:
         if not isinstance(text, str):
             return np.nan
         m = _DURATION.match(text.strip())
         if m is None or not any(m.group(k) for k in "dhms"):
             return np.nan
-        hours = (float(m.group("d") or 0) * 24 + float(m.group("h") or 0)
-                 + float(m.group("m") or 0) / 60 + float(m.group("s") or 0) / 3600)
+        hours = (
+            float(m.group("d") or 0) * 24
+            + float(m.group("h") or 0)
+            + float(m.group("m") or 0) / 60
+            + float(m.group("s") or 0) / 3600
+        )
         return -hours if m.group("sign") else hours
 
     return values.map(one).astype(float)
@@ -65,9 +78,15 @@ def iso_from_hours(hours: pd.Series) -> pd.Series:
     return hours.map(lambda h: "" if pd.isna(h) else f"PT{float(h):g}H")
 
 
-def measures_of_codes(raw: pd.DataFrame, up: dict[str, str], code_var: str, category_var: str,
-                      index: MeasureIndex, instrument: str | None,
-                      log: ProblemLog) -> pd.DataFrame:
+def measures_of_codes(
+    raw: pd.DataFrame,
+    up: dict[str, str],
+    code_var: str,
+    category_var: str,
+    index: MeasureIndex,
+    instrument: str | None,
+    log: ProblemLog,
+) -> pd.DataFrame:
     """Instrument and item or total code of each row, from a test code and its category.
 
     ``code_var`` (``QSTESTCD``, ``PARAMCD``) names the item or total; ``category_var`` (``QSCAT``,
@@ -76,10 +95,17 @@ def measures_of_codes(raw: pd.DataFrame, up: dict[str, str], code_var: str, cate
     get missing instrument and code.
     """
     codes = raw[up[code_var]].astype("str").fillna("")
-    cats = (raw[up[category_var]].astype("str").fillna("") if category_var in up
-            else pd.Series("", index=raw.index))
-    out = pd.DataFrame({"instrument": pd.Series(pd.NA, index=raw.index, dtype=object),
-                        "code": pd.Series(pd.NA, index=raw.index, dtype=object)})
+    cats = (
+        raw[up[category_var]].astype("str").fillna("")
+        if category_var in up
+        else pd.Series("", index=raw.index)
+    )
+    out = pd.DataFrame(
+        {
+            "instrument": pd.Series(pd.NA, index=raw.index, dtype=object),
+            "code": pd.Series(pd.NA, index=raw.index, dtype=object),
+        }
+    )
     pairs = pd.DataFrame({"cat": cats, "code": codes})
     for (cat, code), rows in pairs.groupby(["cat", "code"], sort=False).groups.items():
         inst = index.instrument_of(cat) if cat else None
@@ -87,12 +113,18 @@ def measures_of_codes(raw: pd.DataFrame, up: dict[str, str], code_var: str, cate
         if found is None:
             first = int(rows[0]) + 1
             what = f"{code_var} {code!r}" + (f" of {category_var} {cat!r}" if cat else "")
-            log.add("error", "unknown-item",
-                    f"{what} is not an item or total of any registered instrument "
-                    f"({len(rows)} rows, first row {first})",
-                    hint="register the instrument (outcomes.instruments.register) with these "
-                         f"codes, or correct {code_var}",
-                    row=first, column=up[code_var], value=code, instrument=cat or None)
+            log.add(
+                "error",
+                "unknown-item",
+                f"{what} is not an item or total of any registered instrument "
+                f"({len(rows)} rows, first row {first})",
+                hint="register the instrument (outcomes.instruments.register) with these "
+                f"codes, or correct {code_var}",
+                row=first,
+                column=up[code_var],
+                value=code,
+                instrument=cat or None,
+            )
             continue
         out.loc[rows, "instrument"] = found.instrument
         out.loc[rows, "code"] = found.code
@@ -111,8 +143,12 @@ def scores_tall(trial: TrialData, context: list[str]) -> pd.DataFrame:
     for name, inst in trial.instruments.items():
         rows = frame[frame["instrument"] == name].assign(total=written_total)
         labels = {i.code: i.label for i in inst.items} | {inst.total_code: "total"}
-        tall = rows.melt(id_vars=context, value_vars=[*inst.item_codes, "total"], var_name="code",
-                         value_name="value")
+        tall = rows.melt(
+            id_vars=context,
+            value_vars=[*inst.item_codes, "total"],
+            var_name="code",
+            value_name="value",
+        )
         tall = tall[tall["value"].notna()]
         tall["code"] = tall["code"].replace({"total": inst.total_code})
         tall["label"] = inst.title + ": " + tall["code"].map(labels)
@@ -121,5 +157,8 @@ def scores_tall(trial: TrialData, context: list[str]) -> pd.DataFrame:
         tall["_order"] = tall["code"].map({c: k for k, c in enumerate(labels)})
         parts.append(tall)
     tall = pd.concat(parts, ignore_index=True)
-    return (tall.sort_values(["subject", "visit_num", "category", "_order"], kind="stable")
-            .drop(columns="_order").reset_index(drop=True))
+    return (
+        tall.sort_values(["subject", "visit_num", "category", "_order"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )

@@ -35,11 +35,15 @@ def extract(
 ) -> Extracted:
     """Assessments and score values of a long table (see the module docstring)."""
     roles, notes = resolve_roles(
-        raw.columns, mapping, (*CONTEXT_ROLES, "instrument", "total"),
-        required=("subject", "visit"), file=log.file or "the file",
+        raw.columns,
+        mapping,
+        (*CONTEXT_ROLES, "instrument", "total"),
+        required=("subject", "visit"),
+        file=log.file or "the file",
     )
-    return extract_rows(raw, roles=roles, notes=notes, mapping=mapping, index=index,
-                        instrument=instrument, log=log)
+    return extract_rows(
+        raw, roles=roles, notes=notes, mapping=mapping, index=index, instrument=instrument, log=log
+    )
 
 
 def extract_rows(
@@ -58,36 +62,53 @@ def extract_rows(
     """
     role_cols = set(roles.values())
     candidates = [c for c in raw.columns if c not in role_cols]
-    measures = find_measures(candidates, index, items=mapping.items, totals=mapping.totals,
-                             instrument=instrument)
+    measures = find_measures(
+        candidates, index, items=mapping.items, totals=mapping.totals, instrument=instrument
+    )
     tall = melt_measures(raw, {c: (m.instrument, m.code) for c, m in measures.items()})
     if "instrument" in roles and "total" in roles:
         tall = pd.concat([tall, _row_totals(raw, roles, index, log)], ignore_index=True)
     elif "total" in roles and instrument is not None:
         total = index.instruments[instrument].total_code
-        tall = pd.concat([tall, melt_measures(raw, {roles["total"]: (instrument, total)})],
-                         ignore_index=True)
+        tall = pd.concat(
+            [tall, melt_measures(raw, {roles["total"]: (instrument, total)})], ignore_index=True
+        )
     if tall.empty:
-        log.add("error", "no-score-columns",
-                f"no score columns recognised among {list(raw.columns)}",
-                hint="name item and total columns by registry code (MADRS01, GAD0208), "
-                     "or map them: mapping={'items': {...}, 'totals': {...}}, or pass instrument=")
+        log.add(
+            "error",
+            "no-score-columns",
+            f"no score columns recognised among {list(raw.columns)}",
+            hint="name item and total columns by registry code (MADRS01, GAD0208), "
+            "or map them: mapping={'items': {...}, 'totals': {...}}, or pass instrument=",
+        )
     covariates = _covariates(raw, mapping, role_cols | set(measures))
-    occasions = pd.DataFrame({role: raw[col] for role, col in roles.items()
-                              if role in CONTEXT_ROLES})
+    occasions = pd.DataFrame(
+        {role: raw[col] for role, col in roles.items() if role in CONTEXT_ROLES}
+    )
     occasions["source_row"] = raw.index + 1
     for c in covariates:
         occasions[c] = raw[c]
     scored = set(tall["occasion"])
     for row in (i for i in range(len(raw)) if i not in scored):
-        log.add("warning", "no-scores", f"row {row + 1} holds no score; it gives no assessment",
-                hint="check the row, or remove it if it is empty", row=row + 1,
-                subject=raw.at[row, roles["subject"]], visit=raw.at[row, roles["visit"]]
-                if "visit" in roles else None)
+        log.add(
+            "warning",
+            "no-scores",
+            f"row {row + 1} holds no score; it gives no assessment",
+            hint="check the row, or remove it if it is empty",
+            row=row + 1,
+            subject=raw.at[row, roles["subject"]],
+            visit=raw.at[row, roles["visit"]] if "visit" in roles else None,
+        )
     records, values = assemble(occasions, tall)
     notes = notes + [f"{len(measures)} score column(s) recognised"]
-    return Extracted(records, values, covariates, {k: v for k, v in roles.items()},
-                     [*measures, *([roles["total"]] if "total" in roles else [])], notes)
+    return Extracted(
+        records,
+        values,
+        covariates,
+        {k: v for k, v in roles.items()},
+        [*measures, *([roles["total"]] if "total" in roles else [])],
+        notes,
+    )
 
 
 def _row_totals(
@@ -99,18 +120,26 @@ def _row_totals(
     for label, inst in resolved.items():
         if inst is None:
             first = int(labels.index[labels == label][0]) + 1
-            log.add("error", "unknown-instrument",
-                    f"instrument {label!r} in column {roles['instrument']!r} is not registered "
-                    f"({int((labels == label).sum())} rows, first row {first})",
-                    hint="use a registered name (outcomes.instruments.available()) or register "
-                         "the scale with outcomes.instruments.register",
-                    row=first, column=roles["instrument"], value=label)
+            log.add(
+                "error",
+                "unknown-instrument",
+                f"instrument {label!r} in column {roles['instrument']!r} is not registered "
+                f"({int((labels == label).sum())} rows, first row {first})",
+                hint="use a registered name (outcomes.instruments.available()) or register "
+                "the scale with outcomes.instruments.register",
+                row=first,
+                column=roles["instrument"],
+                value=label,
+            )
     parts = []
     for label, inst in resolved.items():
         if inst is not None:
             rows = raw.loc[labels == label]
-            part = melt_measures(rows, {roles["total"]: (inst.name, inst.total_code)},
-                                 pd.Series(rows.index, index=rows.index))
+            part = melt_measures(
+                rows,
+                {roles["total"]: (inst.name, inst.total_code)},
+                pd.Series(rows.index, index=rows.index),
+            )
             parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else melt_measures(raw, {})
 
@@ -140,5 +169,10 @@ def to_table(trial: TrialData) -> pd.DataFrame:
     out = out.reset_index()
     out["arm"] = out["arm"].astype("str")
     out["visit"] = out["visit"].astype("str")
-    return out[[*context, *trial.covariates, *[c for c in out if c not in context
-                                                and c not in trial.covariates]]]
+    return out[
+        [
+            *context,
+            *trial.covariates,
+            *[c for c in out if c not in context and c not in trial.covariates],
+        ]
+    ]

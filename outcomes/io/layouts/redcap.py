@@ -47,43 +47,74 @@ def extract(
     table = table.drop(columns=status)
     fixed = {"visit": "redcap_event_name", **mapping.roles}
     roles, notes = resolve_roles(
-        table.columns, ColumnMapping(fixed, mapping.items, mapping.totals, mapping.covariates),
-        (*CONTEXT_ROLES, "total"), required=("subject", "visit"), file=log.file or "the file",
-        exclude=_SYSTEM - {"redcap_event_name"})
+        table.columns,
+        ColumnMapping(fixed, mapping.items, mapping.totals, mapping.covariates),
+        (*CONTEXT_ROLES, "total"),
+        required=("subject", "visit"),
+        file=log.file or "the file",
+        exclude=_SYSTEM - {"redcap_event_name"},
+    )
     table = table.drop(columns=[c for c in _SYSTEM - {"redcap_event_name"} if c in table])
     per_subject = [c for role, c in roles.items() if role in ("arm", "period_treatment")]
     ex_cov = _covariate_columns(table, roles, mapping, index, instrument)
     subject = table[roles["subject"]]
     for col in [*per_subject, *ex_cov]:
         table[col] = table.groupby(subject, sort=False)[col].transform("first")
-    scored = extract_rows(table, roles=roles, notes=notes, mapping=mapping, index=index,
-                          instrument=instrument, log=ProblemLog(log.file))
+    scored = extract_rows(
+        table,
+        roles=roles,
+        notes=notes,
+        mapping=mapping,
+        index=index,
+        instrument=instrument,
+        log=ProblemLog(log.file),
+    )
     empty = len(table) - scored.values["source_row"].nunique()
-    log.extend(p for p in _problems_but_empty_rows(table, scored, roles, mapping, index, instrument,
-                                                     log.file))
-    scored.notes.append(f"REDCap: {len(status)} form status fields skipped; {empty} rows (events) "
-                        "hold no scores")
+    log.extend(
+        p
+        for p in _problems_but_empty_rows(
+            table, scored, roles, mapping, index, instrument, log.file
+        )
+    )
+    scored.notes.append(
+        f"REDCap: {len(status)} form status fields skipped; {empty} rows (events) hold no scores"
+    )
     return scored
 
 
-def _covariate_columns(table: pd.DataFrame, roles: dict[str, str], mapping: ColumnMapping,
-                       index: MeasureIndex, instrument: str | None) -> list[str]:
+def _covariate_columns(
+    table: pd.DataFrame,
+    roles: dict[str, str],
+    mapping: ColumnMapping,
+    index: MeasureIndex,
+    instrument: str | None,
+) -> list[str]:
     from outcomes.io.measures import find_measures
 
-    used = set(roles.values()) | set(find_measures(
-        table.columns, index, items=mapping.items, totals=mapping.totals, instrument=instrument))
+    used = set(roles.values()) | set(
+        find_measures(
+            table.columns, index, items=mapping.items, totals=mapping.totals, instrument=instrument
+        )
+    )
     if mapping.covariates is not None:
         return list(mapping.covariates)
     return [c for c in table.columns if c not in used]
 
 
-def _problems_but_empty_rows(table: pd.DataFrame, scored: Extracted, roles: dict[str, str],
-                             mapping: ColumnMapping, index: MeasureIndex, instrument: str | None,
-                             file: str | None) -> list:
-    """Problems of the rows, less the 'no scores' warnings: REDCap events without scores are normal."""
+def _problems_but_empty_rows(
+    table: pd.DataFrame,
+    scored: Extracted,
+    roles: dict[str, str],
+    mapping: ColumnMapping,
+    index: MeasureIndex,
+    instrument: str | None,
+    file: str | None,
+) -> list:
+    """Problems of the rows but 'no scores' warnings: REDCap events without scores are normal."""
     log = ProblemLog(file)
-    extract_rows(table, roles=roles, notes=[], mapping=mapping, index=index,
-                 instrument=instrument, log=log)
+    extract_rows(
+        table, roles=roles, notes=[], mapping=mapping, index=index, instrument=instrument, log=log
+    )
     return [p for p in log.problems if p.code != "no-scores"]
 
 
@@ -101,15 +132,20 @@ def to_table(trial: TrialData) -> pd.DataFrame:
         field = normalise(name)
         rows = frame[frame["instrument"] == name].set_index(keys)
         scores = rows[inst.item_codes].rename(
-            columns={c: f"{field}_{k}" for k, c in enumerate(inst.item_codes, start=1)})
+            columns={c: f"{field}_{k}" for k, c in enumerate(inst.item_codes, start=1)}
+        )
         scores[f"{field}_total"] = written_total(rows)
         scores[f"{field}_complete"] = 2
         out = out.join(scores, how="left")
     out = out.reset_index()
     first = ~out["subject"].duplicated()
     subjects = trial.subjects.set_index("subject")
-    lead = pd.DataFrame({"record_id": out["subject"],
-                         "redcap_event_name": out["visit"].astype("str").map(_event_name)})
+    lead = pd.DataFrame(
+        {
+            "record_id": out["subject"],
+            "redcap_event_name": out["visit"].astype("str").map(_event_name),
+        }
+    )
     lead["arm"] = out["subject"].map(subjects["arm"].astype("str")).where(first)
     for cov in trial.covariates:
         lead[cov] = out["subject"].map(subjects[cov]).where(first)

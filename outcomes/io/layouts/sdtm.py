@@ -49,8 +49,9 @@ def extract(
     if "VISIT" not in up and "VISITNUM" not in up:
         missing.append("VISIT or VISITNUM")
     if missing:
-        raise MappingError(f"{log.file}: an SDTM QS domain needs {missing}; the file has "
-                           f"{list(raw.columns)}")
+        raise MappingError(
+            f"{log.file}: an SDTM QS domain needs {missing}; the file has {list(raw.columns)}"
+        )
     value = raw[results[0]].copy()
     column = pd.Series(results[0], index=raw.index, dtype=object)
     for fallback in results[1:]:
@@ -64,11 +65,16 @@ def extract(
         index=raw.index,
     )
     keep = measures["instrument"].notna() & value.notna()
-    tall = pd.DataFrame({
-        "occasion": occasion[keep], "instrument": measures.loc[keep, "instrument"],
-        "code": measures.loc[keep, "code"], "value": value[keep].astype(object),
-        "source_row": raw.index[keep] + 1, "column": column[keep],
-    })
+    tall = pd.DataFrame(
+        {
+            "occasion": occasion[keep],
+            "instrument": measures.loc[keep, "instrument"],
+            "code": measures.loc[keep, "code"],
+            "value": value[keep].astype(object),
+            "source_row": raw.index[keep] + 1,
+            "column": column[keep],
+        }
+    )
     first = ~occasion.duplicated()
     occasions = pd.DataFrame({"subject": raw[up["USUBJID"]], "visit": visit}, index=raw.index)
     for role, var in (("visit_num", "VISITNUM"), ("study_day", "QSDY"), ("arm", "ARM")):
@@ -80,11 +86,21 @@ def extract(
     occasions = occasions[first.to_numpy()].set_index(occasion[first].to_numpy())
     records, values = assemble(occasions, tall)
     role_columns = {"subject": up["USUBJID"], "visit": up.get("VISIT", up.get("VISITNUM", ""))}
-    role_columns |= {role: up[v] for role, v in (("visit_num", "VISITNUM"), ("study_day", "QSDY"),
-                                                 ("arm", "ARM"), ("hours_since_dose", "QSELTM"))
-                     if v in up}
-    not_done = int((raw[up["QSSTAT"]].astype("str").str.upper() == "NOT DONE").sum()) \
-        if "QSSTAT" in up else 0
+    role_columns |= {
+        role: up[v]
+        for role, v in (
+            ("visit_num", "VISITNUM"),
+            ("study_day", "QSDY"),
+            ("arm", "ARM"),
+            ("hours_since_dose", "QSELTM"),
+        )
+        if v in up
+    }
+    not_done = (
+        int((raw[up["QSSTAT"]].astype("str").str.upper() == "NOT DONE").sum())
+        if "QSSTAT" in up
+        else 0
+    )
     notes = [f"{len(values)} results read from {len(raw)} QS rows"]
     if not_done:
         notes.append(f"{not_done} rows with QSSTAT = NOT DONE carry no score")
@@ -99,19 +115,35 @@ def to_tables(trial: TrialData, study: str = "STUDY") -> dict[str, pd.DataFrame]
     """
     qs = scores_tall(trial, ["subject", "visit", "visit_num", "study_day", "hours_since_dose"])
     baseline = trial.schedule.baseline_visit
-    out = pd.DataFrame({
-        "STUDYID": study, "DOMAIN": "QS", "USUBJID": qs["subject"].astype("str"),
-        "QSSEQ": qs.groupby("subject").cumcount() + 1, "QSTESTCD": qs["code"],
-        "QSTEST": qs["label"], "QSCAT": qs["category"],
-        "QSORRES": qs["value"].map(lambda v: f"{v:g}"),
-        "QSSTRESC": qs["value"].map(lambda v: f"{v:g}"), "QSSTRESN": qs["value"],
-        "QSBLFL": (qs["visit"].astype("str") == baseline).map({True: "Y", False: ""}),
-        "QSDRVFL": qs["is_total"].map({True: "Y", False: ""}), "VISITNUM": qs["visit_num"], "VISIT": qs["visit"].astype("str"),
-        "QSDY": qs["study_day"], "QSELTM": iso_from_hours(qs["hours_since_dose"]),
-    }).reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "STUDYID": study,
+            "DOMAIN": "QS",
+            "USUBJID": qs["subject"].astype("str"),
+            "QSSEQ": qs.groupby("subject").cumcount() + 1,
+            "QSTESTCD": qs["code"],
+            "QSTEST": qs["label"],
+            "QSCAT": qs["category"],
+            "QSORRES": qs["value"].map(lambda v: f"{v:g}"),
+            "QSSTRESC": qs["value"].map(lambda v: f"{v:g}"),
+            "QSSTRESN": qs["value"],
+            "QSBLFL": (qs["visit"].astype("str") == baseline).map({True: "Y", False: ""}),
+            "QSDRVFL": qs["is_total"].map({True: "Y", False: ""}),
+            "VISITNUM": qs["visit_num"],
+            "VISIT": qs["visit"].astype("str"),
+            "QSDY": qs["study_day"],
+            "QSELTM": iso_from_hours(qs["hours_since_dose"]),
+        }
+    ).reset_index(drop=True)
     subjects = trial.subjects
-    dm = pd.DataFrame({"STUDYID": study, "DOMAIN": "DM", "USUBJID": subjects["subject"],
-                       "ARM": subjects["arm"].astype("str")})
+    dm = pd.DataFrame(
+        {
+            "STUDYID": study,
+            "DOMAIN": "DM",
+            "USUBJID": subjects["subject"],
+            "ARM": subjects["arm"].astype("str"),
+        }
+    )
     inverse = {name: var for var, name in COVARIATES.items()}
     for cov in trial.covariates:
         dm[inverse.get(cov, cov.upper())] = subjects[cov]

@@ -34,12 +34,16 @@ def merge_subjects(ex: Extracted, subjects: pd.DataFrame, log: ProblemLog) -> Ex
         arm_col = detect_role("arm", subjects.columns, [subject_col or ""])
         keep = {c: c for c in subjects.columns if c not in (subject_col, arm_col)}
     if subject_col is None:
-        raise MappingError(f"the subjects table has no subject column; its columns are "
-                           f"{list(subjects.columns)}")
+        raise MappingError(
+            f"the subjects table has no subject column; its columns are {list(subjects.columns)}"
+        )
     source = subjects.attrs.get("source", {}).get("file", "subjects")
     sub_log = ProblemLog(file=source)
-    find_identifiers(subjects[[subject_col, *([arm_col] if arm_col else []), *keep]], sub_log,
-                     subject_column=subject_col)
+    find_identifiers(
+        subjects[[subject_col, *([arm_col] if arm_col else []), *keep]],
+        sub_log,
+        subject_column=subject_col,
+    )
     log.extend(sub_log.problems)
     table = pd.DataFrame({"subject": subjects[subject_col].astype("str")})
     if arm_col is not None:
@@ -57,5 +61,12 @@ def merge_subjects(ex: Extracted, subjects: pd.DataFrame, log: ProblemLog) -> Ex
     for name in new:
         records[name] = key.map(table[name])
     notes = [*ex.notes, f"arm and covariates {new} from the subjects table {source}"]
-    return Extracted(records, ex.values, [*ex.covariates, *new], role_columns, ex.score_columns,
-                     notes, ex.set_aside)
+    return Extracted(
+        records,
+        ex.values,
+        [*ex.covariates, *new],
+        role_columns,
+        ex.score_columns,
+        notes,
+        ex.set_aside,
+    )

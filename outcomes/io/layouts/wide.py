@@ -25,8 +25,9 @@ _SEPARATOR = re.compile(r"[_.@\- ]")
 _PER_VISIT_ROLES = ("study_day", "hours_since_dose", "visit_num")
 
 
-def split_column(name: str, index: MeasureIndex,
-                 instrument: str | None) -> tuple[Measure | str, str] | None:
+def split_column(
+    name: str, index: MeasureIndex, instrument: str | None
+) -> tuple[Measure | str, str] | None:
     """``(measure or per-visit role, visit)`` a wide column stands for, or ``None``.
 
     Examples
@@ -38,12 +39,14 @@ def split_column(name: str, index: MeasureIndex,
     ('study_day', 'WEEK 2')
     """
     for m in _SEPARATOR.finditer(name):
-        left, right = name[: m.start()], name[m.end():]
+        left, right = name[: m.start()], name[m.end() :]
         if not left or not right:
             continue
         for part, visit in ((left, right), (right, left)):
-            role = next((r for r in _PER_VISIT_ROLES if normalise(part) in (*ROLES[r], r.replace("_", ""))),
-                        None)
+            role = next(
+                (r for r in _PER_VISIT_ROLES if normalise(part) in (*ROLES[r], r.replace("_", ""))),
+                None,
+            )
             if role is not None:
                 return role, visit
             measure = index.resolve(part, instrument)
@@ -61,15 +64,23 @@ def extract(
     log: ProblemLog,
 ) -> Extracted:
     """Assessments and score values of a wide table (see the module docstring)."""
-    roles, notes = resolve_roles(raw.columns, mapping, ("subject", "arm", "period_treatment"),
-                                 required=("subject",), file=log.file or "the file")
+    roles, notes = resolve_roles(
+        raw.columns,
+        mapping,
+        ("subject", "arm", "period_treatment"),
+        required=("subject",),
+        file=log.file or "the file",
+    )
     role_cols = set(roles.values())
     split = {c: split_column(str(c), index, instrument) for c in raw.columns if c not in role_cols}
     split = {c: s for c, s in split.items() if s is not None}
     visits = list(dict.fromkeys(v for _, v in split.values()))
     used = role_cols | set(split)
-    covariates = list(mapping.covariates) if mapping.covariates is not None else \
-        [c for c in raw.columns if c not in used]
+    covariates = (
+        list(mapping.covariates)
+        if mapping.covariates is not None
+        else [c for c in raw.columns if c not in used]
+    )
     occasions = []
     parts = []
     for k, visit in enumerate(visits):
@@ -88,10 +99,13 @@ def extract(
         occasions.append(occ.set_index(key.to_numpy()))
     tall = pd.concat(parts, ignore_index=True) if parts else melt_measures(raw, {})
     if tall.empty:
-        log.add("error", "no-score-columns",
-                f"no score columns of the form <measure>_<visit> among {list(raw.columns)}",
-                hint="name columns like MADRS01_WEEK 2 or madrs_total_baseline, or read the file "
-                     "with layout='long' if it has a visit column")
+        log.add(
+            "error",
+            "no-score-columns",
+            f"no score columns of the form <measure>_<visit> among {list(raw.columns)}",
+            hint="name columns like MADRS01_WEEK 2 or madrs_total_baseline, or read the file "
+            "with layout='long' if it has a visit column",
+        )
     occ_all = pd.concat(occasions) if occasions else pd.DataFrame(columns=["source_row"])
     records, values = assemble(occ_all, tall)
     notes = notes + [f"wide layout: {len(visits)} visits {visits} in {len(split)} columns"]
@@ -99,7 +113,7 @@ def extract(
 
 
 def to_table(trial: TrialData) -> pd.DataFrame:
-    """The trial as a wide table: subject, arm, covariates, then per visit its day, hours and scores.
+    """The trial as a wide table: subject, arm, covariates, then per visit day, hours, scores.
 
     Prorated totals are not written: they follow from the items and the reader's policy.
     """
