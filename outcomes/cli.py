@@ -117,19 +117,39 @@ def _load(args: argparse.Namespace) -> outcomes.TrialData:
 def _validate(args: argparse.Namespace) -> int:
     try:
         trial = _load(args)
-        problems, name = trial.problems, trial.source.get("file", "")
+        problems, name, notes = trial.problems, trial.source.get("file", ""), trial.notes
     except ValidationError as exc:
-        problems, name = exc.problems, str(args.path)
+        problems, name, notes = exc.problems, str(args.path), exc.notes
     n_err = int((problems["severity"] == "error").sum()) if len(problems) else 0
     if args.json:
         print(json.dumps(_records(problems), indent=2))
     else:
         print(f"{n_err} error(s), {len(problems) - n_err} warning(s) in {name}")
-        for _, p in problems.sort_values("severity", kind="stable").iterrows():
-            print(f"[{p['severity']}] {p['code']}: {p['message']}")
+        for note in notes:
+            print(f"  read: {note}")
+        _print_problems(problems)
+    return EXIT_DATA if n_err else EXIT_OK
+
+
+#: The readable report shows this many problems of one code; ``--json`` lists them all.
+SHOWN_PER_CODE = 10
+
+
+def _print_problems(problems: Any) -> None:
+    ordered = problems.sort_values("severity", kind="stable")
+    for code, group in ordered.groupby("code", sort=False):
+        for _, p in group.head(SHOWN_PER_CODE).iterrows():
+            print(f"[{p['severity']}] {code}: {p['message']}")
             if p["hint"]:
                 print(f"    what to do: {p['hint']}")
-    return EXIT_DATA if n_err else EXIT_OK
+        hidden = group.iloc[SHOWN_PER_CODE:]
+        if len(hidden):
+            rows = ", ".join(str(r) for r in hidden["row"].dropna().head(20))
+            more = " ..." if hidden["row"].notna().sum() > 20 else ""
+            print(
+                f"[{group['severity'].iloc[0]}] {code}: {len(hidden)} more like these "
+                f"(rows {rows}{more}); --json lists every one"
+            )
 
 
 def _records(problems: Any) -> list[dict[str, Any]]:

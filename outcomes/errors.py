@@ -8,6 +8,7 @@ derives from the built-in exception a caller would expect (``ValueError`` for ba
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ class ValidationError(OutcomesError, ValueError):
     problems : pandas.DataFrame
         One row per problem, errors and warnings alike, with the columns of
         :data:`outcomes.data.problems.PROBLEM_COLUMNS`.
+    notes : sequence of str
+        What reading decided before the problems were found (detected layout and columns).
 
     Examples
     --------
@@ -66,8 +69,9 @@ class ValidationError(OutcomesError, ValueError):
     1
     """
 
-    def __init__(self, problems: pd.DataFrame) -> None:
+    def __init__(self, problems: pd.DataFrame, notes: Sequence[str] = ()) -> None:
         self.problems = problems
+        self.notes = tuple(notes)
         n_err = int((problems["severity"] == "error").sum()) if len(problems) else 0
         n_warn = len(problems) - n_err
         lines = [f"{n_err} error(s) and {n_warn} warning(s) in the data:"]

@@ -115,3 +115,35 @@ def test_sample_writes_every_layout(tmp_path: Path, capsys) -> None:
         "events.csv",
         "README.md",
     } <= written
+
+
+def test_unrecognised_scores_give_one_error_not_a_warning_per_row(capsys) -> None:
+    # The antidepressant file names its totals HAMDTL17 and HAMATOTL, which need a mapping.
+    path = Path(__file__).parent / "datasets" / "antidepressant_data.csv"
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "no-score-columns" in out and "HAMDTL17" in out
+    assert "no-scores" not in out
+    assert "read: subject <- column 'PATIENT' (detected)" in out  # what was decided is shown
+
+
+def test_header_only_file_has_no_assessments(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("subject,visit,MADRSTOT\n")
+    assert main(["validate", str(path)]) == 1
+    assert "no-assessments" in capsys.readouterr().out
+
+
+def test_readable_report_groups_many_problems_of_one_code(tmp_path: Path, capsys) -> None:
+    # 15 rows, each with MADRS01 = 7 (above 6): 10 shown, then one line for the 5 others.
+    rows = pd.DataFrame(
+        {"subject": [f"S{i:02d}" for i in range(15)], "arm": "A", "visit": "BASELINE", "MADRS01": 7}
+    )
+    path = tmp_path / "many.csv"
+    rows.to_csv(path, index=False)
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("[error] item-out-of-range: row") == 10
+    assert "5 more like these (rows 11, 12, 13, 14, 15)" in out
+    assert main(["validate", str(path), "--json"]) == 1
+    assert len(json.loads(capsys.readouterr().out)) == 15

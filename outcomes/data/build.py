@@ -17,6 +17,8 @@ Errors: ``missing-subject``, ``missing-visit``, ``missing-arm``, ``non-numeric-d
 ``subject-id-personal`` (:mod:`outcomes.data.anonymity`); layouts add ``unknown-instrument``,
 ``unknown-item`` and ``no-score-columns``.
 
+Errors when nothing can be read: ``no-assessments`` (layouts report ``no-score-columns``).
+
 Warnings: ``no-arm-column``, ``item-not-whole``, ``total-not-scored``, ``visit-outside-window``,
 ``missing-baseline``, ``event-unknown-subject``, ``no-scores``, ``row-set-aside``.
 """
@@ -99,6 +101,15 @@ def build_trial(
     for row, reason in zip(ex.set_aside["source_row"], ex.set_aside["reason"], strict=True):
         log.add("warning", "row-set-aside", f"row {row} not read: {reason}", row=row)
 
+    if ex.records.empty:
+        if not log.has_errors:
+            log.add(
+                "error",
+                "no-assessments",
+                "the file holds no assessment: no row has a score",
+                hint="check that it is the right file, with data rows and score columns",
+            )
+        raise ValidationError(log.to_frame(), notes=ex.notes)
     rec = _context(ex.records, rc, log)
     values, invalid = _values(ex.values, rec, index, log)
     _duplicate_assessments(rec, log)
@@ -110,7 +121,7 @@ def build_trial(
     _missing_baseline(frame, log)
     events = _events(events, frame, log)
     if log.has_errors:
-        raise ValidationError(log.to_frame())
+        raise ValidationError(log.to_frame(), notes=ex.notes + notes)
     instruments = {n: index.instruments[n] for n in sorted(frame["instrument"].unique())}
     return TrialData(
         frame=frame,

@@ -73,7 +73,8 @@ def extract_rows(
         tall = pd.concat(
             [tall, melt_measures(raw, {roles["total"]: (instrument, total)})], ignore_index=True
         )
-    if tall.empty:
+    has_score_columns = bool(measures) or "total" in roles
+    if not has_score_columns:
         log.add(
             "error",
             "no-score-columns",
@@ -89,7 +90,8 @@ def extract_rows(
     for c in covariates:
         occasions[c] = raw[c]
     scored = set(tall["occasion"])
-    for row in (i for i in range(len(raw)) if i not in scored):
+    unscored = [i for i in range(len(raw)) if i not in scored] if has_score_columns else []
+    for row in unscored:
         log.add(
             "warning",
             "no-scores",
