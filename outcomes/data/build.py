@@ -566,8 +566,9 @@ def _align_visits(rec: pd.DataFrame, schedule: Schedule) -> list[str]:
 
 def _windows(rec: pd.DataFrame, schedule: Schedule, log: ProblemLog) -> None:
     windows = {v.name: v.window for v in schedule.visits if v.window is not None}
-    low = rec["visit"].map(lambda v: windows[v][0] if v in windows else np.nan)
-    high = rec["visit"].map(lambda v: windows[v][1] if v in windows else np.nan)
+    planned = schedule.to_frame().set_index("visit")
+    low = rec["visit"].map(planned["window_low"]).astype(float)
+    high = rec["visit"].map(planned["window_high"]).astype(float)
     outside = (rec["study_day"] < low) | (rec["study_day"] > high)
     for _, r in rec[outside].drop_duplicates("source_row").iterrows():
         w = windows[r["visit"]]
@@ -598,13 +599,13 @@ def _canonical(
     frame = rec.drop(columns=[c for c in scores.columns if c in rec]).join(scores, on="record")
     frame = frame.dropna(subset=["subject", "visit"])
     frame = frame[frame["visit"].isin(schedule.visit_names)].copy()
-    by_visit = {v.name: v for v in schedule.visits}
+    planned = schedule.to_frame().set_index("visit")
     visit = frame["visit"]
-    frame["visit_num"] = frame["visit_num"].fillna(visit.map(lambda v: by_visit[v].number))
-    frame["session"] = frame["session"].fillna(visit.map(lambda v: by_visit[v].session))
-    frame["phase"] = visit.map(lambda v: by_visit[v].phase).astype("str")
+    frame["visit_num"] = frame["visit_num"].fillna(visit.map(planned["visit_num"]))
+    frame["session"] = frame["session"].fillna(visit.map(planned["session"]))
+    frame["phase"] = visit.map(planned["phase"]).astype("str")
     frame["hours_since_dose"] = frame["hours_since_dose"].fillna(
-        _nominal_hours(frame, schedule, by_visit)
+        _nominal_hours(frame, schedule, planned)
     )
     frame["visit"] = pd.Categorical(visit, categories=schedule.visit_names, ordered=True)
     frame["arm"] = pd.Categorical(
@@ -624,15 +625,11 @@ def _canonical(
     return frame[[*CORE_COLUMNS, *items, *covariates]].reset_index(drop=True)
 
 
-def _nominal_hours(frame: pd.DataFrame, schedule: Schedule, by_visit: dict) -> pd.Series:
+def _nominal_hours(frame: pd.DataFrame, schedule: Schedule, planned: pd.DataFrame) -> pd.Series:
     """Hours since the last dose from the schedule: nominal hours, else days since the dose."""
-    dose_day = {s.number: s.day for s in schedule.sessions}
-    nominal = frame["visit"].map(lambda v: by_visit[v].hours_after_dose).astype(float)
-    last = (
-        frame["session"]
-        .map(lambda s: dose_day.get(int(s), np.nan) if pd.notna(s) and s > 0 else np.nan)
-        .astype(float)
-    )
+    dose_day = pd.Series({float(s.number): s.day for s in schedule.sessions}, dtype=float)
+    nominal = frame["visit"].map(planned["hours_after_dose"]).astype(float)
+    last = frame["session"].astype(float).map(dose_day)
     from_days = (frame["study_day"] - last) * 24.0
     return nominal.fillna(from_days)
 
