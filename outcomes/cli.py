@@ -88,6 +88,14 @@ def _read_options(p: argparse.ArgumentParser) -> None:
         help="keep this column although it looks like an identifier (repeatable)",
     )
     p.add_argument(
+        "--register",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="TOML",
+        help="register a scale of your own from its TOML definition (repeatable)",
+    )
+    p.add_argument(
         "--max-missing-items",
         type=int,
         default=0,
@@ -99,6 +107,8 @@ def _read_options(p: argparse.ArgumentParser) -> None:
 def _load(args: argparse.Namespace) -> outcomes.TrialData:
     if args.sample == (args.path is not None):
         raise OutcomesError("give a PATH or --sample (one of them)")
+    for definition in args.register:
+        outcomes.instruments.register(definition, replace=True)
     if args.sample:
         return outcomes.load_sample()
     return outcomes.read(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import outcomes
 from outcomes.cli import main
 
 
@@ -147,3 +148,22 @@ def test_readable_report_groups_many_problems_of_one_code(tmp_path: Path, capsys
     assert "5 more like these (rows 11, 12, 13, 14, 15)" in out
     assert main(["validate", str(path), "--json"]) == 1
     assert len(json.loads(capsys.readouterr().out)) == 15
+
+
+def test_a_site_scale_is_registered_from_the_command_line(tmp_path: Path, capsys) -> None:
+    scale = tmp_path / "craving.toml"
+    scale.write_text(
+        'name = "craving"\ntitle = "Site craving scale"\nconstruct = "craving"\n'
+        'total_code = "CRAVTOT"\n'
+        'items = [{ code = "CRAV01", label = "urge", min = 0, max = 10 },\n'
+        '         { code = "CRAV02", label = "thoughts", min = 0, max = 10 }]\n'
+    )
+    data = tmp_path / "craving.csv"
+    # Row 2's CRAV02 = 11 is above the scale's 0-10: found only once the scale is known.
+    data.write_text("subject,arm,visit,CRAV01,CRAV02\nS1,A,BASELINE,4,5\nS1,A,WEEK 1,3,11\n")
+    try:
+        assert main(["validate", str(data), "--register", str(scale), "--json"]) == 1
+        codes = {(p["code"], p["row"]) for p in json.loads(capsys.readouterr().out)}
+        assert codes == {("item-out-of-range", 2)}
+    finally:
+        outcomes.instruments.unregister("craving")
