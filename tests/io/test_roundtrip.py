@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import outcomes
@@ -35,3 +36,17 @@ def test_layout_without_schedule_infers_the_same_visit_order(
     assert trial.schedule.inferred
     assert trial.schedule.visit_names == sample.schedule.visit_names
     assert len(trial.frame) == len(sample.frame)
+
+
+def test_sas7bdat_written_by_r_haven_reads_like_the_sample(sample: outcomes.TrialData) -> None:
+    # tests/io/fixtures/long.sas7bdat: subjects S001 and S002 of data_samples/long.csv, written by
+    # R 4.2.2 / haven 2.5.1 (tests/io/fixtures/make_sas7bdat.R).
+    folder = Path(__file__).parent / "fixtures"
+    trial = outcomes.read(folder / "long.sas7bdat", schedule=sample.schedule)
+    assert trial.source["layout"] == "long"
+    expected = sample.frame[sample.frame["subject"].isin(["S001", "S002"])]
+    pd.testing.assert_frame_equal(
+        trial.frame.drop(columns="source_row").reset_index(drop=True),
+        expected.drop(columns="source_row").reset_index(drop=True),
+        check_categorical=False,
+    )
