@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -98,8 +99,15 @@ def build_trial(
     find_identifiers(
         raw, log, subject_column=rc.get("subject"), allow=allow_identifiers, skip=scanned_skip
     )
-    for row, reason in zip(ex.set_aside["source_row"], ex.set_aside["reason"], strict=True):
-        log.add("warning", "row-set-aside", f"row {row} not read: {reason}", row=row)
+    for aside in ex.set_aside.to_dict("records"):
+        log.add(
+            "warning",
+            "row-set-aside",
+            f"row {aside['source_row']} not read: {aside['reason']}",
+            hint="nothing to do if the row is derived; outcomes derives its own",
+            row=aside["source_row"],
+            **{k: aside.get(k) for k in ("subject", "visit", "instrument", "column", "value")},
+        )
 
     if ex.records.empty:
         if not log.has_errors:
@@ -116,7 +124,7 @@ def build_trial(
     scores = _score(rec, values, index, max_missing_items, log, invalid)
     _arm_changes(rec, rc, log)
     schedule, notes = _schedule(rec, rc, schedule, log)
-    _windows(rec, schedule, log)
+    _windows(rec, rc, schedule, log)
     frame = _canonical(rec, scores, schedule, ex.covariates, index)
     _missing_baseline(frame, log)
     events = _events(events, frame, log)
@@ -264,6 +272,7 @@ def _context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> pd.D
         "with no day 0",
         "recompute the study day: day 1 is the reference start",
         col,
+        "study_day",
     )
     rec["visit_num"] = _numeric_role(rec, "visit_num", rc, log, "non-numeric-visit-number")
     rec["hours_since_dose"] = _numeric_role(rec, "hours_since_dose", rc, log, "non-numeric-hours")
@@ -277,6 +286,7 @@ def _context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> pd.D
         f"row {{row}}: negative hours since dose in column {col!r}",
         "hours since the last dose cannot be negative",
         col,
+        "hours_since_dose",
     )
     rec["session"] = _numeric_role(rec, "session", rc, log, "non-numeric-session")
     rec["period"] = _numeric_role(rec, "period", rc, log, "non-numeric-period")
@@ -351,7 +361,7 @@ def _values(
         )
     dup = v.duplicated(["record", "code"], keep=False)
     for (_, code), grp in v[dup].groupby(["record", "code"], sort=False):
-        r = grp.iloc[0]
+        r = grp.iloc[1]  # the first repeat, as for duplicate assessments
         rows = ", ".join(str(x) for x in grp["source_row"])
         log.add(
             "error",
@@ -436,20 +446,23 @@ def _score(
         complete = items.notna().all(axis=1)
         gap = (reported - scored["total"]).abs()
         mismatch = complete & reported.notna() & (gap > TOTAL_TOLERANCE[inst.scoring])
+        where = values[values["code"] == inst.total_code].set_index("record")
         for rid in ids[mismatch.to_numpy()]:
             r = located.loc[rid]
             log.add(
                 "error",
                 "total-mismatch",
-                f"row {r['source_row']}: {inst.name} total {reported[rid]:g} does not equal "
+                f"row {where.at[rid, 'source_row']}, column {where.at[rid, 'column']!r}: "
+                f"{inst.name} total {reported[rid]:g} does not equal "
                 f"its items, which score {scored.at[rid, 'total']:g} "
                 f"(subject {r['subject']}, visit {r['visit']})",
                 hint="correct the items or the total; reverse-keyed items are "
                 f"{[i.code for i in inst.items if i.reverse] or 'none'}",
-                row=r["source_row"],
+                row=where.at[rid, "source_row"],
                 subject=r["subject"],
                 visit=r["visit"],
                 instrument=inst.name,
+                column=where.at[rid, "column"],
                 value=f"{reported[rid]:g}",
             )
         use_reported = reported.notna() & ~complete
@@ -486,8 +499,8 @@ def _arm_changes(rec: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> None
     for subject, grp in arms:
         found = list(dict.fromkeys(grp))
         if len(found) > 1:
-            rows = rec.loc[grp.index, "source_row"]
-            first_change = rows[grp != found[0]].min()
+            changed = rec.loc[grp.index[grp != found[0]]].sort_values("source_row").iloc[0]
+            first_change = changed["source_row"]
             log.add(
                 "error",
                 "arm-changes",
@@ -497,8 +510,9 @@ def _arm_changes(rec: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> None
                 "period-treatment column (TRTP), mapped as 'period_treatment'",
                 row=first_change,
                 subject=subject,
+                visit=changed["visit"],
                 column=rc.get("arm"),
-                value=found[1],
+                value=changed["arm"],
             )
 
 
@@ -509,15 +523,20 @@ def _schedule(
     numbers = seen.dropna(subset=["visit_num"]).groupby("visit", sort=False)["visit_num"]
     for visit, nums in numbers:
         if nums.nunique() > 1:
-            log.add(
-                "error",
-                "visit-number-inconsistent",
-                f"visit {visit!r} has visit numbers {sorted(nums.unique())}",
-                hint="give each visit label one visit number",
-                visit=visit,
-                column=rc.get("visit_num"),
-                row=rec.loc[nums.index, "source_row"].min(),
-            )
+            usual = nums.mode().iloc[0]
+            for _, r in rec.loc[nums.index[nums != usual]].drop_duplicates("source_row").iterrows():
+                log.add(
+                    "error",
+                    "visit-number-inconsistent",
+                    f"row {r['source_row']}: visit {visit!r} has visit number "
+                    f"{r['visit_num']:g}, elsewhere {usual:g}",
+                    hint="give each visit label one visit number",
+                    row=r["source_row"],
+                    subject=r["subject"],
+                    visit=visit,
+                    column=rc.get("visit_num"),
+                    value=r["visit_num"],
+                )
     if schedule is not None:
         notes = _align_visits(rec, schedule)
         seen = rec.dropna(subset=["visit"])
@@ -564,7 +583,7 @@ def _align_visits(rec: pd.DataFrame, schedule: Schedule) -> list[str]:
     return [f"visit labels matched to the schedule: {renames}"]
 
 
-def _windows(rec: pd.DataFrame, schedule: Schedule, log: ProblemLog) -> None:
+def _windows(rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule, log: ProblemLog) -> None:
     windows = {v.name: v.window for v in schedule.visits if v.window is not None}
     planned = schedule.to_frame().set_index("visit")
     low = rec["visit"].map(planned["window_low"]).astype(float)
@@ -582,6 +601,7 @@ def _windows(rec: pd.DataFrame, schedule: Schedule, log: ProblemLog) -> None:
             subject=r["subject"],
             visit=r["visit"],
             instrument=r["instrument"],
+            column=rc.get("study_day"),
             value=f"{r['study_day']:g}",
         )
 
@@ -662,7 +682,7 @@ def _missing_baseline(frame: pd.DataFrame, log: ProblemLog) -> None:
             "warning",
             "missing-baseline",
             f"subject {r['subject']} has no {r['instrument']} total before the first dose, so "
-            "no change from baseline",
+            f"no change from baseline (first later assessment: row {r['source_row']})",
             hint="check the baseline assessment; the subject is kept",
             subject=r["subject"],
             instrument=r["instrument"],
@@ -671,19 +691,25 @@ def _missing_baseline(frame: pd.DataFrame, log: ProblemLog) -> None:
 
 
 def _events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
+    """The intercurrent events, checked like a score file: columns, days, subjects, identifiers."""
     if events is None:
         return pd.DataFrame(
             {c: pd.Series(dtype="float" if c == "day" else "str") for c in EVENT_COLUMNS}
         )
-    ev = events.rename(columns=str.lower).copy()
+    name = Path(events.attrs.get("source", {}).get("file", "events")).name
+    ev_log = ProblemLog(file=name)
+    by_lower = {str(c).lower(): c for c in events.columns}
+    find_identifiers(events, ev_log, subject_column=by_lower.get("subject"))
+    ev = events.rename(columns=lambda c: str(c).lower())
     missing = [c for c in ("subject", "event", "day") if c not in ev]
     if missing:
-        log.add(
+        ev_log.add(
             "error",
             "event-missing-column",
             f"the events table has no column(s) {missing}; it has {list(events.columns)}",
             hint="give events as columns subject, event, day (and optionally detail)",
         )
+        log.extend(ev_log.problems)
         return pd.DataFrame(columns=list(EVENT_COLUMNS))
     if "detail" not in ev:
         ev["detail"] = np.nan
@@ -695,25 +721,26 @@ def _events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemLog) -
     known = set(frame["subject"])
     for i, r in ev.iterrows():
         if pd.isna(r["day"]) and pd.notna(day_text[i]):
-            log.add(
+            ev_log.add(
                 "error",
                 "event-non-numeric-day",
                 f"events row {i + 1}: day {day_text[i]!r} of {r['event']!r} is not a number",
                 hint="give the study day of the event",
                 row=i + 1,
                 subject=r["subject"],
-                column="day",
+                column=by_lower["day"],
                 value=day_text[i],
-                file="events",
             )
         if r["subject"] not in known:
-            log.add(
+            ev_log.add(
                 "warning",
                 "event-unknown-subject",
                 f"events row {i + 1}: subject {r['subject']} has no scores in the data",
                 hint="check the subject ID",
                 row=i + 1,
                 subject=r["subject"],
-                file="events",
+                column=by_lower["subject"],
+                value=r["subject"],
             )
+    log.extend(ev_log.problems)
     return ev.sort_values(["subject", "day"], kind="stable").reset_index(drop=True)

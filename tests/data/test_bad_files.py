@@ -9,7 +9,6 @@ copied from what the package prints. The tests check, for each file:
 * no good row is lost: a warning-only file keeps every assessment that had scores, and a file with
   errors reads cleanly, keeping every remaining assessment, once the rows named are removed.
 
-Where the package is wrong, the test says what it should do and is marked ``xfail(strict=True)``.
 """
 
 from __future__ import annotations
@@ -50,8 +49,6 @@ class BadFile:
     layout: str = "long"
     #: Whether removing the rows its error cases name leaves a file that reads cleanly.
     drop_rows: bool = True
-    #: The reason, when the package gives a different set of codes than it should.
-    codes_bug: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,10 +66,6 @@ class Case:
     value: Any = None
     #: Text the message must contain (the row, and the column or the value).
     message: tuple[str, ...] = ()
-    #: Location fields the package gets wrong: field -> the bug. Checked by an xfail test only.
-    bugs: dict[str, str] = field(default_factory=dict)
-    #: The problem is not found at all: the reason (the whole case is xfail).
-    not_found: str | None = None
     #: Which file the problem belongs to, when not the score file (an events file).
     problem_file: str | None = None
 
@@ -86,11 +79,6 @@ def _codes(*codes: str) -> frozenset[str]:
 
 
 # -- the files -------------------------------------------------------------------------------------
-
-EVENTS_FILE = (
-    "build._events: problems of an events file given as a path should name that file, "
-    "not the literal 'events' (or the score file)"
-)
 
 FILES: dict[str, BadFile] = {
     # scores
@@ -121,9 +109,6 @@ FILES: dict[str, BadFile] = {
     # instruments and layouts
     "unknown_instrument.csv": BadFile(
         codes=_codes("unknown-instrument"),
-        codes_bug="long.extract_rows: the row of an unregistered instrument (row 7, BDI-II) also "
-        "gets a 'no-scores' warning ('row 7 holds no score'), although it holds a score; "
-        "unknown-instrument already reports it",
     ),
     "no_score_columns.csv": BadFile(codes=_codes("no-score-columns"), drop_rows=False),
     "sdtm/qs.csv": BadFile(codes=_codes("unknown-item", "duplicate-value"), layout="sdtm"),
@@ -143,8 +128,6 @@ FILES: dict[str, BadFile] = {
         {"events": BAD / "events_identifier.csv"},
         _codes("identifier-email"),
         drop_rows=False,
-        codes_bug="read/build_trial: the events table is never scanned by the anonymisation "
-        "guard (subjects tables are), so an e-mail address in its detail column passes",
     ),
     # anonymisation
     "identifier_column.csv": BadFile(codes=_codes("identifier-column"), drop_rows=False),
@@ -176,48 +159,6 @@ FILES: dict[str, BadFile] = {
 
 # -- the expected problems -------------------------------------------------------------------------
 
-NO_VALUE = (
-    "build._located: range checks (study-day-zero, negative-hours) give no value; the cell "
-    "is known and should be the problem's value"
-)
-MISMATCH_COLUMN = (
-    "build._score: total-mismatch gives no column; the reported total's column "
-    "(GAD0208) is known and should be the problem's column"
-)
-ARM_VISIT = "build._arm_changes: arm-changes names row 3 but not that row's visit (WEEK 2)"
-WINDOW_COLUMN = (
-    "build._windows: visit-outside-window gives no column; the study day column "
-    "holds the value reported"
-)
-VNUM = (
-    "build._schedule: visit-number-inconsistent points at the first row of the visit (row 2, "
-    "whose number 2 agrees with the others) instead of the row whose number differs (row 5); "
-    "its message names no row and shows numpy reprs ('[np.float64(2.0), np.float64(3.0)]'); "
-    "it gives no subject and no value"
-)
-DUP_VALUE = (
-    "build._values: duplicate-value points at the first of the repeated rows (row 5, value 4), "
-    "while duplicate-assessment points at the repeat; the repeat is row 6 (value 5)"
-)
-UNKNOWN_ITEM = (
-    "sdtm._measures: unknown-item gives no subject or visit for its first row, and its "
-    "instrument is the raw QSCAT 'GAD-7' rather than the registry name 'gad7' that "
-    "every other problem uses"
-)
-UNKNOWN_INSTRUMENT = (
-    "long._row_totals: unknown-instrument gives no subject or visit for its "
-    "first row (S002, BASELINE)"
-)
-SET_ASIDE = (
-    "build_trial: row-set-aside gives only the row and no hint; the set-aside row's "
-    "subject (S001), visit (WEEK 2), instrument (gad7), column (DTYPE) and value (LOCF) "
-    "are known"
-)
-BASELINE_ROW = (
-    "build._missing_baseline: the problem's row is 4 (S002's first row) but its "
-    "message names no row, unlike every other row-located problem"
-)
-
 # fmt: off
 CASES: list[Case] = [
     # -- scores ------------------------------------------------------------------------------------
@@ -235,7 +176,7 @@ CASES: list[Case] = [
          "1.5", ("row 2", "GAD0204", "1.5")),
     # row 6 (S002, WEEK 2): items 1+0+1+1+0+1+0 = 4, GAD0208 says 6
     Case("total_mismatch.csv", "total-mismatch", "error", 6, "S002", "WEEK 2", "gad7", "GAD0208",
-         "6", ("row 6", "6", "4"), bugs={"column": MISMATCH_COLUMN}),
+         "6", ("row 6", "6", "4")),
     # row 8 (S003, WEEK 1): GAD0206 empty, no total column: the total cannot be scored (warning)
     Case("total_not_scored.csv", "total-not-scored", "warning", 8, "S003", "WEEK 1", "gad7", None,
          None, ("row 8", "GAD0206")),
@@ -256,50 +197,45 @@ CASES: list[Case] = [
          ("arm",)),
     # S001 is PLACEBO in rows 1-2, DMT in row 3
     Case("arm_changes.csv", "arm-changes", "error", 3, "S001", "WEEK 2", None, "arm", "DMT",
-         ("row 3", "DMT", "PLACEBO"), bugs={"visit": ARM_VISIT}),
+         ("row 3", "DMT", "PLACEBO")),
     Case("non_numeric_day.csv", "non-numeric-day", "error", 6, "S002", "WEEK 2", "gad7",
          "study_day", "d15", ("row 6", "study_day", "d15")),
     Case("study_day_zero.csv", "study-day-zero", "error", 4, "S002", "BASELINE", "gad7",
-         "study_day", "0", ("row 4", "study_day"), bugs={"value": NO_VALUE}),
+         "study_day", "0", ("row 4", "study_day")),
     Case("non_numeric_visit_number.csv", "non-numeric-visit-number", "error", 8, "S003", "WEEK 1",
          "gad7", "visit_num", "2a", ("row 8", "visit_num", "2a")),
     Case("negative_hours.csv", "negative-hours", "error", 5, "S002", "DAY 2", "gad7",
-         "hours_since_dose", "-24", ("row 5", "hours_since_dose"), bugs={"value": NO_VALUE}),
+         "hours_since_dose", "-24", ("row 5", "hours_since_dose")),
     Case("non_numeric_hours.csv", "non-numeric-hours", "error", 6, "S002", "WEEK 1", "gad7",
          "hours_since_dose", "24h", ("row 6", "hours_since_dose", "24h")),
     # S002 has WEEK 1 and WEEK 2 but no BASELINE; the subject's first row is row 4 (warning)
     Case("missing_baseline.csv", "missing-baseline", "warning", 4, "S002", None, "gad7", None, None,
-         ("S002", "gad7"), bugs={"message-row": BASELINE_ROW}),
+         ("S002", "gad7")),
     # -- schedule ----------------------------------------------------------------------------------
     # row 6: WEEK 3 is not among BASELINE, WEEK 1, WEEK 2 of schedule.toml
     Case("visit_not_in_schedule.csv", "visit-not-in-schedule", "error", 6, "S002", "WEEK 3", None,
          "visit", "WEEK 3", ("row 6", "WEEK 3")),
     # row 5: WEEK 1 on day 12, window 6-10 (warning)
     Case("visit_outside_window.csv", "visit-outside-window", "warning", 5, "S002", "WEEK 1", "gad7",
-         "study_day", "12", ("row 5", "12"), bugs={"column": WINDOW_COLUMN}),
+         "study_day", "12", ("row 5", "12")),
     # WEEK 1 is visit number 2 in rows 2 and 8, but 3 in row 5
     Case("visit_number_inconsistent.csv", "visit-number-inconsistent", "error", 5, "S002", "WEEK 1",
-         None, "visit_num", "3", ("WEEK 1",),
-         bugs={"row": VNUM, "subject": VNUM, "value": VNUM, "message": VNUM, "message-row": VNUM}),
+         None, "visit_num", "3", ("WEEK 1",)),
     # -- instruments and other layouts -------------------------------------------------------------
     # row 7: BDI-II is not a registered instrument
     Case("unknown_instrument.csv", "unknown-instrument", "error", 7, "S002", "BASELINE", None,
-         "instrument", "BDI-II", ("row 7", "BDI-II"),
-         bugs={"subject": UNKNOWN_INSTRUMENT, "visit": UNKNOWN_INSTRUMENT}),
+         "instrument", "BDI-II", ("row 7", "BDI-II")),
     Case("no_score_columns.csv", "no-score-columns", "error", None, None, None, None, None, None,
          ("rating",)),
     # SDTM QS: row 4 has QSTESTCD GAD0299 (GAD-7 has GAD0201-GAD0208); rows 5 and 6 both give
     # S002's GAD0208 at WEEK 2 (4, then 5)
     Case("sdtm/qs.csv", "unknown-item", "error", 4, "S002", "BASELINE", "gad7", "QSTESTCD",
-         "GAD0299", ("row 4", "GAD0299"),
-         bugs={"subject": UNKNOWN_ITEM, "visit": UNKNOWN_ITEM, "instrument": UNKNOWN_ITEM}),
+         "GAD0299", ("row 4", "GAD0299")),
     Case("sdtm/qs.csv", "duplicate-value", "error", 6, "S002", "WEEK 2", "gad7", "QSSTRESN", "5",
-         ("rows 5, 6", "GAD0208"), bugs={"row": DUP_VALUE, "value": DUP_VALUE}),
+         ("rows 5, 6", "GAD0208")),
     # ADaM: row 3 is a LOCF row (DTYPE = LOCF): set aside with a warning
     Case("adam_adqs_locf.csv", "row-set-aside", "warning", 3, "S001", "WEEK 2", "gad7", "DTYPE",
-         "LOCF", ("row 3", "LOCF"),
-         bugs=dict.fromkeys(("subject", "visit", "instrument", "column", "value", "hint"),
-                            SET_ASIDE)),
+         "LOCF", ("row 3", "LOCF")),
     # REDCap: row 4 (S002, week_2_arm_1): gad7_2 = 4 > 3
     Case("redcap.csv", "item-out-of-range", "error", 4, "S002", "week_2", "gad7", "gad7_2", "4",
          ("row 4", "gad7_2", "4")),
@@ -307,15 +243,16 @@ CASES: list[Case] = [
     Case("wide.csv", "item-out-of-range", "error", 2, "S002", "WEEK 2", "gad7", "GAD0202_WEEK 2",
          "-1", ("row 2", "GAD0202_WEEK 2", "-1")),
     # -- events ------------------------------------------------------------------------------------
-    Case("events_bad.csv", "event-unknown-subject", "warning", 2, "S009", None, None, None, None,
-         ("row 2", "S009"), problem_file="events_bad.csv", bugs={"file": EVENTS_FILE}),
+    Case("events_bad.csv", "event-unknown-subject", "warning", 2, "S009", None, None, "subject",
+         "S009",
+         ("row 2", "S009"), problem_file="events_bad.csv"),
     Case("events_bad.csv", "event-non-numeric-day", "error", 3, "S002", None, None, "day", "wk 3",
-         ("row 3", "wk 3"), problem_file="events_bad.csv", bugs={"file": EVENTS_FILE}),
+         ("row 3", "wk 3"), problem_file="events_bad.csv"),
     Case("events_no_day.csv", "event-missing-column", "error", None, None, None, None, None, None,
-         ("day",), problem_file="events_no_day.csv", bugs={"file": EVENTS_FILE}),
+         ("day",), problem_file="events_no_day.csv"),
     Case("events_identifier.csv", "identifier-email", "error", 2, "S002", None, None, "detail",
          "c**** ****.***@*******.*** ********", ("row 2", "detail"),
-         problem_file="events_identifier.csv", not_found=FILES["events_identifier.csv"].codes_bug),
+         problem_file="events_identifier.csv"),
     # -- anonymisation -----------------------------------------------------------------------------
     Case("identifier_column.csv", "identifier-column", "error", None, None, None, None,
          "patient_name", None, ("patient_name",)),
@@ -347,7 +284,7 @@ CASES: list[Case] = [
          None, "subject", "a***.****@*******.***", ("row 1", "subject")),
     Case("subject_id_name.csv", "subject-id-personal", "error", 1, "A*** ****", None, None,
          "subject", "A*** ****", ("row 1", "subject")),
-    # -- many problems, one per row (bugs of these codes are checked in the single-problem files) --
+    # -- many problems, one per row (their locations are checked in the single-problem files) -----
     Case("many_problems.csv", "item-out-of-range", "error", 2, "S001", "WEEK 1", "gad7", "GAD0203",
          "5", ("row 2", "GAD0203")),
     Case("many_problems.csv", "study-day-zero", "error", 3, "S001", "WEEK 2", "gad7", "study_day",
@@ -425,8 +362,7 @@ CHECKS = ("file", *LOCATION, "message", "message-row", "hint")
 
 
 def _param(case: Case) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=case.not_found)] if case.not_found else []
-    return pytest.param(case, id=case.id, marks=marks)
+    return pytest.param(case, id=case.id)
 
 
 # -- independent counts of assessments (plain csv, not the package) --------------------------------
@@ -564,37 +500,10 @@ def test_problem_is_found_and_located(case: Case) -> None:
     problem = _find(problems, case)
     assert problem["severity"] == case.severity
     for name in CHECKS:
-        if name not in case.bugs:
-            _check(problem, case, name)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            c,
-            id=c.id,
-            marks=pytest.mark.xfail(strict=True, reason="; ".join(dict.fromkeys(c.bugs.values()))),
-        )
-        for c in CASES
-        if c.bugs and not c.not_found
-    ],
-)
-def test_problem_location_that_the_package_gets_wrong(case: Case) -> None:
-    problem = _find(_read(case.file)[1], case)
-    for name in case.bugs:
         _check(problem, case, name)
 
 
-@pytest.mark.parametrize(
-    "file",
-    [
-        pytest.param(
-            f, marks=[pytest.mark.xfail(strict=True, reason=s.codes_bug)] * bool(s.codes_bug)
-        )
-        for f, s in FILES.items()
-    ],
-)
+@pytest.mark.parametrize("file", list(FILES))
 def test_file_gives_exactly_its_problems(file: str) -> None:
     """No spurious problem: the codes are those expected, and errors name only the bad rows."""
     trial, problems = _read(file)
@@ -603,13 +512,12 @@ def test_file_gives_exactly_its_problems(file: str) -> None:
     expected = sorted(
         (c.code, c.row if isinstance(c.row, int) else None)
         for c in CASES
-        if c.file == file and c.severity == "error" and "row" not in c.bugs
+        if c.file == file and c.severity == "error"
     )
     errors = problems[problems["severity"] == "error"]
     got = sorted(
         (code, None if pd.isna(row) else int(row))
         for code, row in zip(errors["code"], errors["row"], strict=True)
-        if not any(c.file == file and c.code == code and "row" in c.bugs for c in CASES)
     )
     assert got == expected, problems[["code", "row", "message"]]
 

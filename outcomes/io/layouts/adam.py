@@ -56,20 +56,10 @@ def extract(
             f"{log.file}: an ADaM BDS data set needs {missing}; the file has {list(raw.columns)}"
         )
     derived = raw[up["DTYPE"]].notna() if "DTYPE" in up else pd.Series(False, index=raw.index)
-    set_aside = pd.DataFrame(
-        {
-            "source_row": raw.index[derived] + 1,
-            "reason": [
-                f"derived row (DTYPE = {d}); outcomes derives and imputes itself"
-                for d in raw.loc[derived, up["DTYPE"]]
-            ]
-            if derived.any()
-            else [],
-        }
-    )
     keep_rows = ~derived
     measure = measures_of_codes(raw, up, "PARAMCD", "PARCAT1", index, instrument, log)
     visit = raw[up["AVISIT"]] if "AVISIT" in up else raw[up["AVISITN"]]
+    set_aside = _derived_rows(raw, up, derived, visit, measure)
     occasion = pd.Series(
         raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
         index=raw.index,
@@ -132,6 +122,30 @@ def extract(
         if v in up
     ]
     return Extracted(records, values, covariates, role_columns, score_cols, notes, set_aside)
+
+
+def _derived_rows(
+    raw: pd.DataFrame,
+    up: dict[str, str],
+    derived: pd.Series,
+    visit: pd.Series,
+    measure: pd.DataFrame,
+) -> pd.DataFrame:
+    """The rows set aside as derived (``DTYPE`` filled), located for the problem report."""
+    if not derived.any():
+        return pd.DataFrame({"source_row": [], "reason": []})
+    dtype = raw.loc[derived, up["DTYPE"]].astype("str")
+    return pd.DataFrame(
+        {
+            "source_row": raw.index[derived] + 1,
+            "reason": "derived row (DTYPE = " + dtype + "); outcomes derives and imputes itself",
+            "subject": raw.loc[derived, up["USUBJID"]],
+            "visit": visit[derived],
+            "instrument": measure.loc[derived, "instrument"],
+            "column": up["DTYPE"],
+            "value": dtype,
+        }
+    )
 
 
 def to_table(trial: TrialData) -> pd.DataFrame:

@@ -107,6 +107,9 @@ def measures_of_codes(
         }
     )
     pairs = pd.DataFrame({"cat": cats, "code": codes})
+    subjects = raw[up["USUBJID"]] if "USUBJID" in up else pd.Series(pd.NA, index=raw.index)
+    visit_var = next((up[v] for v in ("VISIT", "AVISIT", "VISITNUM", "AVISITN") if v in up), None)
+    visits = raw[visit_var] if visit_var else pd.Series(pd.NA, index=raw.index)
     for (cat, code), rows in pairs.groupby(["cat", "code"], sort=False).groups.items():
         inst = index.instrument_of(cat) if cat else None
         found = index.resolve(code, inst.name if inst is not None else instrument)
@@ -121,9 +124,11 @@ def measures_of_codes(
                 hint="register the instrument (outcomes.instruments.register) with these "
                 f"codes, or correct {code_var}",
                 row=first,
+                subject=subjects[rows[0]],
+                visit=visits[rows[0]],
                 column=up[code_var],
                 value=code,
-                instrument=cat or None,
+                instrument=inst.name if inst is not None else (cat or None),
             )
             continue
         out.loc[rows, "instrument"] = found.instrument

@@ -90,6 +90,11 @@ def extract_rows(
     for c in covariates:
         occasions[c] = raw[c]
     scored = set(tall["occasion"])
+    if "instrument" in roles:  # rows of an unknown instrument are reported as such
+        unknown = raw[roles["instrument"]].map(
+            lambda label: pd.notna(label) and index.instrument_of(str(label)) is None
+        )
+        scored |= set(raw.index[unknown.astype(bool)])
     unscored = [i for i in range(len(raw)) if i not in scored] if has_score_columns else []
     for row in unscored:
         log.add(
@@ -121,7 +126,8 @@ def _row_totals(
     resolved = {lab: index.instrument_of(str(lab)) for lab in labels.dropna().unique()}
     for label, inst in resolved.items():
         if inst is None:
-            first = int(labels.index[labels == label][0]) + 1
+            first_index = labels.index[labels == label][0]
+            first = int(first_index) + 1
             log.add(
                 "error",
                 "unknown-instrument",
@@ -130,6 +136,8 @@ def _row_totals(
                 hint="use a registered name (outcomes.instruments.available()) or register "
                 "the scale with outcomes.instruments.register",
                 row=first,
+                subject=raw.at[first_index, roles["subject"]],
+                visit=raw.at[first_index, roles["visit"]] if "visit" in roles else None,
                 column=roles["instrument"],
                 value=label,
             )
