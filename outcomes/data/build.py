@@ -323,8 +323,9 @@ def _values(
     invalid = set(v.loc[bad, "record"])
     v = v[~bad]
     lo, hi, whole = _ranges(index)
-    low = v["code"].map(lo)
-    high = v["code"].map(hi)
+    code = v["code"].astype("category")  # look-ups per code, not per value
+    low = code.map(lo).astype(float)
+    high = code.map(hi).astype(float)
     totals = index_total_codes(index)
     is_total = v["code"].isin(totals)
     out = (v["number"] < low) | (v["number"] > high)
@@ -344,7 +345,7 @@ def _values(
             column=r["column"],
             value=r["text"],
         )
-    frac = ~is_total & v["code"].map(whole).astype(bool) & (v["number"] % 1 != 0) & ~out
+    frac = ~is_total & code.map(whole).astype(bool) & (v["number"] % 1 != 0) & ~out
     for _, r in v[frac].iterrows():
         log.add(
             "warning",
@@ -469,9 +470,12 @@ def _score(
         total = scored["total"].where(~use_reported, reported)
         source = scored["total_source"].where(~use_reported, "reported")
         unscored = total.isna() & items.notna().any(axis=1) & ~ids.isin(invalid).to_numpy()
-        for rid in ids[unscored.to_numpy()]:
+        item_codes = np.array(inst.item_codes)
+        absent = items.isna().to_numpy()
+        for k in np.flatnonzero(unscored.to_numpy()):
+            rid = ids.iloc[k]
             r = located.loc[rid]
-            missing = [c for c in inst.item_codes if pd.isna(items.at[rid, c])]
+            missing = list(item_codes[absent[k]])
             log.add(
                 "warning",
                 "total-not-scored",
