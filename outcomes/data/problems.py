@@ -18,13 +18,13 @@ Locations
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["PROBLEM_COLUMNS", "Problem", "ProblemLog", "Severity"]
+__all__ = ["PROBLEM_COLUMNS", "Problem", "ProblemLog", "Severity", "location"]
 
 Severity = Literal["error", "warning"]
 
@@ -143,6 +143,25 @@ class ProblemLog:
         frame = pd.DataFrame([asdict(p) for p in self._problems], columns=list(PROBLEM_COLUMNS))
         frame["row"] = frame["row"].astype("Int64")
         return frame
+
+
+def location(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The location of an assessment as :meth:`ProblemLog.add` takes it.
+
+    ``record`` is a row of an assessments table (a Series or a dict) with ``source_row``,
+    ``subject``, ``visit`` and ``instrument``.
+
+    Examples
+    --------
+    >>> location({"source_row": 3, "subject": "S1", "visit": "WEEK 1", "instrument": "gad7"})
+    {'row': 3, 'subject': 'S1', 'visit': 'WEEK 1', 'instrument': 'gad7'}
+    """
+    return {
+        "row": record.get("source_row"),
+        "subject": record.get("subject"),
+        "visit": record.get("visit"),
+        "instrument": record.get("instrument"),
+    }
 
 
 def _missing(value: Any) -> bool:
