@@ -33,9 +33,7 @@ def check_values(
             f"row {r['source_row']}, column {r['column']!r}: {r['text']!r} is not a score "
             f"({r['instrument']}, subject {r['subject']}, visit {r['visit']})",
             hint="correct the value, or leave the cell empty if it was not answered",
-            **location(r),
-            column=r["column"],
-            value=r["text"],
+            **_cell(r),
         )
     invalid = set(v.loc[bad, "record"])
     v = v[~bad]
@@ -55,9 +53,7 @@ def check_values(
             f"{r['text']} is outside {lo[r['code']]:g}-{hi[r['code']]:g} "
             f"(subject {r['subject']}, visit {r['visit']})",
             hint="correct the value; a code for 'not done' (e.g. -9, 99) should be an empty cell",
-            **location(r),
-            column=r["column"],
-            value=r["text"],
+            **_cell(r),
         )
     frac = ~is_total & code.map(whole).astype(bool) & (v["number"] % 1 != 0) & ~out
     for _, r in v[frac].iterrows():
@@ -67,9 +63,7 @@ def check_values(
             f"row {r['source_row']}, column {r['column']!r}: item {r['code']} is {r['text']}, "
             "not a whole number",
             hint="check the value; this scale's items are whole numbers",
-            **location(r),
-            column=r["column"],
-            value=r["text"],
+            **_cell(r),
         )
     dup = v.duplicated(["record", "code"], keep=False)
     for (_, code), grp in v[dup].groupby(["record", "code"], sort=False):
@@ -81,12 +75,15 @@ def check_values(
             f"{r['instrument']} {code} for subject {r['subject']} at visit {r['visit']} is given "
             f"{len(grp)} times (rows {rows})",
             hint="keep one value and remove the others",
-            **location(r),
-            column=r["column"],
-            value=r["text"],
+            **_cell(r),
         )
     invalid |= set(v.loc[out, "record"])
     return v[~out].drop_duplicates(["record", "code"]), invalid
+
+
+def _cell(value: pd.Series) -> dict[str, object]:
+    """The location of one score value: its assessment, column and text."""
+    return {**location(value), "column": value["column"], "value": value["text"]}
 
 
 def total_codes(index: MeasureIndex) -> set[str]:
