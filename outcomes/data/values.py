@@ -66,13 +66,13 @@ def check_values(
             **_cell(r),
         )
     dup = v.duplicated(["record", "code"], keep=False)
-    for (_, code), grp in v[dup].groupby(["record", "code"], sort=False):
+    for (_, repeated), grp in v[dup].groupby(["record", "code"], sort=False):
         r = grp.iloc[1]  # the first repeat, as for duplicate assessments
         rows = ", ".join(str(x) for x in grp["source_row"])
         log.add(
             "error",
             "duplicate-value",
-            f"{r['instrument']} {code} for subject {r['subject']} at visit {r['visit']} is given "
+            f"{r['instrument']} {repeated} for subject {r['subject']} at visit {r['visit']} is given "
             f"{len(grp)} times (rows {rows})",
             hint="keep one value and remove the others",
             **_cell(r),
