@@ -72,7 +72,8 @@ def check_values(
         log.add(
             "error",
             "duplicate-value",
-            f"{r['instrument']} {repeated} for subject {r['subject']} at visit {r['visit']} is given "
+            f"{r['instrument']} {repeated} for subject {r['subject']} at visit {r['visit']} is "
+            "given "
             f"{len(grp)} times (rows {rows})",
             hint="keep one value and remove the others",
             **_cell(r),
