@@ -31,6 +31,7 @@ from outcomes.errors import (
 )
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.read import LAYOUTS, from_frame, read
+from outcomes.io.write import write
 from outcomes.sample import load_sample, write_sample
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "instruments",
     "load_sample",
     "read",
+    "write",
     "write_sample",
 ]
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import tomli_w
 
 from outcomes.data.trialdata import TrialData
 from outcomes.io.formats import write_table
-from outcomes.io.layouts import adam, long, redcap, sdtm, wide
+from outcomes.io.write import write
 from outcomes.sample.load import DEFAULT_N_PER_ARM, DEFAULT_SEED, load_sample
 
 __all__ = ["SAMPLE_FILES", "SampleFile", "write_sample"]
@@ -88,19 +87,10 @@ def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
     """
     trial = trial if trial is not None else load_sample()
     folder = Path(out)
-    tables: dict[str, pd.DataFrame] = {
-        "long": long.to_table(trial),
-        "wide": wide.to_table(trial),
-        "adam-adqs": adam.to_table(trial),
-        "redcap": redcap.to_table(trial),
-    }
-    sdtm_tables = sdtm.to_tables(trial)
-    tables["sdtm-qs"] = sdtm_tables["qs"]
     for entry in SAMPLE_FILES:
         target = folder / entry.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_table(tables[entry.layout], target)
-    write_table(sdtm_tables["dm"], folder / "sdtm" / "dm.xpt")
+        write(trial, target, entry.layout)
     write_table(trial.events, folder / "events.csv")
     (folder / "schedule.toml").write_text(tomli_w.dumps(trial.schedule.to_mapping()))
     rows = "\n".join(f"| `{f.path}` | `{f.layout}` | {f.what} |" for f in SAMPLE_FILES)

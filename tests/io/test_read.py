@@ -204,3 +204,18 @@ def test_unknown_layout_and_absent_mapped_column_are_usage_errors() -> None:
         outcomes.from_frame(raw, mapping={"subject": "PATIENT"})
     with pytest.raises(outcomes.MappingError, match="unknown mapping key"):
         outcomes.from_frame(raw, mapping={"patient": "subject"})
+
+
+def test_write_refuses_an_unknown_layout(tmp_path: Path) -> None:
+    trial = outcomes.from_frame(_gad_frame(GAD_ITEMS), instrument="gad7")
+    with pytest.raises(outcomes.MappingError, match="unknown layout 'tall'"):
+        outcomes.write(trial, tmp_path / "x.csv", layout="tall")
+
+
+@pytest.mark.parametrize("layout", outcomes.LAYOUTS)
+def test_a_small_trial_converts_between_every_layout(tmp_path: Path, layout: str) -> None:
+    trial = outcomes.from_frame(_gad_frame(GAD_ITEMS), instrument="gad7")
+    path = outcomes.write(trial, tmp_path / "trial.csv", layout)
+    again = outcomes.read(path, schedule=trial.schedule)
+    assert again.source["layout"] == layout
+    assert again.frame["total"].tolist() == [12.0]
