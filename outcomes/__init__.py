@@ -21,6 +21,7 @@ from outcomes.data.problems import PROBLEM_COLUMNS
 from outcomes.data.schedule import DosingSession, Schedule, ScheduledVisit
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import (
+    ConvergenceError,
     InstrumentError,
     MappingError,
     OutcomesError,
@@ -30,14 +31,17 @@ from outcomes.errors import (
     WriteError,
 )
 from outcomes.io.mapping import ColumnMapping
+from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
 from outcomes.sample import load_sample, write_sample
 
 __all__ = [
     "LAYOUTS",
+    "MMRMFit",
     "PROBLEM_COLUMNS",
     "ColumnMapping",
+    "ConvergenceError",
     "DosingSession",
     "InstrumentError",
     "MappingError",
@@ -53,6 +57,7 @@ __all__ = [
     "from_frame",
     "instruments",
     "load_sample",
+    "mmrm",
     "read",
     "write",
     "write_sample",

@@ -20,6 +20,7 @@ __all__ = [
     "MappingError",
     "InstrumentError",
     "ScheduleError",
+    "ConvergenceError",
     "ValidationError",
     "WriteError",
 ]
@@ -43,6 +44,10 @@ class MappingError(OutcomesError, ValueError):
 
 class InstrumentError(OutcomesError, LookupError):
     """An instrument or item code is unknown, or an instrument definition is malformed."""
+
+
+class ConvergenceError(OutcomesError, RuntimeError):
+    """A model fit did not converge; the message says what was tried and what to do."""
 
 
 class ScheduleError(OutcomesError, ValueError):

@@ -1,0 +1,1 @@
+"""Models of the trial's outcomes: the MMRM engine (:mod:`outcomes.models.mmrm`)."""

@@ -1,0 +1,118 @@
+"""A mixed model for repeated measures (MMRM), fitted on numpy/scipy, validated against SAS.
+
+>>> import outcomes
+>>> from outcomes.models.mmrm import mmrm
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
+from outcomes.models.mmrm.design import build_design
+from outcomes.models.mmrm.formula import parse_formula
+from outcomes.models.mmrm.likelihood import Likelihood
+from outcomes.models.mmrm.optimize import optimize
+from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
+
+__all__ = ["DF_METHODS", "ESTIMATE_COLUMNS", "STRUCTURES", "MMRMFit", "mmrm"]
+
+#: Degrees-of-freedom methods.
+DF_METHODS = ("satterthwaite", "between-within", "residual")
+#: Covariances of the fixed-effect estimates.
+VCOV_METHODS = ("model", "empirical")
+
+
+def mmrm(
+    formula: str,
+    data: Any,
+    *,
+    reml: bool = True,
+    df: str = "satterthwaite",
+    vcov: str = "model",
+    weights: str | None = None,
+    reference: Mapping[str, Any] | None = None,
+    conf_level: float = 0.95,
+) -> MMRMFit:
+    """Fit a mixed model for repeated measures.
+
+    Parameters
+    ----------
+    formula : str
+        The mean model with one covariance term, in the form of R's mmrm:
+        ``"CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)"``; a covariance per
+        group: ``us(AVISIT | ARMCD / USUBJID)``; spatial: ``sp_exp(VISITN, VISITN2 | USUBJID)``.
+        Structures: ``us, cs, csh, ar1, ar1h, toep, toeph, ad, adh, sp_exp``.
+    data : DataFrame or TrialData
+        One row per subject and visit. Rows missing the response or a model variable are left
+        out (counted in the notes): the analysis uses all observed data, valid under MAR.
+    reml : bool, default True
+        REML (SAS ``METHOD=REML``) or ML.
+    df : {"satterthwaite", "between-within", "residual"}
+        Denominator degrees of freedom of t and F tests (SAS ``DDFM=``).
+    vcov : {"model", "empirical"}
+        Covariance of the estimates: model-based, or the sandwich (SAS ``EMPIRICAL``).
+    weights : str, optional
+        A column of observation weights (SAS ``WEIGHT``).
+    reference : dict, optional
+        Reference level of a factor, e.g. ``{"THERAPY": "PLACEBO"}``; else the first level
+        (categorical order, else sorted).
+    conf_level : float, default 0.95
+        Level of confidence intervals.
+
+    Returns
+    -------
+    MMRMFit
+
+    Raises
+    ------
+    ConvergenceError
+        When no optimiser reaches a maximum; the message says what was tried and what to do.
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> trial = outcomes.derive(outcomes.load_sample())
+    >>> madrs = trial.frame.query("instrument == 'madrs' and phase != 'screening'")
+    >>> post = madrs[madrs["visit"].isin(["WEEK 1", "WEEK 2", "WEEK 3", "WEEK 4"])].copy()
+    >>> post["visit"] = post["visit"].cat.remove_unused_categories()
+    >>> fit = mmrm("chg ~ base + arm * visit + us(visit | subject)", post)
+    >>> fit.converged, fit.n_subjects
+    (True, 40)
+    >>> diff = fit.contrasts("arm", by="visit")
+    >>> list(diff.columns[:2]), diff["contrast"].iloc[0]
+    (['contrast', 'visit'], 'DMT - PLACEBO')
+    """
+    from outcomes.errors import ConvergenceError
+
+    if df not in DF_METHODS:
+        raise ValueError(f"df must be one of {DF_METHODS}, not {df!r}")
+    if vcov not in VCOV_METHODS:
+        raise ValueError(f"vcov must be one of {VCOV_METHODS}, not {vcov!r}")
+    frame = data.frame if hasattr(data, "frame") and not isinstance(data, pd.DataFrame) else data
+    parsed = parse_formula(formula)
+    design = build_design(parsed, frame, weights=weights, reference=reference)
+    structure = get_structure(parsed.covariance.structure)
+    lik = Likelihood(design, structure, reml)
+    state = optimize(lik)
+    notes = []
+    if design.n_dropped:
+        notes.append(f"{design.n_dropped} rows left out for a missing response or covariate")
+    if design.aliased:
+        notes.append(f"aliased columns dropped (linear combinations of others): {design.aliased}")
+    notes.extend(state.messages)
+    if not state.converged:
+        raise ConvergenceError(
+            f"the {structure.title} MMRM did not converge after {', '.join(_tried(state))}: "
+            f"largest gradient {abs(state.evaluation.gradient).max():.3g}. Try a simpler "
+            "covariance structure (toeph, ar1h, csh, cs), check for visits with very few "
+            "observations, or rescale the response."
+        )
+    return MMRMFit(parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes))
+
+
+def _tried(state: Any) -> list[str]:
+    return ["L-BFGS-B", "BFGS", "Nelder-Mead"][: 1 + len(state.messages)]

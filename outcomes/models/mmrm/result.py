@@ -1,0 +1,405 @@
+"""The fitted MMRM: estimates, LS means, contrasts, tests and covariance, as tidy frames."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import patsy
+import scipy.stats
+
+from outcomes.models.mmrm.design import Design
+from outcomes.models.mmrm.formula import MMRMFormula
+from outcomes.models.mmrm.grid import cell_rows, term_hypothesis
+from outcomes.models.mmrm.likelihood import Likelihood
+from outcomes.models.mmrm.optimize import FitState
+from outcomes.models.mmrm.satterthwaite import md_denominator_df, one_dimensional_df
+
+__all__ = ["ESTIMATE_COLUMNS", "MMRMFit"]
+
+#: Columns of every table of estimates, after the columns that say what is estimated.
+ESTIMATE_COLUMNS = (
+    "estimate",
+    "std_error",
+    "df",
+    "statistic",
+    "p_value",
+    "conf_low",
+    "conf_high",
+)
+#: Columns of every table of F tests, after the term (and slice) columns.
+TEST_COLUMNS = ("num_df", "den_df", "f_value", "p_value")
+
+
+@dataclass(frozen=True, eq=False)
+class MMRMFit:
+    """A fitted mixed model for repeated measures. Made by :func:`outcomes.mmrm`; immutable.
+
+    Attributes
+    ----------
+    formula : MMRMFormula
+        The parsed formula.
+    reml : bool
+        REML (True) or ML.
+    df_method : str
+        ``satterthwaite``, ``between-within`` or ``residual``.
+    vcov_method : str
+        ``model`` (``(X'V^-1X)^-1``) or ``empirical`` (the sandwich, SAS ``EMPIRICAL``).
+    conf_level : float
+        Confidence level of the intervals.
+    converged : bool
+        Whether the optimiser reached a maximum (gradient zero, Hessian positive definite).
+    notes : tuple of str
+        What happened in fitting: rows left out, aliased columns, optimiser fallbacks.
+    """
+
+    formula: MMRMFormula
+    reml: bool
+    df_method: str
+    vcov_method: str
+    conf_level: float
+    design: Design
+    likelihood: Likelihood
+    state: FitState
+    notes: tuple[str, ...]
+
+    # -- basic quantities ---------------------------------------------------------------------
+
+    @property
+    def converged(self) -> bool:
+        """Whether the fit converged."""
+        return self.state.converged
+
+    @property
+    def coefficients(self) -> pd.Series:
+        """Fixed-effect estimates, named as in R."""
+        return pd.Series(self.state.evaluation.beta, index=self.design.columns)
+
+    @cached_property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance of the fixed-effect estimates: model-based ``(X'V^-1X)^-1`` or, with
+        ``vcov="empirical"``, the sandwich ``C (sum_i X_i'V_i^-1 r_i r_i'V_i^-1 X_i) C``."""
+        c = self.state.evaluation.xtvx_inv
+        if self.vcov_method == "empirical":
+            u = self.likelihood.scores(self.theta, self.state.evaluation.beta)
+            c = c @ (u.T @ u) @ c
+        return pd.DataFrame(c, index=self.design.columns, columns=self.design.columns)
+
+    @property
+    def theta(self) -> np.ndarray:
+        """Covariance parameters on the optimiser's scale."""
+        return self.state.theta
+
+    @property
+    def n_obs(self) -> int:
+        """Observations used."""
+        return int(self.design.x.shape[0])
+
+    @property
+    def n_subjects(self) -> int:
+        """Subjects with at least one observation used."""
+        return len(self.design.subject_labels)
+
+    @property
+    def loglik(self) -> float:
+        """Maximised REML or ML log-likelihood; -2 x it is SAS's "-2 (Res) Log Likelihood"."""
+        return -self.state.evaluation.value / 2
+
+    @property
+    def _k(self) -> int:
+        return self.likelihood.n_theta + (0 if self.reml else self.design.x.shape[1])
+
+    @property
+    def aic(self) -> float:
+        """Akaike's criterion as SAS: -2 log L + 2 k (k covariance parameters; + fixed under ML)."""
+        return -2 * self.loglik + 2 * self._k
+
+    @property
+    def aicc(self) -> float:
+        """Corrected AIC as SAS, with ``n* = n_obs - p`` under REML, ``n_obs`` under ML."""
+        n = self.n_obs - (self.design.x.shape[1] if self.reml else 0)
+        return -2 * self.loglik + 2 * self._k * n / (n - self._k - 1)
+
+    @property
+    def bic(self) -> float:
+        """Schwarz's criterion as SAS: -2 log L + k log(number of subjects)."""
+        return -2 * self.loglik + self._k * np.log(self.n_subjects)
+
+    # -- degrees of freedom -------------------------------------------------------------------
+
+    @cached_property
+    def _theta_vcov(self) -> np.ndarray:
+        return 2 * np.linalg.inv(self.state.hessian)
+
+    @cached_property
+    def _jacobian(self) -> np.ndarray:
+        """``dC/dtheta_j = -C (dX'V^-1X/dtheta_j) C``."""
+        c = self.state.evaluation.xtvx_inv
+        d = self.likelihood.xtvx_derivatives(self.theta)
+        return -np.einsum("ab,jbc,cd->jad", c, d, c)
+
+    def _df_1d(self, row: np.ndarray) -> float:
+        if self.df_method == "residual":
+            return float(self.n_obs - self.design.x.shape[1])
+        if self.df_method == "between-within":
+            return self._between_within(row)
+        return one_dimensional_df(row, self.vcov.to_numpy(), self._jacobian, self._theta_vcov)
+
+    @cached_property
+    def _within(self) -> np.ndarray:
+        """Whether each column varies within a subject (the intercept counts as within)."""
+        x, subj = self.design.x, self.design.subject
+        within = np.zeros(x.shape[1], dtype=bool)
+        for j in range(x.shape[1]):
+            col = pd.Series(x[:, j]).groupby(subj).nunique()
+            within[j] = self.design.columns[j] == "(Intercept)" or bool((col > 1).any())
+        return within
+
+    def _between_within(self, row: np.ndarray) -> float:
+        """SAS DDFM=BW: within-subject df if the contrast involves a within-subject column."""
+        intercept = int("(Intercept)" in self.design.columns)
+        n_within = int(self._within.sum()) - intercept
+        n_between = len(self._within) - n_within - intercept
+        ddf_between = self.n_subjects - n_between - intercept
+        ddf_within = self.n_obs - self.n_subjects - n_within
+        involved = np.abs(row) > 1e-12
+        return float(ddf_within if (self._within & involved).any() else ddf_between)
+
+    # -- tables ---------------------------------------------------------------------------------
+
+    def estimate(self, contrast: np.ndarray, labels: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Estimates of the linear combinations in the rows of ``contrast`` (t tests, CIs).
+
+        Parameters
+        ----------
+        contrast : ndarray (q, p) or (p,)
+            Rows of coefficients over :attr:`coefficients`.
+        labels : DataFrame, optional
+            ``q`` rows of columns to put before the estimates.
+        """
+        rows = np.atleast_2d(np.asarray(contrast, dtype=float))
+        if rows.shape[1] != len(self.design.columns):
+            raise ValueError(
+                f"a contrast has {len(self.design.columns)} coefficients "
+                f"({self.design.columns}), not {rows.shape[1]}"
+            )
+        beta = self.state.evaluation.beta
+        c = self.vcov.to_numpy()
+        est = rows @ beta
+        se = np.sqrt(np.einsum("ij,jk,ik->i", rows, c, rows))
+        df = np.array([self._df_1d(r) for r in rows])
+        stat = est / se
+        p = 2 * scipy.stats.t.sf(np.abs(stat), df)
+        q = scipy.stats.t.ppf(1 - (1 - self.conf_level) / 2, df)
+        out = pd.DataFrame(
+            {
+                "estimate": est,
+                "std_error": se,
+                "df": df,
+                "statistic": stat,
+                "p_value": p,
+                "conf_low": est - q * se,
+                "conf_high": est + q * se,
+            }
+        )
+        if labels is not None:
+            out = pd.concat([labels.reset_index(drop=True), out], axis=1)
+        return out
+
+    def test(self, contrast: np.ndarray) -> dict[str, float]:
+        """F test that all rows of ``contrast`` are zero: ``num_df, den_df, f_value, p_value``."""
+        rows = np.atleast_2d(np.asarray(contrast, dtype=float))
+        c = self.vcov.to_numpy()
+        lcl = rows @ c @ rows.T
+        vals, vecs = np.linalg.eigh(lcl)
+        order = np.argsort(vals)[::-1]
+        vals, vecs = vals[order], vecs[:, order]
+        rank = int(np.sum(vals > max(np.sqrt(np.finfo(float).eps) * vals[0], 0)))
+        rotated = vecs[:, :rank].T @ rows
+        t2 = (rotated @ self.state.evaluation.beta) ** 2 / vals[:rank]
+        f = float(t2.sum() / rank)
+        nus = np.array([self._df_1d(r) for r in rotated])
+        den = md_denominator_df(nus) if self.df_method == "satterthwaite" else float(nus.min())
+        return {
+            "num_df": float(rank),
+            "den_df": den,
+            "f_value": f,
+            "p_value": float(scipy.stats.f.sf(f, rank, den)),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The fixed effects: ``term, estimate, std_error, df, statistic, p_value, conf_low,
+        conf_high``.
+
+        Examples
+        --------
+        >>> import outcomes
+        >>> madrs = outcomes.derive(outcomes.load_sample()).frame.query(
+        ...     "instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
+        >>> fit = outcomes.mmrm("chg ~ base + arm + visit + us(visit | subject)", madrs)
+        >>> fit.to_frame()["term"].tolist()
+        ['(Intercept)', 'armDMT', 'visitWEEK 2', 'base']
+        """
+        labels = pd.DataFrame({"term": self.design.columns})
+        return self.estimate(np.eye(len(self.design.columns)), labels)
+
+    def lsmeans(self, specs: str | Sequence[str], *, weights: str = "equal") -> pd.DataFrame:
+        """Least-squares means over the factors ``specs``.
+
+        One row per combination of their levels: the factors' columns, then ``estimate,
+        std_error, df, statistic, p_value, conf_low, conf_high``. ``weights="equal"`` averages
+        over the other factors' levels equally, as SAS LSMEANS and emmeans; ``"proportional"``
+        by their frequencies in the data (SAS ``OM``). Covariates are at their means.
+        """
+        specs = [specs] if isinstance(specs, str) else list(specs)
+        combos, rows = cell_rows(self.design, specs, weights)
+        return self.estimate(rows, combos)
+
+    def contrasts(
+        self,
+        factor: str,
+        *,
+        by: str | Sequence[str] | None = None,
+        reference: Any = None,
+        method: str = "reference",
+        weights: str = "equal",
+    ) -> pd.DataFrame:
+        """Differences of LS means of ``factor``, within each level of ``by``.
+
+        ``method="reference"``: each level minus ``reference`` (the factor's first level by
+        default); ``"pairwise"``: every later level minus every earlier one. Columns:
+        ``contrast`` (e.g. ``"DRUG - PLACEBO"``), the ``by`` factors, then the estimate columns.
+        """
+        by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+        levels = self.design.factors.get(factor)
+        if levels is None:
+            raise ValueError(f"{factor!r} is not a factor of the model {list(self.design.factors)}")
+        reference = levels[0] if reference is None else reference
+        if reference not in levels:
+            raise ValueError(f"reference {reference!r} is not a level of {factor}: {levels}")
+        if method == "reference":
+            pairs = [(lev, reference) for lev in levels if lev != reference]
+        elif method == "pairwise":
+            pairs = [(b, a) for i, a in enumerate(levels) for b in levels[i + 1 :]]
+        else:
+            raise ValueError(f"method must be 'reference' or 'pairwise', not {method!r}")
+        combos, rows = cell_rows(self.design, [*by, factor], weights)
+        labels, out_rows = [], []
+        by_combos = combos[by].drop_duplicates() if by else pd.DataFrame(index=[0])
+        for _, at in by_combos.iterrows():
+            mask = np.ones(len(combos), dtype=bool)
+            for name in by:
+                mask &= (combos[name] == at[name]).to_numpy()
+            index = {lev: rows[mask & (combos[factor] == lev).to_numpy()][0] for lev in levels}
+            for a, b in pairs:
+                labels.append({"contrast": f"{a} - {b}", **{n: at[n] for n in by}})
+                out_rows.append(index[a] - index[b])
+        return self.estimate(np.array(out_rows), pd.DataFrame(labels))
+
+    def anova(self, *, slice: str | None = None) -> pd.DataFrame:  # noqa: A002 - SAS's word
+        """Type III F tests of each term: ``term, num_df, den_df, f_value, p_value``.
+
+        With ``slice="VISIT"``: tests of effect slices (SAS ``SLICE=``), for each interaction of
+        ``VISIT`` with one other factor, the test that the other factor's LS means are equal at
+        each level of ``VISIT``: ``term, VISIT, num_df, den_df, f_value, p_value``.
+        """
+        if slice is not None:
+            return self._slices(slice)
+        out = []
+        for name, factors, covariates in self._terms():
+            hyp = term_hypothesis(self.design, factors, covariates)
+            out.append({"term": name, **self.test(hyp)})
+        return pd.DataFrame(out, columns=["term", *TEST_COLUMNS])
+
+    def _terms(self) -> list[tuple[str, list[str], list[str]]]:
+        desc = patsy.ModelDesc.from_formula(self.formula.mean)
+        terms = []
+        for term in desc.rhs_termlist:
+            if not term.factors:
+                continue
+            names = [f.code for f in term.factors]
+            factors = [n for n in names if n in self.design.factors]
+            covariates = [n for n in names if n not in self.design.factors]
+            terms.append((":".join(names), factors, covariates))
+        return terms
+
+    def _slices(self, by: str) -> pd.DataFrame:
+        out = []
+        for name, factors, covariates in self._terms():
+            if by not in factors or len(factors) != 2 or covariates:
+                continue
+            (other,) = [f for f in factors if f != by]
+            combos, rows = cell_rows(self.design, [by, other])
+            for level in self.design.factors[by]:
+                at = rows[(combos[by] == level).to_numpy()]
+                hyp = at[1:] - at[0]  # each level minus the reference, as SAS
+                out.append({"term": name, by: level, **self.test(hyp)})
+        return (
+            pd.DataFrame(out, columns=["term", by, *TEST_COLUMNS])
+            if out
+            else pd.DataFrame(columns=["term", by, *TEST_COLUMNS])
+        )
+
+    def covariance(self, group: Any = None, *, correlation: bool = False) -> pd.DataFrame:
+        """The estimated covariance (or correlation) over the visits, for one covariance group."""
+        if self.likelihood.structure.spatial:
+            raise ValueError("a spatial covariance has no visits: see covariance_parameters()")
+        levels = self.design.group_levels
+        g = 0 if group is None else levels.index(group)
+        if group is None and len(levels) > 1:
+            raise ValueError(f"the covariance differs by group; name one of {levels}")
+        sigma = self.likelihood.covariance(self.theta, g)
+        if correlation:
+            sd = np.sqrt(np.diag(sigma))
+            sigma = sigma / np.outer(sd, sd)
+        names = [str(v) for v in self.design.visit_levels]
+        return pd.DataFrame(sigma, index=names, columns=names)
+
+    # -- display ----------------------------------------------------------------------------
+
+    def fit_statistics(self) -> pd.DataFrame:
+        """``-2 log L``, AIC, AICc, BIC, as SAS's "Fit Statistics"."""
+        label = "-2 Res Log Likelihood" if self.reml else "-2 Log Likelihood"
+        return pd.DataFrame(
+            {
+                "statistic": [label, "AIC", "AICC", "BIC"],
+                "value": [-2 * self.loglik, self.aic, self.aicc, self.bic],
+            }
+        )
+
+    def summary(self) -> str:
+        """A printable summary: model, data used, convergence, fit statistics, fixed effects."""
+        cov = self.formula.covariance
+        lines = [
+            f"MMRM fitted by {'REML' if self.reml else 'ML'}: {self.formula.mean}",
+            f"covariance: {self.likelihood.structure.title} over {', '.join(cov.time)} within "
+            f"{cov.subject}" + (f", by {cov.group}" if cov.group else ""),
+            f"{self.n_subjects} subjects, {self.n_obs} observations "
+            f"({self.design.n_dropped} rows with a missing value left out); "
+            f"df: {self.df_method}",
+            f"converged: {self.converged} ({self.state.optimizer}, {self.state.iterations} "
+            "iterations)",
+            *[f"note: {n}" for n in self.notes],
+            "",
+            self.fit_statistics().to_string(index=False),
+            "",
+            self.to_frame().to_string(index=False),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<MMRMFit {self.formula.mean} | {self.likelihood.structure.name}, "
+            f"{self.n_subjects} subjects, -2logL {-2 * self.loglik:.4f}>"
+        )
+
+    def _repr_html_(self) -> str:
+        head = "<br>".join(self.summary().split("\n\n")[0].split("\n"))
+        return (
+            f"<div><p>{head}</p>{self.fit_statistics().to_html(index=False)}"
+            f"{self.to_frame().to_html(index=False)}</div>"
+        )
