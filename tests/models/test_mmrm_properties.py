@@ -1,0 +1,74 @@
+"""Properties an MMRM fit must have whatever the data: invariances to row order, subject labels
+and a shift of the outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import outcomes
+
+FEV = Path(__file__).parents[1] / "datasets" / "fev_data.csv"
+FORMULA = "FEV1 ~ ARMCD * AVISIT + RACE + SEX + us(AVISIT | USUBJID)"
+REFERENCE = {"ARMCD": "PBO", "AVISIT": "VIS1", "RACE": "Asian", "SEX": "Male"}
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return pd.read_csv(FEV)
+
+
+@pytest.fixture(scope="module")
+def fit(data: pd.DataFrame) -> outcomes.MMRMFit:
+    return outcomes.mmrm(FORMULA, data, reference=REFERENCE)
+
+
+def _same(a: outcomes.MMRMFit, b: outcomes.MMRMFit, shift: float = 0.0) -> None:
+    assert b.loglik == pytest.approx(a.loglik, rel=1e-9)
+    expected = a.coefficients.copy()
+    expected["(Intercept)"] += shift
+    pd.testing.assert_series_equal(b.coefficients, expected, rtol=1e-6)
+    pd.testing.assert_frame_equal(b.vcov, a.vcov, rtol=1e-5)
+    cols = ["estimate", "std_error", "df"]
+    got = b.contrasts("ARMCD", by="AVISIT")[cols].to_numpy()
+    want = a.contrasts("ARMCD", by="AVISIT")[cols].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_row_order_does_not_matter(data, fit) -> None:
+    shuffled = data.sample(frac=1.0, random_state=7).reset_index(drop=True)
+    _same(fit, outcomes.mmrm(FORMULA, shuffled, reference=REFERENCE))
+
+
+def test_subject_labels_do_not_matter(data, fit) -> None:
+    relabelled = data.assign(USUBJID="X" + data["USUBJID"].str[::-1])
+    _same(fit, outcomes.mmrm(FORMULA, relabelled, reference=REFERENCE))
+
+
+def test_shifting_the_outcome_shifts_only_the_intercept(data, fit) -> None:
+    shifted = data.assign(FEV1=data["FEV1"] + 100.0)
+    _same(fit, outcomes.mmrm(FORMULA, shifted, reference=REFERENCE), shift=100.0)
+
+
+def test_rows_with_missing_response_are_counted_not_used(fit) -> None:
+    # fev_data: 800 rows, 537 with FEV1 (tests/datasets/README.md); 197 subjects have any.
+    assert (fit.n_obs, fit.design.n_dropped) == (537, 263)
+    assert any("263 rows left out" in n for n in fit.notes)
+
+
+def test_unknown_structure_and_bad_formula_are_clear(data) -> None:
+    with pytest.raises(ValueError, match="covariance term"):
+        outcomes.mmrm("FEV1 ~ ARMCD + foo(AVISIT | USUBJID)", data)
+    with pytest.raises(ValueError, match="not data columns"):
+        outcomes.mmrm("FEV1 ~ ARM + us(AVISIT | USUBJID)", data)
+    with pytest.raises(ValueError, match="df must be one of"):
+        outcomes.mmrm(FORMULA, data, df="guess")
+
+
+def test_duplicate_subject_visit_is_refused(data) -> None:
+    doubled = pd.concat([data, data.iloc[[1]]], ignore_index=True)
+    with pytest.raises(ValueError, match="repeat a subject x visit"):
+        outcomes.mmrm(FORMULA, doubled)
