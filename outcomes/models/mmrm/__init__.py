@@ -15,7 +15,7 @@ from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.likelihood import Likelihood
-from outcomes.models.mmrm.optimize import optimize
+from outcomes.models.mmrm.optimize import OPTIMIZERS, optimize
 from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
 
 __all__ = ["DF_METHODS", "ESTIMATE_COLUMNS", "STRUCTURES", "MMRMFit", "mmrm"]
@@ -115,4 +115,4 @@ def mmrm(
 
 
 def _tried(state: Any) -> list[str]:
-    return ["L-BFGS-B", "BFGS", "Nelder-Mead"][: 1 + len(state.messages)]
+    return list(OPTIMIZERS[: 1 + len(state.messages)])

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
-__all__ = ["STRUCTURES", "Structure", "derivatives", "get_structure"]
+__all__ = ["STRUCTURES", "Structure", "derivatives", "get_structure", "us_theta"]
 
 Array = np.ndarray
 
@@ -67,6 +68,7 @@ class Structure:
     spatial: bool = False
 
 
+@cache
 def _lags(t: int) -> Array:
     idx = np.arange(t)
     return np.abs(idx[:, None] - idx[None, :])
@@ -107,16 +109,38 @@ def _heterogeneous(sd: Array, corr: Array) -> Array:
 
 def _us(theta: Array, t: int) -> Array:
     chol = np.zeros((t, t), dtype=theta.dtype)
-    rows, cols = np.tril_indices(t)
+    rows, cols = _tril(t)
     chol[rows, cols] = theta
     diag = np.arange(t)
     chol[diag, diag] = np.exp(theta[_diag_positions(t)])
     return chol @ chol.T
 
 
+@cache
+def _tril(t: int) -> tuple[Array, Array]:
+    return np.tril_indices(t)
+
+
+@cache
 def _diag_positions(t: int) -> Array:
-    rows, cols = np.tril_indices(t)
+    rows, cols = _tril(t)
     return np.flatnonzero(rows == cols)
+
+
+def us_theta(sigma: Array) -> Array:
+    """The unstructured parameters (log-Cholesky) of a positive definite matrix.
+
+    Examples
+    --------
+    >>> s = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> bool(np.allclose(_us(us_theta(s), 2), s))
+    True
+    """
+    chol = np.linalg.cholesky(sigma)
+    t = len(sigma)
+    theta = chol[_tril(t)].copy()
+    theta[_diag_positions(t)] = np.log(np.diag(chol))
+    return theta
 
 
 def _us_start(var: float, t: int) -> Array:

@@ -23,9 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.linalg
 
-from outcomes.models.mmrm.covariance import Structure, derivatives
+from outcomes.models.mmrm.covariance import Structure, derivatives, us_theta
 from outcomes.models.mmrm.design import Design
 
 __all__ = ["Evaluation", "Likelihood", "Pattern"]
@@ -99,15 +100,25 @@ class Likelihood:
         return self.structure.matrix(self.group_theta(theta, group), self.n_visits).real
 
     def start(self) -> np.ndarray:
-        """Starting values: the structure's own from the residual variance of least squares."""
+        """Starting values from the residuals of least squares.
+
+        The unstructured covariance starts at the visits' residual covariance (pairwise
+        complete, made positive definite), which saves most of the optimiser's iterations;
+        the other structures at their own starting values for the residual variance.
+        """
         d = self.design
         beta, *_ = np.linalg.lstsq(d.x, d.y, rcond=None)
         resid = d.y - d.x @ beta
-        var = (
-            float(np.mean(resid**2)) if d.weights is None else float(np.mean(d.weights * resid**2))
-        )
-        one = self.structure.start(max(var, 1e-8), self.n_visits)
-        return np.tile(one, self.n_groups)
+        if d.weights is not None:
+            resid = resid * np.sqrt(d.weights)
+        var = max(float(np.mean(resid**2)), 1e-8)
+        if self.structure.name == "us":
+            starts = [
+                us_theta(_residual_covariance(resid, d, g, var, self.n_visits))
+                for g in range(self.n_groups)
+            ]
+            return np.concatenate(starts)
+        return np.tile(self.structure.start(var, self.n_visits), self.n_groups)
 
     def evaluate(self, theta: np.ndarray, gradient: bool = False) -> Evaluation:
         """The objective at ``theta`` and, if asked, its gradient (see the module docstring)."""
@@ -212,6 +223,23 @@ class Likelihood:
             d = self._pattern_matrix(mats, pat)
             grad[self._theta_index(pat)] += np.einsum("jab,ab->j", d[1:], q)
         return grad
+
+
+def _residual_covariance(
+    resid: np.ndarray, design: Design, group: int, var: float, t: int
+) -> np.ndarray:
+    """Pairwise-complete covariance of residuals by visit, eigenvalues floored to stay PD."""
+    rows = design.group == group
+    table = np.full((len(design.subject_labels), t), np.nan)
+    table[design.subject[rows], design.visit[rows]] = resid[rows]
+    cov = pd.DataFrame(table).cov(min_periods=2).to_numpy()
+    cov = np.where(np.isnan(cov), 0.0, cov)
+    diag = np.diag(cov).copy()
+    diag[~(diag > 0)] = var
+    np.fill_diagonal(cov, diag)
+    vals, vecs = np.linalg.eigh(cov)
+    vals = np.maximum(vals, 1e-3 * max(vals.max(), var))
+    return (vecs * vals) @ vecs.T
 
 
 def _patterns(design: Design, spatial: bool) -> list[Pattern]:

@@ -1,10 +1,10 @@
-"""Finding the covariance parameters: quasi-Newton, then Newton steps, with a fallback chain.
+"""Finding the covariance parameters: quasi-Newton (BFGS), then Newton steps, with a fallback chain.
 
 The objective is -2 log-likelihood (:mod:`outcomes.models.mmrm.likelihood`), with its exact
-gradient. L-BFGS-B brings the parameters near the optimum; Newton steps on a Hessian by central
+gradient. BFGS brings the parameters near the optimum; Newton steps on a Hessian by central
 differences of the gradient then polish them until the gradient vanishes to rounding, so that
 estimates, standard errors and Satterthwaite degrees of freedom are those of the true optimum and
-agree with SAS PROC MIXED to the printed digits. If that fails, BFGS and then Nelder-Mead restart
+agree with SAS PROC MIXED to the printed digits. If that fails, L-BFGS-B and then Nelder-Mead restart
 from the best point found; a fit that still has not converged says so (see :class:`FitState`).
 """
 
@@ -22,7 +22,7 @@ __all__ = ["FitState", "hessian", "optimize"]
 #: Converged when the largest absolute gradient entry is below this.
 GRADIENT_TOLERANCE = 1e-4
 #: Optimisers tried in turn.
-OPTIMIZERS = ("L-BFGS-B", "BFGS", "Nelder-Mead")
+OPTIMIZERS = ("BFGS", "L-BFGS-B", "Nelder-Mead")
 
 
 @dataclass(frozen=True)
