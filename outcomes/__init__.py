@@ -31,9 +31,9 @@ from outcomes.errors import (
     WriteError,
 )
 from outcomes.io.mapping import ColumnMapping
-from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
+from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.sample import load_sample, write_sample
 
 __all__ = [

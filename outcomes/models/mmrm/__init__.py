@@ -81,7 +81,7 @@ def mmrm(
     >>> post["visit"] = post["visit"].cat.remove_unused_categories()
     >>> fit = mmrm("chg ~ base + arm * visit + us(visit | subject)", post)
     >>> fit.converged, fit.n_subjects
-    (True, 40)
+    (True, 39)
     >>> diff = fit.contrasts("arm", by="visit")
     >>> list(diff.columns[:2]), diff["contrast"].iloc[0]
     (['contrast', 'visit'], 'DMT - PLACEBO')

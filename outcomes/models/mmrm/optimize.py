@@ -4,7 +4,7 @@ The objective is -2 log-likelihood (:mod:`outcomes.models.mmrm.likelihood`), wit
 gradient. BFGS brings the parameters near the optimum; Newton steps on a Hessian by central
 differences of the gradient then polish them until the gradient vanishes to rounding, so that
 estimates, standard errors and Satterthwaite degrees of freedom are those of the true optimum and
-agree with SAS PROC MIXED to the printed digits. If that fails, L-BFGS-B and then Nelder-Mead restart
+agree with SAS PROC MIXED to the printed digits. If that fails, L-BFGS-B then Nelder-Mead restart
 from the best point found; a fit that still has not converged says so (see :class:`FitState`).
 """
 
