@@ -127,7 +127,7 @@ def build_design(
         raise ValueError(f"reference levels given for {unknown_refs}, which are not factors")
     factors = {c: _levels(frame[c], reference.get(c)) for c in factor_vars}
     for c, levels in factors.items():
-        frame[c] = pd.Categorical(frame[c], categories=levels)
+        frame[c] = pd.Categorical(frame[c].astype(object), categories=levels)
     if weights is not None and (frame[weights] <= 0).any():
         raise ValueError(f"weights in {weights!r} must be positive")
 
@@ -145,7 +145,9 @@ def build_design(
         # Visits in their natural order (categorical order, else sorted), whatever the
         # reference level of the mean model: AR(1), Toeplitz and antedependence depend on it.
         visit_levels = _levels(data.loc[keep, cov.time[0]], None)
-        visit = pd.Categorical(frame[cov.time[0]], categories=visit_levels).codes.astype(int)
+        visit = pd.Categorical(
+            frame[cov.time[0]].astype(object), categories=visit_levels
+        ).codes.astype(int)
         coords = None
         _check_duplicates(frame, cov.subject, cov.time[0])
     if cov.group:
