@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import patsy
-import scipy.linalg
 
 from outcomes.models.mmrm.covariance import get_structure
 from outcomes.models.mmrm.formula import MMRMFormula
@@ -222,15 +221,27 @@ def _r_name(patsy_name: str) -> str:
 
 
 def _drop_aliased(x: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
-    """Columns that are linear combinations of earlier ones are dropped (as R's lm does)."""
-    _, r, piv = scipy.linalg.qr(x, mode="economic", pivoting=True)
-    diag = np.abs(np.diag(r))
-    tol = diag.max() * max(x.shape) * np.finfo(float).eps if diag.size else 0.0
-    rank = int((diag > tol).sum())
-    if rank == x.shape[1]:
+    """Columns that are linear combinations of earlier ones are dropped (as R's lm does).
+
+    Works on the cross-product matrix (columns x columns), so its cost does not grow with rows:
+    a column is aliased when its squared residual on the columns kept before it is negligible.
+    """
+    gram = x.T @ x
+    keep: list[int] = []
+    for j in range(x.shape[1]):
+        if gram[j, j] <= 0:
+            continue
+        if keep:
+            g = gram[np.ix_(keep, keep)]
+            c = gram[keep, j]
+            resid = gram[j, j] - c @ np.linalg.solve(g, c)
+        else:
+            resid = gram[j, j]
+        if resid > 1e-9 * gram[j, j]:
+            keep.append(j)
+    if len(keep) == x.shape[1]:
         return x, names, []
-    keep = np.sort(piv[:rank])
-    aliased = [names[j] for j in sorted(set(range(x.shape[1])) - set(keep))]
+    aliased = [names[j] for j in range(x.shape[1]) if j not in keep]
     return x[:, keep], [names[j] for j in keep], aliased
 
 

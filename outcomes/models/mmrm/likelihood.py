@@ -107,10 +107,12 @@ class Likelihood:
         the other structures at their own starting values for the residual variance.
         """
         d = self.design
-        beta, *_ = np.linalg.lstsq(d.x, d.y, rcond=None)
-        resid = d.y - d.x @ beta
+        x, y = d.x, d.y
         if d.weights is not None:
-            resid = resid * np.sqrt(d.weights)
+            root = np.sqrt(d.weights)
+            x, y = x * root[:, None], y * root
+        beta = np.linalg.solve(x.T @ x, x.T @ y)
+        resid = y - x @ beta
         var = max(float(np.mean(resid**2)), 1e-8)
         if self.structure.name == "us":
             starts = [
@@ -285,6 +287,9 @@ def _pattern_keys(
     if not spatial and len(design.visit_levels) <= 62:
         bits = np.left_shift(np.int64(1), design.visit[order].astype(np.int64))
         mask = np.add.reduceat(bits, starts)
+        group_bits = max(1, int(len(design.group_levels) - 1).bit_length())
+        if len(design.visit_levels) + group_bits <= 62:
+            return (mask << group_bits) | group
         return np.column_stack([mask, group])
     values = design.coords[order] if spatial else design.visit[order][:, None]
     return [
@@ -294,7 +299,8 @@ def _pattern_keys(
 
 def _factorize(keys: list[object] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(keys, np.ndarray):
-        uniques, codes = np.unique(keys, axis=0, return_inverse=True)
+        axis = 0 if keys.ndim == 2 else None
+        uniques, codes = np.unique(keys, axis=axis, return_inverse=True)
         return codes.ravel(), uniques
     lookup: dict[object, int] = {}
     codes = np.array([lookup.setdefault(k, len(lookup)) for k in keys])
