@@ -21,9 +21,15 @@ from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
 __all__ = ["DF_METHODS", "ESTIMATE_COLUMNS", "STRUCTURES", "MMRMFit", "mmrm"]
 
 #: Degrees-of-freedom methods.
-DF_METHODS = ("satterthwaite", "between-within", "residual")
+DF_METHODS = (
+    "satterthwaite",
+    "kenward-roger",
+    "kenward-roger-linear",
+    "between-within",
+    "residual",
+)
 #: Covariances of the fixed-effect estimates.
-VCOV_METHODS = ("model", "empirical")
+VCOV_METHODS = ("model", "kenward-roger", "empirical")
 
 
 def mmrm(
@@ -32,7 +38,7 @@ def mmrm(
     *,
     reml: bool = True,
     df: str = "satterthwaite",
-    vcov: str = "model",
+    vcov: str | None = None,
     weights: str | None = None,
     reference: Mapping[str, Any] | None = None,
     conf_level: float = 0.95,
@@ -51,10 +57,13 @@ def mmrm(
         out (counted in the notes): the analysis uses all observed data, valid under MAR.
     reml : bool, default True
         REML (SAS ``METHOD=REML``) or ML.
-    df : {"satterthwaite", "between-within", "residual"}
-        Denominator degrees of freedom of t and F tests (SAS ``DDFM=``).
-    vcov : {"model", "empirical"}
-        Covariance of the estimates: model-based, or the sandwich (SAS ``EMPIRICAL``).
+    df : {"satterthwaite", "kenward-roger", "kenward-roger-linear", "between-within", "residual"}
+        Denominator degrees of freedom of t and F tests (SAS ``DDFM=``; ``kenward-roger-linear``
+        is ``DDFM=KR(LINEAR)``). Kenward-Roger needs REML.
+    vcov : {"model", "kenward-roger", "empirical"}, optional
+        Covariance of the estimates: model-based, Kenward-Roger adjusted, or the sandwich (SAS
+        ``EMPIRICAL``). By default Kenward-Roger adjusted with Kenward-Roger df (as SAS's
+        ``DDFM=KR``), model-based otherwise.
     weights : str, optional
         A column of observation weights (SAS ``WEIGHT``).
     reference : dict, optional
@@ -90,8 +99,12 @@ def mmrm(
 
     if df not in DF_METHODS:
         raise ValueError(f"df must be one of {DF_METHODS}, not {df!r}")
+    if vcov is None:
+        vcov = "kenward-roger" if df.startswith("kenward-roger") else "model"
     if vcov not in VCOV_METHODS:
         raise ValueError(f"vcov must be one of {VCOV_METHODS}, not {vcov!r}")
+    if not reml and (df.startswith("kenward-roger") or vcov == "kenward-roger"):
+        raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
     frame = data.frame if hasattr(data, "frame") and not isinstance(data, pd.DataFrame) else data
     parsed = parse_formula(formula)
     design = build_design(parsed, frame, weights=weights, reference=reference)

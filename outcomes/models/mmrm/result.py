@@ -15,6 +15,7 @@ import scipy.stats
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.formula import MMRMFormula
 from outcomes.models.mmrm.grid import cell_rows, term_hypothesis
+from outcomes.models.mmrm.kenward_roger import KRComponents, adjusted_vcov, kr_components, kr_df
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import FitState
 from outcomes.models.mmrm.satterthwaite import md_denominator_df, one_dimensional_df
@@ -46,9 +47,11 @@ class MMRMFit:
     reml : bool
         REML (True) or ML.
     df_method : str
-        ``satterthwaite``, ``between-within`` or ``residual``.
+        ``satterthwaite``, ``kenward-roger``, ``kenward-roger-linear``, ``between-within`` or
+        ``residual``.
     vcov_method : str
-        ``model`` (``(X'V^-1X)^-1``) or ``empirical`` (the sandwich, SAS ``EMPIRICAL``).
+        ``model`` (``(X'V^-1X)^-1``), ``kenward-roger`` (adjusted, SAS ``DDFM=KR``) or
+        ``empirical`` (the sandwich, SAS ``EMPIRICAL``).
     conf_level : float
         Confidence level of the intervals.
     converged : bool
@@ -87,7 +90,13 @@ class MMRMFit:
         if self.vcov_method == "empirical":
             u = self.likelihood.scores(self.theta, self.state.evaluation.beta)
             c = c @ (u.T @ u) @ c
+        elif self.vcov_method == "kenward-roger":
+            c = adjusted_vcov(c, self._kr, linear=self.df_method == "kenward-roger-linear")
         return pd.DataFrame(c, index=self.design.columns, columns=self.design.columns)
+
+    @cached_property
+    def _kr(self) -> KRComponents:
+        return kr_components(self.likelihood, self.theta, self.state.hessian)
 
     @property
     def theta(self) -> np.ndarray:
@@ -147,6 +156,8 @@ class MMRMFit:
             return float(self.n_obs - self.design.x.shape[1])
         if self.df_method == "between-within":
             return self._between_within(row)
+        if self.df_method.startswith("kenward-roger"):
+            return kr_df(self.state.evaluation.xtvx_inv, row, self._kr)[0]
         return one_dimensional_df(row, self.vcov.to_numpy(), self._jacobian, self._theta_vcov)
 
     @cached_property
@@ -214,6 +225,8 @@ class MMRMFit:
         """F test that all rows of ``contrast`` are zero: ``num_df, den_df, f_value, p_value``."""
         rows = np.atleast_2d(np.asarray(contrast, dtype=float))
         c = self.vcov.to_numpy()
+        if self.df_method.startswith("kenward-roger"):
+            return self._kr_test(rows, c)
         lcl = rows @ c @ rows.T
         vals, vecs = np.linalg.eigh(lcl)
         order = np.argsort(vals)[::-1]
@@ -229,6 +242,20 @@ class MMRMFit:
             "den_df": den,
             "f_value": f,
             "p_value": float(scipy.stats.f.sf(f, rank, den)),
+        }
+
+    def _kr_test(self, rows: np.ndarray, c: np.ndarray) -> dict[str, float]:
+        """Kenward-Roger F test: scaled Wald statistic on the adjusted covariance, ``m`` df."""
+        est = rows @ self.state.evaluation.beta
+        q = rows.shape[0]
+        wald = float(est @ np.linalg.solve(rows @ c @ rows.T, est)) / q
+        m, scale = kr_df(self.state.evaluation.xtvx_inv, rows, self._kr)
+        f = scale * wald
+        return {
+            "num_df": float(q),
+            "den_df": m,
+            "f_value": f,
+            "p_value": float(scipy.stats.f.sf(f, q, m)),
         }
 
     def to_frame(self) -> pd.DataFrame:

@@ -1,0 +1,242 @@
+"""Kenward-Roger: the small-sample adjusted covariance of the estimates, and its df.
+
+Kenward & Roger (1997): with ``Phi = (X'V^-1X)^-1``, ``W`` the asymptotic covariance of the
+covariance parameters and, for parameters ``i, j``,
+``P_i = -X'V^-1 V_i V^-1 X``, ``Q_ij = X'V^-1 V_i V^-1 V_j V^-1 X``, ``R_ij = X'V^-1 V_ij V^-1 X``::
+
+    Phi_A = Phi + 2 Phi [sum_ij W_ij (Q_ij - P_i Phi P_j - R_ij / 4)] Phi
+
+and the F statistic of a contrast is scaled and referred to an F distribution with ``m`` df, both
+from ``A1 = sum W_ij tr(Theta Phi P_i Phi) tr(Theta Phi P_j Phi)`` and
+``A2 = sum W_ij tr(Theta Phi P_i Phi Theta Phi P_j Phi)``, ``Theta = L'(L Phi L')^-1 L``.
+
+``R_ij`` depends on how the covariance is parameterised, so the adjustment does too. As SAS PROC
+MIXED, the parameters here are the structure's natural ones (SAS's "Covariance Parameter
+Estimates": the covariances of UN and TOEP, variances and correlations of the heterogeneous
+structures, ...), in which UN, CS and TOEP are linear, so ``R = 0`` for them. The linear variant
+(``kenward-roger-linear``, SAS ``DDFM=KR(LINEAR)``) drops ``R`` for every structure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from outcomes.models.mmrm.covariance import _ante_corr, _lags, _tril, get_structure
+from outcomes.models.mmrm.likelihood import Likelihood
+
+__all__ = ["KRComponents", "kr_components", "kr_df"]
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class _Natural:
+    """A structure's natural parameters: from the fitted matrix, and back to a matrix."""
+
+    from_matrix: Callable[[Array], Array]
+    matrix: Callable[[Array, object], Array]
+
+
+def _het(var: Array, corr: Array) -> Array:
+    sd = np.sqrt(var)
+    return sd[:, None] * corr * sd[None, :]
+
+
+def _corr_of(sigma: Array) -> Array:
+    sd = np.sqrt(np.diag(sigma))
+    return sigma / np.outer(sd, sd)
+
+
+def _toep_matrix(phi: Array, t: int) -> Array:
+    return phi[_lags(t)]
+
+
+NATURAL: dict[str, _Natural] = {
+    "us": _Natural(
+        lambda s: s[_tril(len(s))],
+        lambda phi, t: _symmetric_from_tril(phi, t),
+    ),
+    "cs": _Natural(
+        lambda s: np.array([s[0, 1], s[0, 0] - s[0, 1]]),
+        lambda phi, t: phi[0] * np.ones((t, t)) + phi[1] * np.eye(t),
+    ),
+    "csh": _Natural(
+        lambda s: np.concatenate([np.diag(s), [_corr_of(s)[0, 1]]]),
+        lambda phi, t: _het(phi[:t], phi[t] + (1 - phi[t]) * np.eye(t)),
+    ),
+    "ar1": _Natural(
+        lambda s: np.array([s[0, 0], s[0, 1] / s[0, 0]]),
+        lambda phi, t: phi[0] * phi[1] ** _lags(t),
+    ),
+    "ar1h": _Natural(
+        lambda s: np.concatenate([np.diag(s), [_corr_of(s)[0, 1]]]),
+        lambda phi, t: _het(phi[:t], phi[t] ** _lags(t)),
+    ),
+    "toep": _Natural(lambda s: s[0].copy(), _toep_matrix),
+    "toeph": _Natural(
+        lambda s: np.concatenate([np.diag(s), _corr_of(s)[0, 1:]]),
+        lambda phi, t: _het(phi[:t], np.concatenate([np.ones(1, phi.dtype), phi[t:]])[_lags(t)]),
+    ),
+    "ad": _Natural(
+        lambda s: np.concatenate([[s[0, 0]], np.diag(_corr_of(s), 1)]),
+        lambda phi, t: phi[0] * _ante_corr(phi[1:], t),
+    ),
+    "adh": _Natural(
+        lambda s: np.concatenate([np.diag(s), np.diag(_corr_of(s), 1)]),
+        lambda phi, t: _het(phi[:t], _ante_corr(phi[t:], t)),
+    ),
+}
+
+
+def _symmetric_from_tril(phi: Array, t: int) -> Array:
+    out = np.zeros((t, t), dtype=phi.dtype)
+    rows, cols = _tril(t)
+    out[rows, cols] = phi
+    out[cols, rows] = phi
+    return out
+
+
+def _sp_exp_natural(theta: Array) -> Array:
+    return np.array([np.exp(theta[0]), np.exp(theta[1])])
+
+
+def _sp_exp_matrix(phi: Array, coords: object) -> Array:
+    return get_structure("sp_exp").matrix(np.log(phi), coords)
+
+
+@dataclass(frozen=True)
+class KRComponents:
+    """``P_i``, ``Q_ij``, ``R_ij`` and ``W`` in the natural parameterisation."""
+
+    p: Array
+    q: Array
+    r: Array
+    w: Array
+
+
+def kr_components(lik: Likelihood, theta: Array, hessian: Array) -> KRComponents:
+    """The Kenward-Roger matrices at the optimum ``theta`` (natural parameters, per group)."""
+    structure = lik.structure
+    block = lik.block
+    phis, jac = [], np.zeros((lik.n_theta, lik.n_theta))
+    for g in range(lik.n_groups):
+        th = lik.group_theta(theta, g)
+        phis.append(_to_natural(structure.name, th, lik.n_visits))
+        jac[g * block : (g + 1) * block, g * block : (g + 1) * block] = _jacobian(
+            lambda x: _to_natural(structure.name, x, lik.n_visits), th
+        )
+    w = jac @ (2 * np.linalg.inv(hessian)) @ jac.T
+    k = lik.n_beta
+    p = np.zeros((lik.n_theta, k, k))
+    q = np.zeros((lik.n_theta, lik.n_theta, k, k))
+    r = np.zeros((lik.n_theta, lik.n_theta, k, k))
+    for pat in lik.patterns:
+        phi = phis[pat.group]
+        d1, d2 = _matrix_derivatives(
+            structure.name, phi, pat.where, lik.n_visits, structure.spatial
+        )
+        a = np.linalg.inv(d1[0])
+        ada = np.einsum("ab,jbc,cd->jad", a, d1[1:], a)
+        idx = slice(pat.group * block, (pat.group + 1) * block)
+        p[idx] -= np.einsum("jab,abkl->jkl", ada, pat.xx)
+        adada = np.einsum("iab,jbc,cd->ijad", ada, d1[1:], a)  # (A D_i A) D_j A
+        q[idx, idx] += np.einsum("ijab,abkl->ijkl", adada, pat.xx)
+        aga = np.einsum("ab,ijbc,cd->ijad", a, d2, a)
+        r[idx, idx] += np.einsum("ijab,abkl->ijkl", aga, pat.xx)
+    return KRComponents(p, q, r, w)
+
+
+def adjusted_vcov(phi: Array, comp: KRComponents, linear: bool) -> Array:
+    """``Phi_A`` (see the module docstring); ``linear`` drops the ``R`` terms."""
+    m = len(comp.w)
+    total = np.zeros_like(phi)
+    for i in range(m):
+        for j in range(m):
+            if comp.w[i, j] == 0:
+                continue
+            inner = comp.q[i, j] - comp.p[i] @ phi @ comp.p[j]
+            if not linear:
+                inner = inner - comp.r[i, j] / 4
+            total += comp.w[i, j] * inner
+    return phi + 2 * phi @ total @ phi
+
+
+def kr_df(phi: Array, contrast: Array, comp: KRComponents) -> tuple[float, float]:
+    """Kenward-Roger denominator df ``m`` and F scale ``lambda`` of a contrast (rows of ``L``)."""
+    lmat = np.atleast_2d(contrast)
+    q = lmat.shape[0]
+    theta = lmat.T @ np.linalg.solve(lmat @ phi @ lmat.T, lmat)
+    tp = np.einsum("ab,bc,jcd,de->jae", theta, phi, comp.p, phi)
+    tr = np.einsum("jaa->j", tp)
+    a1 = float(tr @ comp.w @ tr)
+    a2 = float(np.einsum("ij,iab,jba->", comp.w, tp, tp))
+    b = (a1 + 6 * a2) / (2 * q)
+    g = ((q + 1) * a1 - (q + 4) * a2) / ((q + 2) * a2)
+    denom = 3 * q + 2 - 2 * g
+    c1, c2, c3 = g / denom, (q - g) / denom, (q + 2 - g) / denom
+    e_star = 1 / (1 - a2 / q)
+    v_star = 2 / q * (1 + c1 * b) / ((1 - c2 * b) ** 2 * (1 - c3 * b))
+    rho = v_star / (2 * e_star**2)
+    m = 4 + (q + 2) / (q * rho - 1)
+    return float(m), float(m / (e_star * (m - 2)))
+
+
+# -- natural parameters and their derivatives ------------------------------------------------------
+
+
+def _to_natural(name: str, theta: Array, t: int) -> Array:
+    if name == "sp_exp":
+        return _sp_exp_natural(theta)
+    sigma = get_structure(name).matrix(theta, t)
+    return NATURAL[name].from_matrix(sigma)
+
+
+def _natural_matrix(name: str, phi: Array, where: object, t: int, spatial: bool) -> Array:
+    if spatial:
+        return _sp_exp_matrix(phi, where)
+    full = NATURAL[name].matrix(phi, t)
+    idx = np.asarray(where)
+    return full[idx[:, None], idx[None, :]]
+
+
+def _complex_step(fun: Callable[[Array], Array], x: Array, step: float = 1e-20) -> Array:
+    """Derivatives of ``fun`` at ``x`` by the complex step: shape ``(len(x), *fun(x).shape)``."""
+    out = []
+    for j in range(len(x)):
+        shifted = x.astype(complex)
+        shifted[j] += 1j * step
+        out.append(np.asarray(fun(shifted)).imag / step)
+    return np.array(out)
+
+
+def _jacobian(fun: Callable[[Array], Array], x: Array) -> Array:
+    """``d fun_k / d x_i`` as a matrix ``(k, i)``."""
+    return _complex_step(fun, np.asarray(x, dtype=float)).T
+
+
+def _matrix_derivatives(
+    name: str, phi: Array, where: object, t: int, spatial: bool
+) -> tuple[Array, Array]:
+    """The pattern's matrix with first derivatives ``(1 + m, S, S)``, and second ``(m, m, S, S)``.
+
+    First derivatives by the complex step; second by central differences of the first.
+    """
+
+    def fun(x: Array) -> Array:
+        return _natural_matrix(name, x, where, t, spatial)
+
+    base = fun(phi.astype(float)).real
+    first = _complex_step(fun, phi)
+    m = len(phi)
+    second = np.zeros((m, m, *base.shape))
+    for j in range(m):
+        h = 1e-5 * max(1.0, abs(phi[j]))
+        up, down = phi.astype(float).copy(), phi.astype(float).copy()
+        up[j] += h
+        down[j] -= h
+        second[:, j] = (_complex_step(fun, up) - _complex_step(fun, down)) / (2 * h)
+    second = (second + second.transpose(1, 0, 2, 3)) / 2
+    return np.concatenate([base[None], first]), second
