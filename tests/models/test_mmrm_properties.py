@@ -72,3 +72,21 @@ def test_duplicate_subject_visit_is_refused(data) -> None:
     doubled = pd.concat([data, data.iloc[[1]]], ignore_index=True)
     with pytest.raises(ValueError, match="repeat a subject x visit"):
         outcomes.mmrm(FORMULA, doubled)
+
+
+def test_non_convergence_is_an_error_that_says_what_to_do(data) -> None:
+    # The first 50 rows of fev_data with the full UN model: SAS PROC MIXED does not converge
+    # either (tests/reference/mmrm-sas/SAS/sas_log_nonconvergence_reml.txt, "WARNING: Did not
+    # converge").
+    first = data.head(50)
+    with pytest.raises(outcomes.ConvergenceError, match="fallback=True"):
+        outcomes.mmrm("FEV1 ~ RACE + SEX + ARMCD * AVISIT + us(AVISIT | USUBJID)", first)
+
+
+def test_fallback_chain_fits_a_simpler_structure_and_says_so(data) -> None:
+    first = data.head(50)
+    fit = outcomes.mmrm("FEV1 ~ RACE + SEX + ARMCD * AVISIT + us(AVISIT | USUBJID)", first,
+                        fallback=True)
+    assert fit.converged
+    assert fit.formula.covariance.structure != "us"
+    assert any("did not converge; the fallback chain gave" in n for n in fit.notes)

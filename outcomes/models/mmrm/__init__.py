@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,7 @@ from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import OPTIMIZERS, optimize
 from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
 
-__all__ = ["DF_METHODS", "ESTIMATE_COLUMNS", "STRUCTURES", "MMRMFit", "mmrm"]
+__all__ = ["DF_METHODS", "ESTIMATE_COLUMNS", "FALLBACK_CHAIN", "STRUCTURES", "MMRMFit", "mmrm"]
 
 #: Degrees-of-freedom methods.
 DF_METHODS = (
@@ -28,6 +29,10 @@ DF_METHODS = (
     "between-within",
     "residual",
 )
+#: Structures tried in turn by ``fallback=True`` when the one asked for does not converge: the
+#: chain pre-specified in many SAPs (openpharma/mmrm#371), from richest to simplest.
+FALLBACK_CHAIN = ("toeph", "ar1h", "csh", "cs")
+
 #: Covariances of the fixed-effect estimates.
 VCOV_METHODS = ("model", "kenward-roger", "empirical")
 
@@ -42,6 +47,7 @@ def mmrm(
     weights: str | None = None,
     reference: Mapping[str, Any] | None = None,
     conf_level: float = 0.95,
+    fallback: bool | Sequence[str] = False,
 ) -> MMRMFit:
     """Fit a mixed model for repeated measures.
 
@@ -71,6 +77,12 @@ def mmrm(
         (categorical order, else sorted).
     conf_level : float, default 0.95
         Level of confidence intervals.
+    fallback : bool or sequence of str, default False
+        What to do when the covariance structure asked for does not converge (after trying
+        BFGS, L-BFGS-B and Nelder-Mead): ``False`` raises :class:`ConvergenceError`; ``True``
+        fits the structures of :data:`FALLBACK_CHAIN` in turn (toeph, ar1h, csh, cs), or those
+        given, and keeps the first that converges. The fit's ``notes`` and ``structure`` say
+        which one it is: a fallback is never silent.
 
     Returns
     -------
@@ -108,10 +120,24 @@ def mmrm(
     frame = data.frame if hasattr(data, "frame") and not isinstance(data, pd.DataFrame) else data
     parsed = parse_formula(formula)
     design = build_design(parsed, frame, weights=weights, reference=reference)
-    structure = get_structure(parsed.covariance.structure)
-    lik = Likelihood(design, structure, reml)
-    state = optimize(lik)
+    chain = [parsed.covariance.structure]
+    if fallback:
+        chain += [s for s in (FALLBACK_CHAIN if fallback is True else fallback) if s not in chain]
+    tried = []
+    for name in chain:
+        structure = get_structure(name)
+        lik = Likelihood(design, structure, reml)
+        state = optimize(lik)
+        if state.converged:
+            break
+        tried.append(name)
     notes = []
+    if tried and state.converged:
+        notes.append(
+            f"{', '.join(tried)} did not converge; the fallback chain gave {structure.name} "
+            f"({structure.title})"
+        )
+        parsed = replace(parsed, covariance=replace(parsed.covariance, structure=structure.name))
     if design.n_dropped:
         notes.append(f"{design.n_dropped} rows left out for a missing response or covariate")
     if design.aliased:
@@ -119,10 +145,11 @@ def mmrm(
     notes.extend(state.messages)
     if not state.converged:
         raise ConvergenceError(
-            f"the {structure.title} MMRM did not converge after {', '.join(_tried(state))}: "
+            f"the MMRM did not converge with {', '.join(chain)} covariance, each after "
+            f"{', '.join(_tried(state))}: "
             f"largest gradient {abs(state.evaluation.gradient).max():.3g}. Try a simpler "
-            "covariance structure (toeph, ar1h, csh, cs), check for visits with very few "
-            "observations, or rescale the response."
+            "covariance structure (or fallback=True to try toeph, ar1h, csh, cs in turn), check "
+            "for visits with very few observations, or rescale the response."
         )
     return MMRMFit(parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes))
 
