@@ -133,7 +133,8 @@ def build_design(
     y_mat, x_mat = patsy.dmatrices(formula.mean, frame, NA_action="raise", return_type="matrix")
     x = np.asarray(x_mat, dtype=float)
     all_names = [_r_name(n) for n in x_mat.design_info.column_names]
-    x, names, aliased = _drop_aliased(x, all_names)
+    all_names, order = _r_order(all_names, mean_vars[1:])
+    x, names, aliased = _drop_aliased(x[:, order], all_names)
 
     subject_codes, subject_labels = pd.factorize(frame[cov.subject], sort=True)
     if structure.spatial:
@@ -175,7 +176,7 @@ def build_design(
         frame=frame,
         n_dropped=int((~keep).sum()),
         keep=keep,
-        kept_columns=np.array([all_names.index(n) for n in names]),
+        kept_columns=np.array([order[all_names.index(n)] for n in names]),
     )
 
 
@@ -218,6 +219,30 @@ def _r_name(patsy_name: str) -> str:
     if patsy_name == "Intercept":
         return "(Intercept)"
     return _PATSY_LEVEL.sub(lambda m: f"{m.group(1)}{m.group(2)}", patsy_name)
+
+
+def _r_order(names: list[str], variables: list[str]) -> tuple[list[str], list[int]]:
+    """Coefficient names and order as R's model.matrix gives them.
+
+    Within an interaction, variables are in the order they first appear in the formula
+    (``VISIT5:THERAPYDRUG`` for ``BASVAL*VISIT + THERAPY*VISIT``); terms come by degree, then in
+    formula order. Returns the names in that order and the positions they came from.
+    """
+    rank = {v: i for i, v in enumerate(variables)}
+
+    def var_of(part: str) -> int:
+        found = [v for v in variables if part.startswith(v)]
+        return rank[max(found, key=len)] if found else len(variables)
+
+    keyed = []
+    for pos, name in enumerate(names):
+        if name == "(Intercept)":
+            keyed.append(((0, ()), name, pos))
+            continue
+        parts = sorted(name.split(":"), key=var_of)
+        keyed.append(((len(parts), tuple(var_of(p) for p in parts)), ":".join(parts), pos))
+    keyed.sort(key=lambda k: k[0])
+    return [k[1] for k in keyed], [k[2] for k in keyed]
 
 
 def _drop_aliased(x: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:

@@ -269,7 +269,7 @@ class MMRMFit:
         ...     "instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
         >>> fit = outcomes.mmrm("chg ~ base + arm + visit + us(visit | subject)", madrs)
         >>> fit.to_frame()["term"].tolist()
-        ['(Intercept)', 'armDMT', 'visitWEEK 2', 'base']
+        ['(Intercept)', 'base', 'armDMT', 'visitWEEK 2']
         """
         labels = pd.DataFrame({"term": self.design.columns})
         return self.estimate(np.eye(len(self.design.columns)), labels)
