@@ -54,6 +54,9 @@ def _toep_matrix(phi: Array, t: int) -> Array:
     return phi[_lags(t)]
 
 
+#: Structures linear in their natural parameters: their second derivatives vanish (R = 0).
+LINEAR = frozenset({"us", "cs", "toep"})
+
 NATURAL: dict[str, _Natural] = {
     "us": _Natural(
         lambda s: s[_tril(len(s))],
@@ -118,9 +121,15 @@ class KRComponents:
 
 
 def kr_components(lik: Likelihood, theta: Array, hessian: Array) -> KRComponents:
-    """The Kenward-Roger matrices at the optimum ``theta`` (natural parameters, per group)."""
+    """The Kenward-Roger matrices at the optimum ``theta`` (natural parameters, per group).
+
+    For visit-based structures the derivatives of the full visits x visits matrix are taken
+    once per group and cut down to each missingness pattern; the sums over patterns are matrix
+    products on the patterns' sufficient statistics.
+    """
     structure = lik.structure
-    block = lik.block
+    block, k = lik.block, lik.n_beta
+    linear = structure.name in LINEAR
     phis, jac = [], np.zeros((lik.n_theta, lik.n_theta))
     for g in range(lik.n_groups):
         th = lik.group_theta(theta, g)
@@ -129,23 +138,39 @@ def kr_components(lik: Likelihood, theta: Array, hessian: Array) -> KRComponents
             lambda x: _to_natural(structure.name, x, lik.n_visits), th
         )
     w = jac @ (2 * np.linalg.inv(hessian)) @ jac.T
-    k = lik.n_beta
+    full = None
+    if not structure.spatial:
+        full = [
+            _matrix_derivatives(
+                structure.name, phi, np.arange(lik.n_visits), lik.n_visits, False, second=not linear
+            )
+            for phi in phis
+        ]
     p = np.zeros((lik.n_theta, k, k))
     q = np.zeros((lik.n_theta, lik.n_theta, k, k))
     r = np.zeros((lik.n_theta, lik.n_theta, k, k))
     for pat in lik.patterns:
-        phi = phis[pat.group]
-        d1, d2 = _matrix_derivatives(
-            structure.name, phi, pat.where, lik.n_visits, structure.spatial
-        )
+        if full is None:
+            d1, d2 = _matrix_derivatives(
+                structure.name, phis[pat.group], pat.where, lik.n_visits, True, second=True
+            )
+        else:
+            d1_full, d2_full = full[pat.group]
+            idx = pat.where
+            d1 = d1_full[:, idx[:, None], idx[None, :]]
+            d2 = None if d2_full is None else d2_full[:, :, idx[:, None], idx[None, :]]
+        s_len = d1.shape[-1]
+        xx = pat.xx.reshape(s_len * s_len, k * k)
         a = np.linalg.inv(d1[0])
         ada = np.einsum("ab,jbc,cd->jad", a, d1[1:], a)
-        idx = slice(pat.group * block, (pat.group + 1) * block)
-        p[idx] -= np.einsum("jab,abkl->jkl", ada, pat.xx)
+        m = len(ada)
+        sl = slice(pat.group * block, (pat.group + 1) * block)
+        p[sl] -= (ada.reshape(m, -1) @ xx).reshape(m, k, k)
         adada = np.einsum("iab,jbc,cd->ijad", ada, d1[1:], a)  # (A D_i A) D_j A
-        q[idx, idx] += np.einsum("ijab,abkl->ijkl", adada, pat.xx)
-        aga = np.einsum("ab,ijbc,cd->ijad", a, d2, a)
-        r[idx, idx] += np.einsum("ijab,abkl->ijkl", aga, pat.xx)
+        q[sl, sl] += (adada.reshape(m * m, -1) @ xx).reshape(m, m, k, k)
+        if d2 is not None:
+            aga = np.einsum("ab,ijbc,cd->ijad", a, d2, a)
+            r[sl, sl] += (aga.reshape(m * m, -1) @ xx).reshape(m, m, k, k)
     return KRComponents(p, q, r, w)
 
 
@@ -218,11 +243,12 @@ def _jacobian(fun: Callable[[Array], Array], x: Array) -> Array:
 
 
 def _matrix_derivatives(
-    name: str, phi: Array, where: object, t: int, spatial: bool
-) -> tuple[Array, Array]:
+    name: str, phi: Array, where: object, t: int, spatial: bool, second: bool = True
+) -> tuple[Array, Array | None]:
     """The pattern's matrix with first derivatives ``(1 + m, S, S)``, and second ``(m, m, S, S)``.
 
-    First derivatives by the complex step; second by central differences of the first.
+    First derivatives by the complex step; second by central differences of the first (``None``
+    when ``second`` is false).
     """
 
     def fun(x: Array) -> Array:
@@ -230,6 +256,8 @@ def _matrix_derivatives(
 
     base = fun(phi.astype(float)).real
     first = _complex_step(fun, phi)
+    if not second:
+        return np.concatenate([base[None], first]), None
     m = len(phi)
     second = np.zeros((m, m, *base.shape))
     for j in range(m):
