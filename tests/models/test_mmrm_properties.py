@@ -85,8 +85,9 @@ def test_non_convergence_is_an_error_that_says_what_to_do(data) -> None:
 
 def test_fallback_chain_fits_a_simpler_structure_and_says_so(data) -> None:
     first = data.head(50)
-    fit = outcomes.mmrm("FEV1 ~ RACE + SEX + ARMCD * AVISIT + us(AVISIT | USUBJID)", first,
-                        fallback=True)
+    fit = outcomes.mmrm(
+        "FEV1 ~ RACE + SEX + ARMCD * AVISIT + us(AVISIT | USUBJID)", first, fallback=True
+    )
     assert fit.converged
     assert fit.formula.covariance.structure != "us"
     assert any("did not converge; the fallback chain gave" in n for n in fit.notes)

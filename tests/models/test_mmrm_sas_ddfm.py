@@ -26,8 +26,16 @@ REFERENCE = Path(__file__).parents[1] / "reference" / "mmrm-sas"
 FEV = Path(__file__).parents[1] / "datasets" / "fev_data.csv"
 
 # our structure name -> SAS file stem
-STRUCTURES = {"us": "us", "cs": "cs", "csh": "csh", "ar1": "ar1", "ar1h": "arh1",
-              "toep": "toep", "toeph": "toeph", "adh": "adh"}
+STRUCTURES = {
+    "us": "us",
+    "cs": "cs",
+    "csh": "csh",
+    "ar1": "ar1",
+    "ar1h": "arh1",
+    "toep": "toep",
+    "toeph": "toeph",
+    "adh": "adh",
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +48,9 @@ def _difference(fit: outcomes.MMRMFit) -> pd.Series:
 
 
 @pytest.mark.parametrize("structure", STRUCTURES)
-@pytest.mark.parametrize(("method", "prefix"), [("kenward-roger", "kr"),
-                                                 ("kenward-roger-linear", "kr1")])
+@pytest.mark.parametrize(
+    ("method", "prefix"), [("kenward-roger", "kr"), ("kenward-roger-linear", "kr1")]
+)
 def test_kenward_roger_matches_sas(fev, structure: str, method: str, prefix: str) -> None:
     sas = pd.read_csv(REFERENCE / "ddfm_covtype" / f"{prefix}_{STRUCTURES[structure]}.csv").iloc[0]
     fit = outcomes.mmrm(f"FEV1 ~ ARMCD + {structure}(AVISIT | USUBJID)", fev, df=method)
@@ -54,8 +63,7 @@ def test_kenward_roger_matches_sas(fev, structure: str, method: str, prefix: str
 def test_spatial_exponential_kenward_roger_df_matches_sas(fev) -> None:
     # ddfm_covtype/kr_spexp.csv: REPEATED / TYPE=SP(EXP)(VISITN VISITN2)
     sas = pd.read_csv(REFERENCE / "ddfm_covtype" / "kr_spexp.csv").iloc[0]
-    fit = outcomes.mmrm("FEV1 ~ ARMCD + sp_exp(VISITN, VISITN2 | USUBJID)", fev,
-                        df="kenward-roger")
+    fit = outcomes.mmrm("FEV1 ~ ARMCD + sp_exp(VISITN, VISITN2 | USUBJID)", fev, df="kenward-roger")
     ours = _difference(fit)
     assert ours["estimate"] == pytest.approx(sas["Estimate"], rel=1e-4)
     assert ours["df"] == pytest.approx(sas["DF"], rel=1e-4)
@@ -67,9 +75,14 @@ def test_empirical_covariance_matches_sas(fev, structure: str, weighted: bool) -
     stem = f"empirical_{STRUCTURES[structure]}" + ("_weighted" if weighted else "")
     sas = pd.read_csv(REFERENCE / "Robust" / f"{stem}_lsmean.csv").iloc[0]
     covb = pd.read_csv(REFERENCE / "Robust" / f"{stem}_covb.csv")
-    fit = outcomes.mmrm(f"FEV1 ~ ARMCD + {structure}(AVISIT | USUBJID)", fev,
-                        vcov="empirical", df="between-within",
-                        weights="WEIGHT" if weighted else None, reference={"ARMCD": "PBO"})
+    fit = outcomes.mmrm(
+        f"FEV1 ~ ARMCD + {structure}(AVISIT | USUBJID)",
+        fev,
+        vcov="empirical",
+        df="between-within",
+        weights="WEIGHT" if weighted else None,
+        reference={"ARMCD": "PBO"},
+    )
     ours = _difference(fit)
     assert ours["estimate"] == pytest.approx(sas["Estimate"], rel=1e-4)
     assert ours["std_error"] == pytest.approx(sas["StdErr"], rel=1e-4)

@@ -194,7 +194,7 @@ def kr_df(phi: Array, contrast: Array, comp: KRComponents) -> tuple[float, float
     lmat = np.atleast_2d(contrast)
     q = lmat.shape[0]
     theta = lmat.T @ np.linalg.solve(lmat @ phi @ lmat.T, lmat)
-    tp = np.einsum("ab,bc,jcd,de->jae", theta, phi, comp.p, phi)
+    tp = (theta @ phi) @ comp.p @ phi  # Theta Phi P_j Phi, for every j at once
     tr = np.einsum("jaa->j", tp)
     a1 = float(tr @ comp.w @ tr)
     a2 = float(np.einsum("ij,iab,jba->", comp.w, tp, tp))

@@ -149,7 +149,7 @@ class MMRMFit:
         """``dC/dtheta_j = -C (dX'V^-1X/dtheta_j) C``."""
         c = self.state.evaluation.xtvx_inv
         d = self.likelihood.xtvx_derivatives(self.theta)
-        return -np.einsum("ab,jbc,cd->jad", c, d, c)
+        return -(c @ d @ c)
 
     def _df_1d(self, row: np.ndarray) -> float:
         if self.df_method == "residual":

@@ -82,7 +82,14 @@ prep_data <- function(d, response, subject, visit, visit_levels, factors = list(
 ##      "ar1h" corAR1 + varIdent (heterogeneous AR(1))
 ## The returned fit is the nlme fit after polish_gls() (see there); the
 ## untouched nlme fit is attr(fit, "nlme_fit").
-fit_gls <- function(formula, data_name, subject, visit, cov = "un", method = "REML") {
+## opt: nlme optimiser, "optim" (BFGS) by default; the AR(1) cases need
+## "nlminb" (optim's first BFGS step throws phi to 1 and corAR1 fails with
+## "Coefficient matrix not invertible").
+fit_gls <- function(formula, data_name, subject, visit, cov = "un", method = "REML",
+                    opt = if (cov %in% c("ar1", "ar1h")) "nlminb" else "optim") {
+  ctrl <- gls_ctrl
+  ctrl$opt <- opt
+  assign(".gls_ctrl_case", ctrl, envir = globalenv())
   cform <- as.formula(paste("~ visit_index |", subject))
   wform <- as.formula(paste("~ 1 |", visit))
   corr <- switch(cov,
@@ -96,7 +103,7 @@ fit_gls <- function(formula, data_name, subject, visit, cov = "un", method = "RE
   cl <- bquote(gls(model = .(formula), data = .(as.name(data_name)),
                    correlation = .(corr), weights = .(wts),
                    method = .(method), na.action = na.omit,
-                   control = gls_ctrl))
+                   control = .gls_ctrl_case))
   if (is.null(wts)) cl$weights <- NULL
   tm <- system.time(fit0 <- eval(cl, envir = globalenv()))
   call_text <- paste(deparse(cl, width.cutoff = 500L), collapse = " ")
@@ -104,6 +111,7 @@ fit_gls <- function(formula, data_name, subject, visit, cov = "un", method = "RE
   attr(fit, "seconds") <- unname(tm["elapsed"])
   attr(fit, "seconds_polish") <- unname(tp["elapsed"])
   attr(fit, "call_text") <- call_text
+  attr(fit, "optimizer") <- if (opt == "optim") "optim BFGS" else "nlminb"
   attr(fit, "nlme_fit") <- fit0
   fit
 }
@@ -319,6 +327,7 @@ write_case <- function(case, fit, d, data_name, subject, visit, arm, cov_label,
                       n_cov_params = attr(logLik(fit), "df") - p,
                       sigma = fit$sigma,
                       seconds = attr(fit, "seconds"),
+                      optimizer = attr(fit, "optimizer"),
                       logLik_direct = direct_loglik(fit, d, subject, vc$V),
                       logLik_nlme_unpolished = pol$logLik_nlme,
                       max_abs_grad_nlme_unpolished = pol$max_abs_grad_nlme,
