@@ -27,7 +27,14 @@ import numpy as np
 from outcomes.models.mmrm.covariance import _ante_corr, _lags, _tril, get_structure
 from outcomes.models.mmrm.likelihood import Likelihood
 
-__all__ = ["KRComponents", "kr_components", "kr_df"]
+__all__ = [
+    "KRComponents",
+    "adjusted_vcov",
+    "kr_components",
+    "kr_df",
+    "natural_parameters",
+    "sas_parameter_names",
+]
 
 Array = np.ndarray
 
@@ -207,6 +214,37 @@ def kr_df(phi: Array, contrast: Array, comp: KRComponents) -> tuple[float, float
     rho = v_star / (2 * e_star**2)
     m = 4 + (q + 2) / (q * rho - 1)
     return float(m), float(m / (e_star * (m - 2)))
+
+
+def natural_parameters(name: str, theta: Array, t: int) -> Array:
+    """A structure's natural (SAS) parameters from the optimiser's ``theta``."""
+    return _to_natural(name, np.asarray(theta, dtype=float), t).real
+
+
+def sas_parameter_names(name: str, t: int) -> list[str]:
+    """SAS's "Cov Parm" labels of the natural parameters, in their order.
+
+    Examples
+    --------
+    >>> sas_parameter_names("us", 2)
+    ['UN(1,1)', 'UN(2,1)', 'UN(2,2)']
+    >>> sas_parameter_names("ar1h", 2)
+    ['Var(1)', 'Var(2)', 'ARH(1)']
+    """
+    var = [f"Var({k})" for k in range(1, t + 1)]
+    names = {
+        "us": [f"UN({i + 1},{j + 1})" for i, j in zip(*_tril(t), strict=True)],
+        "cs": ["CS", "Residual"],
+        "csh": [*var, "CSH"],
+        "ar1": ["Residual", "AR(1)"],
+        "ar1h": [*var, "ARH(1)"],
+        "toep": ["Residual", *[f"TOEP({k})" for k in range(2, t + 1)]],
+        "toeph": [*var, *[f"TOEPH({k})" for k in range(1, t)]],
+        "ad": ["Residual", *[f"Rho({k})" for k in range(1, t)]],
+        "adh": [*var, *[f"Rho({k})" for k in range(1, t)]],
+        "sp_exp": ["Residual", "SP(EXP)"],
+    }
+    return names[name]
 
 
 # -- natural parameters and their derivatives ------------------------------------------------------

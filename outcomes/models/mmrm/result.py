@@ -15,7 +15,14 @@ import scipy.stats
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.formula import MMRMFormula
 from outcomes.models.mmrm.grid import cell_rows, term_hypothesis
-from outcomes.models.mmrm.kenward_roger import KRComponents, adjusted_vcov, kr_components, kr_df
+from outcomes.models.mmrm.kenward_roger import (
+    KRComponents,
+    adjusted_vcov,
+    kr_components,
+    kr_df,
+    natural_parameters,
+    sas_parameter_names,
+)
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import FitState
 from outcomes.models.mmrm.satterthwaite import md_denominator_df, one_dimensional_df
@@ -385,6 +392,22 @@ class MMRMFit:
             sigma = sigma / np.outer(sd, sd)
         names = [str(v) for v in self.design.visit_levels]
         return pd.DataFrame(sigma, index=names, columns=names)
+
+    def covariance_parameters(self) -> pd.DataFrame:
+        """The covariance parameters as SAS PROC MIXED names and reports them.
+
+        Columns ``group, cov_parm, estimate``: ``UN(i,j)`` for unstructured; ``Var(k)`` and a
+        correlation (``CSH``, ``ARH(1)``, ``TOEPH(k)``, ``Rho(k)``) for heterogeneous structures;
+        ``Residual`` with ``CS``, ``AR(1)``, ``TOEP(k)`` or ``SP(EXP)`` (the range) otherwise.
+        """
+        lik = self.likelihood
+        name = lik.structure.name
+        rows = []
+        for g, group in enumerate(self.design.group_levels):
+            values = natural_parameters(name, lik.group_theta(self.theta, g), lik.n_visits)
+            for label, value in zip(sas_parameter_names(name, lik.n_visits), values, strict=True):
+                rows.append({"group": group, "cov_parm": label, "estimate": float(value)})
+        return pd.DataFrame(rows)
 
     # -- display ----------------------------------------------------------------------------
 
