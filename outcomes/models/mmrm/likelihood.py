@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.linalg
+import scipy.linalg.blas
 
 from outcomes.models.mmrm.covariance import Structure, derivatives, us_theta
 from outcomes.models.mmrm.design import Design
@@ -271,13 +272,23 @@ def _patterns(design: Design, spatial: bool) -> list[Pattern]:
         ys = y[rows]
         n, s, k = xs.shape
         flat = xs.reshape(n, s * k)
-        xx = (flat.T @ flat).reshape(s, k, s, k).transpose(0, 2, 1, 3)
+        xx = _gram(flat).reshape(s, k, s, k).transpose(0, 2, 1, 3)
         xy = (flat.T @ ys).reshape(s, k, s).transpose(0, 2, 1)
         yy = ys.T @ ys
         patterns.append(
             Pattern(int(design.group[first[0]]), where, rows, xx, xy, yy, float(logw[rows].sum()))
         )
     return patterns
+
+
+def _gram(a: np.ndarray) -> np.ndarray:
+    """``a' a`` for a tall matrix, by BLAS's symmetric rank-k update.
+
+    ``a.T @ a`` takes a slow general path in some OpenBLAS builds for tall matrices of a few
+    dozen columns (seen here: 11 s against 0.2 s for 1,000,000 x 65).
+    """
+    upper = scipy.linalg.blas.dsyrk(1.0, np.asarray(a, dtype=float).T, trans=0)
+    return np.triu(upper) + np.triu(upper, 1).T
 
 
 def _pattern_keys(
