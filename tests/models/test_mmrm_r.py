@@ -79,3 +79,138 @@ def test_antidepressant_type3_fai_cornelius(antidepressant) -> None:
     assert len(merged) == 5
     np.testing.assert_allclose(merged["f_value"], merged["F_unrounded"], rtol=1e-5)
     np.testing.assert_allclose(merged["den_df"], merged["df2_fai_cornelius"], rtol=1e-4)
+
+
+# -- the other cases, table-driven -----------------------------------------------------------------
+
+SIM_VISITS_6 = ["WEEK1", "WEEK2", "WEEK4", "WEEK6", "WEEK8", "WEEK12"]
+# case -> (data file, formula, factor levels in R's order (reference first), arm, visit, reml)
+CASES = {
+    "bcva_un": (
+        DATASETS / "bcva_data.csv",
+        "BCVA_CHG ~ BCVA_BL + ARMCD * AVISIT + RACE + us(AVISIT | USUBJID)",
+        {"ARMCD": ["CTL", "TRT"], "AVISIT": [f"VIS{k:02d}" for k in range(1, 11)]},
+        "ARMCD",
+        "AVISIT",
+        True,
+    ),
+    "fev_cs": (
+        DATASETS / "fev_data.csv",
+        "FEV1 ~ ARMCD * AVISIT + RACE + SEX + cs(AVISIT | USUBJID)",
+        {"ARMCD": ["PBO", "TRT"], "AVISIT": ["VIS1", "VIS2", "VIS3", "VIS4"]},
+        "ARMCD",
+        "AVISIT",
+        True,
+    ),
+    "fev_ar1": (
+        DATASETS / "fev_data.csv",
+        "FEV1 ~ ARMCD * AVISIT + RACE + SEX + ar1(AVISIT | USUBJID)",
+        {"ARMCD": ["PBO", "TRT"], "AVISIT": ["VIS1", "VIS2", "VIS3", "VIS4"]},
+        "ARMCD",
+        "AVISIT",
+        True,
+    ),
+    "fev_un_ml": (
+        DATASETS / "fev_data.csv",
+        "FEV1 ~ ARMCD * AVISIT + RACE + SEX + us(AVISIT | USUBJID)",
+        {"ARMCD": ["PBO", "TRT"], "AVISIT": ["VIS1", "VIS2", "VIS3", "VIS4"]},
+        "ARMCD",
+        "AVISIT",
+        False,
+    ),
+    "sim_three_arm_un": (
+        R / "sim_three_arm.csv",
+        "CHG ~ BASE * VISIT + ARM * VISIT + us(VISIT | USUBJID)",
+        {"ARM": ["PLACEBO", "LOW", "HIGH"], "VISIT": [f"V{k}" for k in range(1, 9)]},
+        "ARM",
+        "VISIT",
+        True,
+    ),
+    "sim_two_arm_6v_un": (
+        R / "sim_two_arm_6v.csv",
+        "CHG ~ BASE + ARM * VISIT + us(VISIT | USUBJID)",
+        {"ARM": ["PLACEBO", "ACTIVE"], "VISIT": SIM_VISITS_6},
+        "ARM",
+        "VISIT",
+        True,
+    ),
+    "sim_two_arm_6v_csh": (
+        R / "sim_two_arm_6v.csv",
+        "CHG ~ BASE + ARM * VISIT + csh(VISIT | USUBJID)",
+        {"ARM": ["PLACEBO", "ACTIVE"], "VISIT": SIM_VISITS_6},
+        "ARM",
+        "VISIT",
+        True,
+    ),
+    "sim_two_arm_6v_ar1h": (
+        R / "sim_two_arm_6v.csv",
+        "CHG ~ BASE + ARM * VISIT + ar1h(VISIT | USUBJID)",
+        {"ARM": ["PLACEBO", "ACTIVE"], "VISIT": SIM_VISITS_6},
+        "ARM",
+        "VISIT",
+        True,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def case_fits() -> dict[str, outcomes.MMRMFit]:
+    fits = {}
+    for name, (path, formula, levels, _, _, reml) in CASES.items():
+        data = pd.read_csv(path)
+        for column, order in levels.items():
+            data[column] = pd.Categorical(data[column], categories=order)
+        fits[name] = outcomes.mmrm(formula, data, reml=reml)
+    return fits
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_likelihood_coefficients_and_covariance(case: str, case_fits) -> None:
+    fit = case_fits[case]
+    fit_r = pd.read_csv(R / f"{case}_fit.csv").iloc[0]
+    assert -2 * fit.loglik == pytest.approx(fit_r["minus2loglik"], rel=1e-8)
+    coef = pd.read_csv(R / f"{case}_coef.csv").set_index("term")
+    ours = fit.to_frame().set_index("term")
+    assert list(ours.index) == list(coef.index)
+    scale = coef["std_error"].to_numpy()
+    np.testing.assert_allclose(
+        ours["estimate"], coef["estimate"], atol=1e-5 * scale.max(), rtol=1e-5
+    )
+    se_r = coef["std_error"]
+    if not CASES[case][5]:
+        # Under ML, summary.gls's tTable scales standard errors by sqrt(N / (N - p)) (as lm
+        # does); SAS PROC MIXED (tests/models/test_mmrm_sas.py, sas_log.txt) and emmeans's
+        # vcov do not, and neither do we.
+        n, p = fit.n_obs, len(coef)
+        se_r = se_r * np.sqrt((n - p) / n)
+    np.testing.assert_allclose(ours["std_error"], se_r, rtol=1e-4)
+    cov_r = pd.read_csv(R / f"{case}_cov.csv", index_col=0)
+    np.testing.assert_allclose(
+        fit.covariance().to_numpy(),
+        cov_r.to_numpy(),
+        rtol=1e-4,
+        atol=1e-6 * np.abs(cov_r.to_numpy()).max(),
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_lsmeans_and_differences(case: str, case_fits) -> None:
+    fit = case_fits[case]
+    _, _, _, arm, visit, reml = CASES[case]
+    emm = pd.read_csv(R / f"{case}_emmeans.csv")
+    ours = fit.lsmeans([arm, visit]).astype({arm: str, visit: str})
+    merged = ours.merge(emm, on=[arm, visit], suffixes=("", "_r"))
+    assert len(merged) == len(emm)
+    np.testing.assert_allclose(merged["estimate"], merged["emmean"], rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(merged["std_error"], merged["SE"], rtol=1e-4)
+    con = pd.read_csv(R / f"{case}_contrasts.csv")
+    diff = fit.contrasts(arm, by=visit, method="pairwise").astype({visit: str})
+    diff = diff.merge(con, on=["contrast", visit], suffixes=("", "_r"))
+    assert len(diff) == len(con)
+    np.testing.assert_allclose(
+        diff["estimate"], diff["estimate_r"], rtol=1e-5, atol=1e-5 * diff["SE"].max()
+    )
+    np.testing.assert_allclose(diff["std_error"], diff["SE"], rtol=1e-4)
+    if reml:  # emmeans' Satterthwaite for gls (ML fits: emmeans' df are not Satterthwaite's)
+        np.testing.assert_allclose(diff["df"], diff["df_r"], rtol=1e-3)
+        np.testing.assert_allclose(merged["df"], merged["df_r"], rtol=1e-3)

@@ -133,7 +133,7 @@ def build_design(
     y_mat, x_mat = patsy.dmatrices(formula.mean, frame, NA_action="raise", return_type="matrix")
     x = np.asarray(x_mat, dtype=float)
     all_names = [_r_name(n) for n in x_mat.design_info.column_names]
-    all_names, order = _r_order(all_names, mean_vars[1:])
+    all_names, order = _r_order(all_names, mean_vars[1:], factors)
     x, names, aliased = _drop_aliased(x[:, order], all_names)
 
     subject_codes, subject_labels = pd.factorize(frame[cov.subject], sort=True)
@@ -221,26 +221,36 @@ def _r_name(patsy_name: str) -> str:
     return _PATSY_LEVEL.sub(lambda m: f"{m.group(1)}{m.group(2)}", patsy_name)
 
 
-def _r_order(names: list[str], variables: list[str]) -> tuple[list[str], list[int]]:
+def _r_order(
+    names: list[str], variables: list[str], factors: Mapping[str, list[Any]]
+) -> tuple[list[str], list[int]]:
     """Coefficient names and order as R's model.matrix gives them.
 
     Within an interaction, variables are in the order they first appear in the formula
     (``VISIT5:THERAPYDRUG`` for ``BASVAL*VISIT + THERAPY*VISIT``); terms come by degree, then in
-    formula order. Returns the names in that order and the positions they came from.
+    formula order; within a term, the first variable's levels vary fastest. Returns the names in
+    that order and the positions they came from.
     """
     rank = {v: i for i, v in enumerate(variables)}
 
-    def var_of(part: str) -> int:
+    def split(part: str) -> tuple[int, int]:
         found = [v for v in variables if part.startswith(v)]
-        return rank[max(found, key=len)] if found else len(variables)
+        if not found:
+            return len(variables), 0
+        var = max(found, key=len)
+        levels = [str(lev) for lev in factors.get(var, [])]
+        level = part[len(var) :]
+        return rank[var], levels.index(level) if level in levels else 0
 
     keyed = []
     for pos, name in enumerate(names):
         if name == "(Intercept)":
-            keyed.append(((0, ()), name, pos))
+            keyed.append(((0, (), ()), name, pos))
             continue
-        parts = sorted(name.split(":"), key=var_of)
-        keyed.append(((len(parts), tuple(var_of(p) for p in parts)), ":".join(parts), pos))
+        parts = sorted(name.split(":"), key=lambda p: split(p)[0])
+        where = [split(p) for p in parts]
+        key = (len(parts), tuple(w[0] for w in where), tuple(w[1] for w in reversed(where)))
+        keyed.append((key, ":".join(parts), pos))
     keyed.sort(key=lambda k: k[0])
     return [k[1] for k in keyed], [k[2] for k in keyed]
 

@@ -60,8 +60,8 @@ prep_data <- function(d, response, subject, visit, visit_levels, factors = list(
     stopifnot(!anyNA(d[[v]]))
   }
   s <- as.character(d[[subject]])
-  ## subject levels in order of first appearance of the sorted ids (numeric ids
-  ## sorted numerically), then the data sorted by those levels
+  ## subject factor levels: ids sorted (numerically when all ids are numbers,
+  ## else in C-locale order), then the rows sorted by subject and visit
   ids <- unique(s)
   num <- suppressWarnings(as.numeric(ids))
   ids <- if (!anyNA(num)) ids[order(num)] else sort(ids, method = "radix")
@@ -126,6 +126,8 @@ gls_conlin <- function(fit, data) {
   y <- data[[all.vars(fit$call$model)[1]]]
   stopifnot(nrow(X) == fit$dims$N, length(y) == fit$dims$N,
             max(abs(fitted(fit) - X %*% coef(fit))) < 1e-6 * (1 + max(abs(y))))
+  ## gls works on the rows ordered by subject; they must already be so ordered
+  stopifnot(!is.unsorted(as.integer(fit$groups)))
   conLin$Xy <- cbind(X, y)
   conLin$logLik <- 0
   conLin$sigma <- 0
@@ -152,23 +154,37 @@ polish_gls <- function(fit, data, max_newton = 10L) {
   f <- function(par) nlme:::glsApVar.fullGlsLogLik(par, st, conLin, dims, N)
   par <- c(coef(st), lSigma = log(fit$sigma))
   par0 <- par
+  ## derivatives in absolute steps around the current point (numDeriv steps
+  ## are relative to |x|, far too small for parameters near 0 given the
+  ## ~1e-11 rounding noise of the log-likelihood)
+  grad_at <- function(x) numDeriv::grad(function(dl) f(x + dl), 0 * x,
+                                        method.args = list(eps = 1e-3, d = 1e-4, r = 4))
+  ## Hessian: Richardson steps 0.1 * max(|x|, 0.1) per parameter (relative
+  ## steps as numDeriv's default, with a floor for parameters near 0)
+  hess_at <- function(x) {
+    sc <- pmax(abs(x), 0.1)
+    Hs <- numDeriv::hessian(function(dl) f(x + dl * sc), 0 * x,
+                            method.args = list(eps = 0.1, d = 0.1, r = 4))
+    Hs / outer(sc, sc)
+  }
   ## chord Newton: one Richardson Hessian at nlme's optimum, reused for the
   ## steps (the start is already within ~1e-6), then a fresh Hessian at the end
-  H <- numDeriv::hessian(f, par)
+  H <- hess_at(par)
   hist <- numeric()
+  gtol <- 1e-9 * max(1, abs(f(par)))
   for (it in seq_len(max_newton)) {
-    g <- numDeriv::grad(f, par)
+    g <- grad_at(par)
     hist <- c(hist, max(abs(g)))
-    if (max(abs(g)) < 1e-10 * max(1, abs(f(par)))) break
+    if (max(abs(g)) < gtol) break
     step <- -solve(H, g)
     f0 <- f(par); lam <- 1
     while (f(par + lam * step) < f0 && lam > 1e-3) lam <- lam / 2
     if (f(par + lam * step) < f0) break
     par <- par + lam * step
-    if (max(abs(lam * step)) < 1e-9) break
+    if (max(abs(lam * step)) < 1e-10) break
   }
-  g <- numDeriv::grad(f, par)
-  H <- numDeriv::hessian(f, par)
+  g <- grad_at(par)
+  H <- hess_at(par)
   coef(st) <- par[-length(par)]
   est <- nlme::glsEstimate(st, conLin, control = list(singular.ok = FALSE))
   p <- dims$p
