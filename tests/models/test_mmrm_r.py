@@ -214,3 +214,17 @@ def test_case_lsmeans_and_differences(case: str, case_fits) -> None:
     if reml:  # emmeans' Satterthwaite for gls (ML fits: emmeans' df are not Satterthwaite's)
         np.testing.assert_allclose(diff["df"], diff["df_r"], rtol=1e-3)
         np.testing.assert_allclose(merged["df"], merged["df_r"], rtol=1e-3)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if CASES[c][5]])
+def test_case_type3(case: str, case_fits) -> None:
+    # df2_fai_cornelius: Fai-Cornelius df on SAS's Type III basis, from emmeans' one-row
+    # Satterthwaite df, computed in the case's R script.
+    type3 = pd.read_csv(R / f"{case}_type3.csv")
+    ours = case_fits[case].anova()
+    ours["key"] = ours["term"].str.split(":").map(frozenset)
+    type3["key"] = type3["term"].str.split(":").map(frozenset)
+    merged = ours.merge(type3, on="key")
+    assert len(merged) == len(type3)
+    np.testing.assert_allclose(merged["f_value"], merged["F_unrounded"], rtol=1e-4)
+    np.testing.assert_allclose(merged["den_df"], merged["df2_fai_cornelius"], rtol=1e-3)
