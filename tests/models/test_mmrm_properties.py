@@ -91,3 +91,22 @@ def test_fallback_chain_fits_a_simpler_structure_and_says_so(data) -> None:
     assert fit.converged
     assert fit.formula.covariance.structure != "us"
     assert any("did not converge; the fallback chain gave" in n for n in fit.notes)
+
+
+def test_nested_structures_order_their_likelihoods(data) -> None:
+    # ar1 is ad with equal lag-1 correlations, ad is adh with equal variances: each richer
+    # structure fits at least as well (ML, same mean model).
+    def m2ll(structure: str) -> float:
+        fit = outcomes.mmrm(f"FEV1 ~ ARMCD + {structure}(AVISIT | USUBJID)", data, reml=False)
+        return -2 * fit.loglik
+
+    ar1, ad, adh = m2ll("ar1"), m2ll("ad"), m2ll("adh")
+    assert adh <= ad + 1e-6 <= ar1 + 2e-6
+    assert ad < ar1  # fev_data's lag-1 correlations differ
+
+
+def test_residual_df_is_observations_minus_coefficients(data) -> None:
+    fit = outcomes.mmrm(FORMULA, data, reference=REFERENCE, df="residual")
+    # 537 observations, 11 coefficients (tests/datasets/README.md; the formula's columns)
+    assert set(fit.to_frame()["df"]) == {537 - 11}
+    assert set(fit.anova()["den_df"]) == {537 - 11}
