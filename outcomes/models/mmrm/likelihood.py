@@ -54,6 +54,16 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class _Covariances:
+    """Covariances at one ``theta``: per group the full visit matrix (with derivatives if asked),
+    or ``full=None`` for spatial structures, whose matrices differ by pattern."""
+
+    theta: np.ndarray
+    with_derivatives: bool
+    full: list[np.ndarray] | None
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The objective at one ``theta``: value, gradient, and the fixed-effects quantities."""
 
@@ -184,34 +194,36 @@ class Likelihood:
     def _theta_index(self, pat: Pattern) -> slice:
         return slice(pat.group * self.block, (pat.group + 1) * self.block)
 
-    def _matrices(self, theta: np.ndarray, with_derivatives: bool) -> list[np.ndarray] | None:
-        """Per group, the full visit covariance (and its derivatives); None for spatial."""
-        if self.structure.spatial:
-            self._theta = theta
-            self._with_derivatives = with_derivatives
-            return None
-        out = []
-        for g in range(self.n_groups):
-            th = self.group_theta(theta, g)
-            if with_derivatives:
-                out.append(derivatives(self.structure, th, self.n_visits))
-            else:
-                out.append(self.structure.matrix(th, self.n_visits).real[None])
-        return out
+    def _matrices(self, theta: np.ndarray, with_derivatives: bool) -> _Covariances:
+        """The covariances at ``theta``, ready to be cut down to each pattern."""
+        full = None
+        if not self.structure.spatial:
+            full = []
+            for g in range(self.n_groups):
+                th = self.group_theta(theta, g)
+                if with_derivatives:
+                    full.append(derivatives(self.structure, th, self.n_visits))
+                else:
+                    full.append(self.structure.matrix(th, self.n_visits).real[None])
+        return _Covariances(theta, with_derivatives, full)
 
-    def _pattern_matrix(self, mats: list[np.ndarray] | None, pat: Pattern) -> np.ndarray:
-        """The pattern's covariance (and derivatives), shape ``(1 [+ m], S, S)``."""
-        if mats is None:
-            th = self.group_theta(self._theta, pat.group)
-            if self._with_derivatives:
+    def _pattern_matrix(self, mats: _Covariances, pat: Pattern) -> np.ndarray:
+        """The pattern's covariance (and derivatives), shape ``(1 [+ m], S, S)``.
+
+        Visit-based structures cut the group's full matrix down to the pattern's visits;
+        spatial ones compute it from the pattern's time points.
+        """
+        if mats.full is None:
+            th = self.group_theta(mats.theta, pat.group)
+            if mats.with_derivatives:
                 return derivatives(self.structure, th, pat.where)
             return self.structure.matrix(th, pat.where).real[None]
-        full = mats[pat.group]
+        full = mats.full[pat.group]
         return full[:, pat.where[:, None], pat.where[None, :]]
 
     def _gradient(
         self,
-        mats: list[np.ndarray] | None,
+        mats: _Covariances,
         inverses: list[np.ndarray],
         beta: np.ndarray,
         xtvx_inv: np.ndarray,
