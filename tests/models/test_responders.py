@@ -1,0 +1,75 @@
+"""Responder analyses against base R (tests/reference/responders/responders.R, R 4.2.2):
+HAM-D17 response (a fall of at least 50%) in the antidepressant trial, both missing-data rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from outcomes.models.responders import RESPONDER_COLUMNS, responders
+
+TESTS = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    d = pd.read_csv(TESTS / "datasets" / "antidepressant_data.csv", dtype={"VISIT": str})
+    return d.assign(resp=d["CHANGE"] / d["BASVAL"] <= -0.5)
+
+
+@pytest.mark.parametrize("rule", ["non-responder", "exclude"])
+def test_rates_risk_difference_and_odds_ratio_match_r(data, rule: str) -> None:
+    ref = pd.read_csv(
+        TESTS / "reference" / "responders" / "antidepressant_responders.csv", dtype={"VISIT": str}
+    )
+    ref = ref[ref["missing_rule"] == rule]
+    ours = responders(
+        data,
+        outcome="resp",
+        group="THERAPY",
+        subject="PATIENT",
+        reference="PLACEBO",
+        by="VISIT",
+        covariates=["BASVAL"],
+        missing=rule,
+    )
+    assert list(ours.columns) == ["VISIT", *RESPONDER_COLUMNS]
+    merged = ours.merge(ref, on=["VISIT", "missing_rule"], suffixes=("", "_r"))
+    assert len(merged) == 4
+    for col in ("n", "responders", "n_reference", "responders_reference"):
+        assert (merged[col] == merged[f"{col}_r"]).all(), col
+    for col in (
+        "risk_difference",
+        "rd_conf_low",
+        "rd_conf_high",
+        "odds_ratio",
+        "or_conf_low",
+        "or_conf_high",
+        "or_p_value",
+    ):
+        np.testing.assert_allclose(merged[col], merged[f"{col}_r"], rtol=1e-6, err_msg=col)
+    if rule == "non-responder":
+        # every randomised patient counts: 84 on drug, 88 on placebo (tests/datasets/README.md)
+        assert set(ours["n"]) == {84} and set(ours["n_reference"]) == {88}
+
+
+def test_nnt_and_its_interval(data) -> None:
+    out = responders(
+        data, outcome="resp", group="THERAPY", subject="PATIENT", reference="PLACEBO", by="VISIT"
+    )
+    row = out.iloc[-1]
+    assert row["nnt"] == pytest.approx(1 / row["risk_difference"])
+    if row["rd_conf_low"] > 0:
+        assert row["nnt_conf_low"] == pytest.approx(1 / row["rd_conf_high"])
+    else:  # the interval of the difference contains 0: the NNT's runs through infinity
+        assert np.isnan(row["nnt_conf_low"]) and np.isnan(row["nnt_conf_high"])
+
+
+def test_bad_rule_and_columns_are_explained(data) -> None:
+    with pytest.raises(ValueError, match="missing must be"):
+        responders(data, outcome="resp", group="THERAPY", subject="PATIENT", missing="ignore")
+    with pytest.raises(ValueError, match="no column"):
+        responders(data, outcome="remission", group="THERAPY", subject="PATIENT")
