@@ -33,7 +33,9 @@ from outcomes.errors import (
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
+from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.mmrm import MMRMFit, mmrm
+from outcomes.models.responders import responders
 from outcomes.sample import load_sample, write_sample
 
 __all__ = [
@@ -53,12 +55,17 @@ __all__ = [
     "TrialData",
     "ValidationError",
     "WriteError",
+    "cohens_d",
     "derive",
     "from_frame",
     "instruments",
     "load_sample",
     "mmrm",
+    "pooled_sd",
     "read",
+    "responders",
+    "standardized_difference",
+    "within_d",
     "write",
     "write_sample",
 ]
