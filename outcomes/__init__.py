@@ -33,6 +33,7 @@ from outcomes.errors import (
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
+from outcomes.models.ancova import ancova
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.responders import responders
@@ -55,6 +56,7 @@ __all__ = [
     "TrialData",
     "ValidationError",
     "WriteError",
+    "ancova",
     "cohens_d",
     "derive",
     "from_frame",
