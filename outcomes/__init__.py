@@ -34,6 +34,7 @@ from outcomes.io.mapping import ColumnMapping
 from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
 from outcomes.models.ancova import ancova
+from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.responders import responders
@@ -60,11 +61,14 @@ __all__ = [
     "cohens_d",
     "derive",
     "from_frame",
+    "hazard_ratio",
     "instruments",
+    "kaplan_meier",
     "load_sample",
     "mmrm",
     "pooled_sd",
     "read",
+    "relapse_times",
     "responders",
     "standardized_difference",
     "within_d",
