@@ -37,6 +37,8 @@ from outcomes.models.ancova import ancova
 from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.mmrm import MMRMFit, mmrm
+from outcomes.models.multiplicity import adjust as adjust_pvalues
+from outcomes.models.multiplicity import graphical
 from outcomes.models.responders import responders
 from outcomes.sample import load_sample, write_sample
 
@@ -57,10 +59,12 @@ __all__ = [
     "TrialData",
     "ValidationError",
     "WriteError",
+    "adjust_pvalues",
     "ancova",
     "cohens_d",
     "derive",
     "from_frame",
+    "graphical",
     "hazard_ratio",
     "instruments",
     "kaplan_meier",

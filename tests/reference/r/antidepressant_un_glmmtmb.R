@@ -39,7 +39,7 @@ info <- function(fit, label, secs) {
              optimizer_message = if (is.null(fit$fit$message)) "" else fit$fit$message,
              pdHess = fit$sdr$pdHess,
              max_abs_gradient = max(abs(fit$sdr$gradient.fixed)),
-             seconds = unname(secs["elapsed"]), stringsAsFactors = FALSE)
+             seconds = round(unname(secs["elapsed"]), 3), stringsAsFactors = FALSE)
 }
 fi <- rbind(info(fit, "nlminb (default)", tm), info(fit2, "optim BFGS", tm2))
 print(fi)

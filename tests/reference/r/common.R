@@ -342,7 +342,7 @@ write_case <- function(case, fit, d, data_name, subject, visit, arm, cov_label,
                       n_coef = p,
                       n_cov_params = attr(logLik(fit), "df") - p,
                       sigma = fit$sigma,
-                      seconds = attr(fit, "seconds"),
+                      seconds = round(attr(fit, "seconds"), 3),
                       optimizer = attr(fit, "optimizer"),
                       logLik_direct = direct_loglik(fit, d, subject, vc$V),
                       logLik_nlme_unpolished = pol$logLik_nlme,
@@ -350,7 +350,7 @@ write_case <- function(case, fit, d, data_name, subject, visit, arm, cov_label,
                       max_abs_grad_polished = pol$max_abs_grad_final,
                       max_abs_coef_change_polish = pol$max_abs_coef_change,
                       apVar_rel_diff_nlme = pol$apVar_rel_diff_nlme,
-                      seconds_polish = attr(fit, "seconds_polish"),
+                      seconds_polish = round(attr(fit, "seconds_polish"), 3),
                       stringsAsFactors = FALSE)
   for (nm in names(extra_fit)) fitdf[[nm]] <- extra_fit[[nm]]
   write_ref(fitdf, paste0(case, "_fit.csv"))
