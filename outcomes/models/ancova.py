@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
+from outcomes.models.frames import as_frame
 from outcomes.models.mmrm import MMRMFit, mmrm
 
 __all__ = ["ancova"]
@@ -54,7 +53,7 @@ def ancova(
     >>> fit.contrasts("arm")["contrast"].tolist()
     ['DMT - PLACEBO']
     """
-    frame = data.frame if hasattr(data, "frame") and not isinstance(data, pd.DataFrame) else data
+    frame = as_frame(data)
     if (visit is None) != (at is None):
         raise ValueError("give both visit= and at= to choose a visit, or neither")
     if visit is not None:

@@ -19,6 +19,8 @@ import scipy.optimize
 import scipy.special
 import scipy.stats
 
+from outcomes.models.frames import factor_levels
+
 __all__ = ["cohens_d", "pooled_sd", "standardized_difference", "within_d"]
 
 
@@ -64,7 +66,7 @@ def cohens_d(
     [['A - B', 0.6164, 0.5633]]
     """
     by = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    levels = _levels(data[group])
+    levels = factor_levels(data[group])
     reference = levels[0] if reference is None else reference
     if reference not in levels:
         raise ValueError(f"reference {reference!r} is not a level of {group}: {levels}")
@@ -153,12 +155,6 @@ def standardized_difference(contrasts: pd.DataFrame, sd: float) -> pd.DataFrame:
     out["d_conf_low"] = contrasts["conf_low"] / sd
     out["d_conf_high"] = contrasts["conf_high"] / sd
     return out
-
-
-def _levels(column: pd.Series) -> list[Any]:
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return [c for c in column.cat.categories if (column == c).any()]
-    return sorted(column.dropna().unique())
 
 
 def _two_sample(x: np.ndarray, y: np.ndarray, conf_level: float) -> dict[str, float]:

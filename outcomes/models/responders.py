@@ -25,6 +25,8 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from outcomes.models.frames import factor_levels
+
 __all__ = ["RESPONDER_COLUMNS", "responders"]
 
 #: Columns of :func:`responders` after the ``by`` columns.
@@ -106,7 +108,7 @@ def responders(
     if covariates:
         first = data.groupby(subject, sort=False)[list(covariates)].first()
         arms = arms.join(first, on=subject)
-    levels = _levels(data[group])
+    levels = factor_levels(data[group])
     reference = levels[0] if reference is None else reference
     if reference not in levels:
         raise ValueError(f"reference {reference!r} is not a level of {group}: {levels}")
@@ -123,12 +125,6 @@ def responders(
             row = _compare(full, group, level, reference, covariates, conf_level)
             rows.append({**({by: level_by} if by else {}), **row, "missing_rule": missing})
     return pd.DataFrame(rows)
-
-
-def _levels(column: pd.Series) -> list[Any]:
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return [c for c in column.cat.categories if (column == c).any()]
-    return sorted(column.dropna().unique())
 
 
 def _compare(

@@ -10,8 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import pandas as pd
-
+from outcomes.models.frames import as_frame
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
 from outcomes.models.mmrm.formula import parse_formula
@@ -117,7 +116,7 @@ def mmrm(
         raise ValueError(f"vcov must be one of {VCOV_METHODS}, not {vcov!r}")
     if not reml and (df.startswith("kenward-roger") or vcov == "kenward-roger"):
         raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
-    frame = data.frame if hasattr(data, "frame") and not isinstance(data, pd.DataFrame) else data
+    frame = as_frame(data)
     parsed = parse_formula(formula)
     design = build_design(parsed, frame, weights=weights, reference=reference)
     chain = [parsed.covariance.structure]

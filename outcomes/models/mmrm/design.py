@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from outcomes.models.frames import factor_levels
 from outcomes.models.mmrm.covariance import get_structure
 from outcomes.models.mmrm.formula import MMRMFormula
 
@@ -124,7 +125,7 @@ def build_design(
     unknown_refs = sorted(set(reference) - set(factor_vars))
     if unknown_refs:
         raise ValueError(f"reference levels given for {unknown_refs}, which are not factors")
-    factors = {c: _levels(frame[c], reference.get(c)) for c in factor_vars}
+    factors = {c: factor_levels(frame[c], reference.get(c)) for c in factor_vars}
     for c, levels in factors.items():
         frame[c] = pd.Categorical(frame[c].astype(object), categories=levels)
     if weights is not None and (frame[weights] <= 0).any():
@@ -144,7 +145,7 @@ def build_design(
     else:
         # Visits in their natural order (categorical order, else sorted), whatever the
         # reference level of the mean model: AR(1), Toeplitz and antedependence depend on it.
-        visit_levels = _levels(data.loc[keep, cov.time[0]], None)
+        visit_levels = factor_levels(data.loc[keep, cov.time[0]], None)
         visit = pd.Categorical(
             frame[cov.time[0]].astype(object), categories=visit_levels
         ).codes.astype(int)
@@ -198,20 +199,6 @@ def _mean_variables(mean: str, data: pd.DataFrame) -> list[str]:
 
 def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-
-
-def _levels(column: pd.Series, reference: Any) -> list[Any]:
-    """Levels in data order (categorical order, else sorted), the reference first if given."""
-    present = set(column.dropna().unique())
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        levels = [c for c in column.cat.categories if c in present]
-    else:
-        levels = sorted(present, key=lambda v: (str(type(v)), v))
-    if reference is not None:
-        if reference not in levels:
-            raise ValueError(f"reference level {reference!r} is not among {levels}")
-        levels = [reference, *[lev for lev in levels if lev != reference]]
-    return levels
 
 
 def _r_name(patsy_name: str) -> str:
