@@ -19,6 +19,7 @@ from outcomes import instruments
 from outcomes.data.derive import derive
 from outcomes.data.problems import PROBLEM_COLUMNS
 from outcomes.data.schedule import DosingSession, Schedule, ScheduledVisit
+from outcomes.data.timeaxes import add_time_axes, dose_days
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import (
     ConvergenceError,
@@ -59,10 +60,12 @@ __all__ = [
     "TrialData",
     "ValidationError",
     "WriteError",
+    "add_time_axes",
     "adjust_pvalues",
     "ancova",
     "cohens_d",
     "derive",
+    "dose_days",
     "from_frame",
     "graphical",
     "hazard_ratio",
