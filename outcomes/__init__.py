@@ -37,6 +37,8 @@ from outcomes.io.write import write
 from outcomes.models.ancova import ancova
 from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
+from outcomes.models.gee import GEEFit, gee
+from outcomes.models.lmm import LMMFit, lmm
 from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.multiplicity import adjust as adjust_pvalues
 from outcomes.models.multiplicity import graphical
@@ -45,6 +47,8 @@ from outcomes.sample import load_sample, write_sample
 
 __all__ = [
     "LAYOUTS",
+    "GEEFit",
+    "LMMFit",
     "MMRMFit",
     "PROBLEM_COLUMNS",
     "ColumnMapping",
@@ -67,10 +71,12 @@ __all__ = [
     "derive",
     "dose_days",
     "from_frame",
+    "gee",
     "graphical",
     "hazard_ratio",
     "instruments",
     "kaplan_meier",
+    "lmm",
     "load_sample",
     "mmrm",
     "pooled_sd",

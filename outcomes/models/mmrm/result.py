@@ -12,6 +12,7 @@ import pandas as pd
 import patsy
 import scipy.stats
 
+from outcomes.models.inference import wald_table
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.formula import MMRMFormula
 from outcomes.models.mmrm.grid import cell_rows, term_hypothesis
@@ -207,26 +208,9 @@ class MMRMFit:
             )
         beta = self.state.evaluation.beta
         c = self.vcov.to_numpy()
-        est = rows @ beta
         se = np.sqrt(np.einsum("ij,jk,ik->i", rows, c, rows))
         df = np.array([self._df_1d(r) for r in rows])
-        stat = est / se
-        p = 2 * scipy.stats.t.sf(np.abs(stat), df)
-        q = scipy.stats.t.ppf(1 - (1 - self.conf_level) / 2, df)
-        out = pd.DataFrame(
-            {
-                "estimate": est,
-                "std_error": se,
-                "df": df,
-                "statistic": stat,
-                "p_value": p,
-                "conf_low": est - q * se,
-                "conf_high": est + q * se,
-            }
-        )
-        if labels is not None:
-            out = pd.concat([labels.reset_index(drop=True), out], axis=1)
-        return out
+        return wald_table(rows @ beta, se, df, conf_level=self.conf_level, labels=labels)
 
     def test(self, contrast: np.ndarray) -> dict[str, float]:
         """F test that all rows of ``contrast`` are zero: ``num_df, den_df, f_value, p_value``."""
