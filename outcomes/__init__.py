@@ -35,6 +35,7 @@ from outcomes.io.mapping import ColumnMapping
 from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
 from outcomes.models.ancova import ancova
+from outcomes.models.blinding import blinding, blinding_from_counts
 from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.gee import GEEFit, gee
@@ -67,6 +68,8 @@ __all__ = [
     "add_time_axes",
     "adjust_pvalues",
     "ancova",
+    "blinding",
+    "blinding_from_counts",
     "cohens_d",
     "derive",
     "dose_days",
