@@ -36,6 +36,12 @@ from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
 from outcomes.models.ancova import ancova
 from outcomes.models.blinding import blinding, blinding_from_counts
+from outcomes.models.dosing import (
+    count_active_doses,
+    dose_equivalence,
+    session_response,
+    session_visits,
+)
 from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.gee import GEEFit, gee
@@ -43,25 +49,29 @@ from outcomes.models.lmm import LMMFit, lmm
 from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.multiplicity import adjust as adjust_pvalues
 from outcomes.models.multiplicity import graphical
+from outcomes.models.paired import PAIRED_COLUMNS, paired_change, subject_scores
 from outcomes.models.responders import responders
+from outcomes.models.trait import TraitChange, trait_change
 from outcomes.sample import load_sample, write_sample
 
 __all__ = [
     "LAYOUTS",
-    "GEEFit",
-    "LMMFit",
-    "MMRMFit",
+    "PAIRED_COLUMNS",
     "PROBLEM_COLUMNS",
     "ColumnMapping",
     "ConvergenceError",
     "DosingSession",
+    "GEEFit",
     "InstrumentError",
+    "LMMFit",
+    "MMRMFit",
     "MappingError",
     "OutcomesError",
     "ReadError",
     "Schedule",
     "ScheduleError",
     "ScheduledVisit",
+    "TraitChange",
     "TrialData",
     "ValidationError",
     "WriteError",
@@ -71,8 +81,10 @@ __all__ = [
     "blinding",
     "blinding_from_counts",
     "cohens_d",
+    "count_active_doses",
     "derive",
     "dose_days",
+    "dose_equivalence",
     "from_frame",
     "gee",
     "graphical",
@@ -82,11 +94,16 @@ __all__ = [
     "lmm",
     "load_sample",
     "mmrm",
+    "paired_change",
     "pooled_sd",
     "read",
     "relapse_times",
     "responders",
+    "session_response",
+    "session_visits",
     "standardized_difference",
+    "subject_scores",
+    "trait_change",
     "within_d",
     "write",
     "write_sample",
