@@ -42,7 +42,12 @@ from outcomes.models.dosing import (
     session_response,
     session_visits,
 )
-from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times
+from outcomes.models.durability import (
+    hazard_ratio,
+    kaplan_meier,
+    relapse_times,
+    still_responding,
+)
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.gee import GEEFit, gee
 from outcomes.models.lmm import LMMFit, lmm
@@ -102,6 +107,7 @@ __all__ = [
     "session_response",
     "session_visits",
     "standardized_difference",
+    "still_responding",
     "subject_scores",
     "trait_change",
     "within_d",

@@ -5,6 +5,12 @@ and relapses at the first later assessment at which it no longer does; one who n
 censored at the last assessment with a value. Subjects who never respond are not at risk and are
 counted in ``n_never``. Assessments with a missing value neither start nor end a response.
 
+:func:`still_responding` follows the responders at an anchor visit (e.g. the primary endpoint)
+to each later visit: the proportion still in response (or remission) there, with Wilson's
+interval. A responder without a value at a later visit counts as no longer responding
+(``missing="non-responder"``, the conservative rule) or is left out of that visit's denominator
+(``missing="exclude"``); the table reports how many were missing either way.
+
 Kaplan-Meier estimates (statsmodels' SurvfuncRight) get pointwise intervals on the log scale
 with Greenwood's variance, as R's ``survfit`` (``conf.type = "log"``); the hazard ratio comes from
 a Cox model with Efron's method for ties (statsmodels' PHReg), as R's ``coxph``.
@@ -18,8 +24,13 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 import statsmodels.api as sm
+from statsmodels.stats.proportion import proportion_confint
 
-__all__ = ["hazard_ratio", "kaplan_meier", "relapse_times"]
+from outcomes.models.frames import factor_levels
+
+__all__ = ["hazard_ratio", "kaplan_meier", "relapse_times", "still_responding"]
+
+_MISSING_RULES = ("non-responder", "exclude")
 
 
 def relapse_times(
@@ -119,4 +130,92 @@ def hazard_ratio(
                 "n": len(times),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def still_responding(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    subject: str,
+    visit: str,
+    anchor: Any,
+    group: str | None = None,
+    missing: str = "non-responder",
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Among the responders at ``anchor``, the proportion still responding at each later visit.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per subject and visit with the binary ``outcome`` (missing where unknown).
+    outcome, subject, visit : str
+        Columns; later visits follow ``visit``'s order (categorical order, else sorted).
+    anchor : object
+        The visit whose responders are followed.
+    group : str, optional
+        The arm.
+    missing : {"non-responder", "exclude"}
+        The rule for a responder without a value at a later visit (see the module docstring).
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (if given), ``visit, n_anchor, n_missing, n, n_still, proportion, conf_low,
+        conf_high, missing``: ``n_anchor`` responders at the anchor, ``n`` the denominator.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"id": [1, 1, 1, 2, 2, 3, 3], "week": [2, 4, 8, 2, 4, 2, 8],
+    ...                    "resp": [True, True, False, True, None, False, True]})
+    >>> still_responding(df, outcome="resp", subject="id", visit="week", anchor=2)[
+    ...     ["visit", "n_anchor", "n_missing", "n", "n_still"]].values.tolist()
+    [[4, 2, 1, 2, 1], [8, 2, 1, 2, 0]]
+    """
+    if missing not in _MISSING_RULES:
+        raise ValueError(f"missing must be one of {_MISSING_RULES}, not {missing!r}")
+    needed = [outcome, subject, visit, *([group] if group else [])]
+    absent = [c for c in needed if c not in data.columns]
+    if absent:
+        raise ValueError(f"the data have no column(s) {absent}; they have {list(data.columns)}")
+    levels = factor_levels(data[visit])
+    if anchor not in levels:
+        raise ValueError(f"anchor {anchor!r} is not a visit of {visit!r}: {levels}")
+    later = levels[levels.index(anchor) + 1 :]
+    if not later:
+        raise ValueError(f"no visit follows the anchor {anchor!r}")
+    values = data.pivot_table(
+        index=subject, columns=visit, values=outcome, aggfunc="first", observed=True
+    ).reindex(columns=levels)
+    at_anchor = values[anchor].astype("boolean").fillna(False).astype(bool)
+    responders = values.index[at_anchor.to_numpy()]
+    arms = data.groupby(subject, observed=True)[group].first() if group else None
+    parts = arms.loc[responders].groupby(arms.loc[responders], observed=True) if group else None
+    groups = [(key, part.index) for key, part in parts] if group else [(None, responders)]
+    rows = []
+    for key, ids in groups:
+        for level in later:
+            seen = values.loc[ids, level]
+            n_missing = int(seen.isna().sum())
+            n_still = int((seen.dropna().astype(bool)).sum())
+            n = len(ids) if missing == "non-responder" else len(ids) - n_missing
+            low, high = (
+                proportion_confint(n_still, n, alpha=1 - conf_level, method="wilson")
+                if n
+                else (np.nan, np.nan)
+            )
+            row = {
+                "visit": level,
+                "n_anchor": len(ids),
+                "n_missing": n_missing,
+                "n": n,
+                "n_still": n_still,
+                "proportion": n_still / n if n else np.nan,
+                "conf_low": float(low),
+                "conf_high": float(high),
+                "missing": missing,
+            }
+            rows.append({group: key, **row} if group else row)
     return pd.DataFrame(rows)

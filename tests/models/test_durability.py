@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times
+import outcomes
+from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times, still_responding
 
 TESTS = Path(__file__).parents[1]
 REF = TESTS / "reference" / "durability"
@@ -50,3 +51,42 @@ def test_hazard_ratio_matches_coxph(times) -> None:
     for col in ("hazard_ratio", "conf_low", "conf_high", "p_value"):
         assert ours[col] == pytest.approx(ref[col], rel=1e-6), col
     assert (ours["events"], ours["n"]) == (ref["events"], ref["n"])
+
+
+@pytest.mark.parametrize("anchor", ["WEEK 1", "WEEK 2"])
+@pytest.mark.parametrize("missing", ["non-responder", "exclude"])
+def test_still_responding_matches_base_r(anchor, missing) -> None:  # noqa: ANN001
+    """The sample trial's MADRS responders followed from an anchor visit, against base R
+    (tests/reference/durability/still_responding.R, R 4.2.2: counts from the rows of
+    sample_madrs.csv, Wilson intervals from prop.test(correct = FALSE))."""
+    ref = pd.read_csv(REF / "sample_still_responding.csv")
+    ref = ref[(ref["anchor"] == anchor) & (ref["missing"] == missing)].reset_index(drop=True)
+    frame = outcomes.derive(outcomes.load_sample()).frame
+    madrs = frame[
+        (frame["instrument"] == "madrs") & frame["phase"].isin(["post-dose", "follow-up"])
+    ]
+    ours = still_responding(
+        madrs,
+        outcome="response",
+        subject="subject",
+        visit="visit",
+        anchor=anchor,
+        group="arm",
+        missing=missing,
+    )
+    assert ours["arm"].tolist() == ref["arm"].tolist()
+    assert ours["visit"].tolist() == ref["visit"].tolist()
+    for column in ("n_anchor", "n_missing", "n", "n_still"):
+        assert ours[column].tolist() == ref[column].tolist(), column
+    for column in ("proportion", "conf_low", "conf_high"):
+        np.testing.assert_allclose(ours[column], ref[column], rtol=1e-9, atol=1e-12)
+
+
+def test_still_responding_explains_bad_arguments() -> None:
+    df = pd.DataFrame({"id": [1, 1], "week": [2, 4], "resp": [True, True]})
+    with pytest.raises(ValueError, match="missing must be one of"):
+        still_responding(df, outcome="resp", subject="id", visit="week", anchor=2, missing="locf")
+    with pytest.raises(ValueError, match="anchor 3 is not a visit"):
+        still_responding(df, outcome="resp", subject="id", visit="week", anchor=3)
+    with pytest.raises(ValueError, match="no visit follows"):
+        still_responding(df, outcome="resp", subject="id", visit="week", anchor=4)
