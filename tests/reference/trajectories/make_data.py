@@ -20,6 +20,21 @@ madrs = madrs.dropna(subset=["chg"]).assign(
     weeks_after_dose_2=lambda d: d["days_after_dose_2"] / 7,
     response=lambda d: d["response"].astype(float),
 )
-columns = ["subject", "arm", "visit", "visit_num", "study_day", "weeks", "weeks_after_dose_2",
-           "days_since_dose", "site", "sex", "age", "base", "total", "chg", "response"]
+columns = [
+    "subject",
+    "arm",
+    "visit",
+    "visit_num",
+    "study_day",
+    "weeks",
+    "weeks_after_dose_2",
+    "days_since_dose",
+    "site",
+    "sex",
+    "age",
+    "base",
+    "total",
+    "chg",
+    "response",
+]
 madrs[columns].to_csv(HERE / "sample_madrs.csv", index=False, float_format="%.10g")
