@@ -57,7 +57,7 @@ from outcomes.models.multiplicity import graphical
 from outcomes.models.paired import PAIRED_COLUMNS, paired_change, subject_scores
 from outcomes.models.responders import responders
 from outcomes.models.trait import TraitChange, trait_change
-from outcomes.sample import load_sample, write_sample
+from outcomes.sample import load_sample, sample_guesses, write_sample
 
 __all__ = [
     "LAYOUTS",
@@ -104,6 +104,7 @@ __all__ = [
     "read",
     "relapse_times",
     "responders",
+    "sample_guesses",
     "session_response",
     "session_visits",
     "standardized_difference",

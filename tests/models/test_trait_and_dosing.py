@@ -4,7 +4,7 @@ R: ``t.test(paired = TRUE)``, ``wilcox.test(paired = TRUE)`` (normal approximati
 continuity and tie corrections in every cell here: all have ties), effectsize 0.8.3's paired
 ``cohens_d`` (d_z), ``lm`` + emmeans 1.8.4-1 for the ANCOVA and the MEQ-30 predictor and moderator
 models, and two one-sided ``t.test`` calls for the TOST. Data: ``sample_subjects.csv`` (written
-by ``make_data.py`` from ``outcomes.load_sample()``, seed 0); complete pairs, as in R.
+by ``make_data.py`` from ``outcomes.load_sample()``, default seed); complete pairs, as in R.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import outcomes
 from outcomes import instruments
 from outcomes.data.columns import CORE_COLUMNS, EVENT_COLUMNS
+from outcomes.sample import sample_guesses
 from outcomes.sample.simulate import SimulatedTrial, sample_schedule, simulate_trial
 
 INSTRUMENTS = ("madrs", "gad7", "neo-ffi-n", "meq30")
@@ -379,3 +381,15 @@ def test_bad_arguments(kwargs):
 def test_large_trial_pseudonyms_widen():
     t = simulate_trial(n_per_arm=600, seed=1, dropout=0)
     assert t.frame["subject"].iloc[0] == "S0001"
+
+
+def test_sample_guesses_follow_the_acute_experience() -> None:
+    """One guess per participant; DMT participants (high MEQ-30) mostly guess DMT, placebo
+    participants mostly placebo; the draws do not depend on anything but the seed."""
+    guesses = sample_guesses()
+    trial = outcomes.load_sample()
+    assert guesses["subject"].tolist() == sorted(trial.frame["subject"].unique())
+    share = guesses.groupby("arm")["guess"].apply(lambda g: (g == "DMT").mean())
+    assert share["DMT"] > 0.6 and share["PLACEBO"] < 0.2
+    assert guesses.equals(sample_guesses(trial))
+    assert not guesses.equals(sample_guesses(seed=7))

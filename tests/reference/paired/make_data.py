@@ -1,7 +1,7 @@
 """Write the sample trial's per-subject scores for the R reference script beside this file.
 
 Run from the repository's top folder:  python tests/reference/paired/make_data.py
-One row per subject of ``outcomes.load_sample()`` (seed 0): the arm, NEO-FFI neuroticism at
+One row per subject of ``outcomes.load_sample()`` (default seed): the arm, NEO-FFI neuroticism at
 BASELINE and WEEK 12, MEQ-30 after each dosing session, and MADRS around each dose (BASELINE and
 DAY 2 around dose 1, WEEK 2 and DAY 16 around dose 2). Missing scores are empty cells.
 """

@@ -1,7 +1,7 @@
 """Write the sample trial's post-baseline MADRS rows for the R reference scripts beside this file.
 
 Run from the repository's top folder:  python tests/reference/trajectories/make_data.py
-The rows are those of ``outcomes.load_sample()`` (seed 0) after ``outcomes.derive`` and
+The rows are those of ``outcomes.load_sample()`` (default seed) after ``outcomes.derive`` and
 ``outcomes.add_time_axes``; ``weeks`` is ``study_day / 7`` and ``weeks_after_dose_2`` is
 ``days_after_dose_2 / 7``. Rows without a change from baseline are left out, as R's model
 functions would drop them.
