@@ -9,7 +9,9 @@ improvement; see :func:`outcomes.derive`), at each visit:
 * the risk difference with Newcombe's hybrid score interval (Newcombe 1998, method 10; through
   statsmodels);
 * the odds ratio from a logistic regression on arm and the given covariates (e.g. baseline), with
-  a Wald interval (statsmodels);
+  a Wald interval (statsmodels). When an arm has no responders, or only responders, or the
+  regression does not converge (the covariates separate responders), the maximum-likelihood odds
+  ratio is infinite or zero: it is left missing and ``or_note`` says why;
 * the number needed to treat, ``1 / risk difference``, with the interval ``1 / (interval of the
   difference)`` when that excludes 0; when it includes 0 the NNT interval runs through infinity
   (Altman 1998) and is left missing.
@@ -17,6 +19,7 @@ improvement; see :func:`outcomes.derive`), at each visit:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,10 +27,13 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import confint_proportions_2indep
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from outcomes.models.frames import factor_levels
 
 __all__ = ["RESPONDER_COLUMNS", "responders"]
+
+_NO_ODDS = (np.nan, np.nan, np.nan, np.nan)
 
 #: Columns of :func:`responders` after the ``by`` columns.
 RESPONDER_COLUMNS = (
@@ -48,6 +54,7 @@ RESPONDER_COLUMNS = (
     "nnt",
     "nnt_conf_low",
     "nnt_conf_high",
+    "or_note",
     "missing_rule",
 )
 
@@ -142,7 +149,9 @@ def _compare(
     low, high = confint_proportions_2indep(
         ka, na, kb, nb, method="newcomb", compare="diff", alpha=1 - conf_level
     )
-    odds, or_low, or_high, or_p = _odds_ratio(full, group, level, reference, covariates, conf_level)
+    odds, or_low, or_high, or_p, or_note = _odds_ratio(
+        full, group, level, reference, covariates, conf_level
+    )
     excludes_zero = low > 0 or high < 0
     return {
         "contrast": f"{level} - {reference}",
@@ -162,6 +171,7 @@ def _compare(
         "nnt": 1 / rd if rd != 0 else np.inf,
         "nnt_conf_low": 1 / high if excludes_zero else np.nan,
         "nnt_conf_high": 1 / low if excludes_zero else np.nan,
+        "or_note": or_note,
     }
 
 
@@ -172,7 +182,7 @@ def _odds_ratio(
     reference: Any,
     covariates: Sequence[str],
     conf_level: float,
-) -> tuple[float, ...]:
+) -> tuple[Any, ...]:
     """Odds ratio of ``level`` vs ``reference`` by logistic regression with the covariates."""
     sub = full[full[group].isin([level, reference])].dropna(subset=list(covariates))
     x = pd.DataFrame({"arm": (sub[group] == level).astype(float)})
@@ -180,13 +190,28 @@ def _odds_ratio(
         x[c] = sub[c].astype(float)
     x = sm.add_constant(x, has_constant="add")
     y = sub["_y"].to_numpy(float)
-    if y.min() == y.max():
-        return (np.nan, np.nan, np.nan, np.nan)  # all or none respond: no finite odds ratio
-    fit = sm.Logit(y, x).fit(disp=0, method="newton", tol=1e-12, maxiter=100)
+    arm = x["arm"].to_numpy()
+    for value, name in ((1.0, level), (0.0, reference)):
+        seen = y[arm == value]
+        if seen.size and seen.min() == seen.max():
+            which = "all" if seen[0] else "none"
+            return (*_NO_ODDS, f"not estimable: {which} of {name} respond (separation)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = sm.Logit(y, x).fit(disp=0, method="newton", tol=1e-12, maxiter=100)
+    if not fit.mle_retvals.get("converged", True) or any(
+        issubclass(w.category, (ConvergenceWarning, PerfectSeparationWarning)) for w in caught
+    ):
+        return (
+            *_NO_ODDS,
+            "not estimable: the logistic regression did not converge "
+            "(responders separated by the covariates)",
+        )
     low, high = fit.conf_int(alpha=1 - conf_level).loc["arm"]
     return (
         float(np.exp(fit.params["arm"])),
         float(np.exp(low)),
         float(np.exp(high)),
         float(fit.pvalues["arm"]),
+        "",
     )

@@ -73,3 +73,22 @@ def test_bad_rule_and_columns_are_explained(data) -> None:
         responders(data, outcome="resp", group="THERAPY", subject="PATIENT", missing="ignore")
     with pytest.raises(ValueError, match="no column"):
         responders(data, outcome="remission", group="THERAPY", subject="PATIENT")
+
+
+def test_odds_ratio_is_not_reported_under_separation() -> None:
+    """No responder on placebo: the logistic odds ratio is infinite, so it is missing and the
+    note says why (the risk difference is still given)."""
+    df = pd.DataFrame(
+        {
+            "id": range(10),
+            "arm": ["A"] * 5 + ["P"] * 5,
+            "resp": [1, 1, 0, 1, 0] + [0] * 5,
+            "base": [30, 31, 29, 35, 33, 30, 28, 31, 32, 34],
+        }
+    )
+    out = responders(
+        df, outcome="resp", group="arm", subject="id", reference="P", covariates=["base"]
+    ).iloc[0]
+    assert np.isnan(out["odds_ratio"]) and np.isnan(out["or_p_value"])
+    assert out["or_note"] == "not estimable: none of P respond (separation)"
+    assert out["risk_difference"] == pytest.approx(0.6)
