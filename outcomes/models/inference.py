@@ -8,7 +8,7 @@ import scipy.stats
 
 __all__ = ["ESTIMATE_COLUMNS", "wald_table"]
 
-#: The columns of every table of estimates, in order.
+#: Columns of every table of estimates, after the columns that say what is estimated.
 ESTIMATE_COLUMNS: tuple[str, ...] = (
     "estimate",
     "std_error",

@@ -19,6 +19,7 @@ import pytest
 import outcomes
 from outcomes.errors import ConvergenceError
 from outcomes.models.gee import gee
+from outcomes.models.inference import ESTIMATE_COLUMNS
 
 TESTS = Path(__file__).parents[1]
 REF = TESTS / "reference" / "trajectories"
@@ -54,6 +55,7 @@ def _check(fit, name: str, params: pd.DataFrame) -> None:  # noqa: ANN001
     ref = pd.read_csv(REF / f"gee_{name}_coef.csv")
     info = params[params["model"] == name].iloc[0]
     ours = fit.to_frame()
+    assert list(ours.columns) == ["term", *ESTIMATE_COLUMNS]
     assert ours["term"].tolist() == ref["term"].tolist()
     est_tol = max(1e-7, 3 * info["tight_max_abs_diff_estimate"])
     se_tol = max(1e-7, 3 * info["tight_max_rel_diff_std_error"])

@@ -20,6 +20,7 @@ import scipy.stats
 import outcomes
 from outcomes.errors import ConvergenceError
 from outcomes.models import lmm as lmm_module
+from outcomes.models.inference import ESTIMATE_COLUMNS
 from outcomes.models.lmm import lmm
 
 TESTS = Path(__file__).parents[1]
@@ -71,6 +72,7 @@ def _tolerance(value: float) -> float:
 @pytest.mark.parametrize("name", list(MODELS))
 def test_fixed_effects_match_lme4_and_lmertest(name, fits, r_fit) -> None:  # noqa: ANN001
     ours = fits[name].to_frame()
+    assert list(ours.columns) == ["term", *ESTIMATE_COLUMNS]
     ref = pd.read_csv(REF / f"lmm_{name}_fixed.csv")
     info = r_fit.loc[name]
     assert ours["term"].tolist() == ref["term"].tolist()

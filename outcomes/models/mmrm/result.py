@@ -12,7 +12,7 @@ import pandas as pd
 import patsy
 import scipy.stats
 
-from outcomes.models.inference import wald_table
+from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.formula import MMRMFormula
 from outcomes.models.mmrm.grid import cell_rows, term_hypothesis
@@ -30,16 +30,6 @@ from outcomes.models.mmrm.satterthwaite import md_denominator_df, one_dimensiona
 
 __all__ = ["ESTIMATE_COLUMNS", "MMRMFit"]
 
-#: Columns of every table of estimates, after the columns that say what is estimated.
-ESTIMATE_COLUMNS = (
-    "estimate",
-    "std_error",
-    "df",
-    "statistic",
-    "p_value",
-    "conf_low",
-    "conf_high",
-)
 #: Columns of every table of F tests, after the term (and slice) columns.
 TEST_COLUMNS = ("num_df", "den_df", "f_value", "p_value")
 
