@@ -22,7 +22,7 @@ import patsy
 
 from outcomes.models.frames import factor_levels
 
-__all__ = ["ModelMatrix", "model_matrix"]
+__all__ = ["ModelMatrix", "formula_variables", "model_matrix"]
 
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_.]*\b")
 _PATSY_LEVEL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\[T\.(.*?)\]")
@@ -101,7 +101,7 @@ def model_matrix(
     >>> mm.columns, mm.n_dropped
     (['(Intercept)', 'armA', 't', 'armA:t'], 1)
     """
-    variables = _variables(formula, data)
+    variables = formula_variables(formula, data)
     needed = list(dict.fromkeys([*variables, *extra]))
     missing_cols = [c for c in needed if c not in data.columns]
     if missing_cols:
@@ -143,7 +143,7 @@ def model_matrix(
     )
 
 
-def _variables(formula: str, data: pd.DataFrame) -> list[str]:
+def formula_variables(formula: str, data: pd.DataFrame) -> list[str]:
     """Columns of ``data`` the formula uses, response first."""
     desc = patsy.ModelDesc.from_formula(formula)
     codes = [f.code for term in (*desc.lhs_termlist, *desc.rhs_termlist) for f in term.factors]

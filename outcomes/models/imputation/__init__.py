@@ -1,0 +1,8 @@
+"""Missing data: multiple imputation from the MMRM, reference-based strategies, tipping points."""
+
+from __future__ import annotations
+
+from outcomes.models.imputation.mi import METHODS, MIResult, TippingPoint, multiple_imputation
+from outcomes.models.imputation.strategies import STRATEGIES
+
+__all__ = ["METHODS", "STRATEGIES", "MIResult", "TippingPoint", "multiple_imputation"]

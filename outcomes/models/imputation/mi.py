@@ -1,0 +1,479 @@
+"""Multiple imputation from an MMRM, with reference-based strategies, pooled by Rubin's rules.
+
+:func:`multiple_imputation` fits the imputation model (an MMRM of the observed data, REML, by
+:func:`outcomes.mmrm`), imputes every subject's missing visits under their strategy
+(:mod:`~outcomes.models.imputation.strategies`), analyses each completed data set by an ANCOVA at
+every visit (:mod:`~outcomes.models.imputation.analyse`) and pools (:mod:`~.pool`).
+
+``method="bayes"``
+    Approximate Bayesian multiple imputation: for each imputation the covariance parameters are
+    drawn from the normal approximation of their posterior (mean the REML estimate, covariance
+    twice the inverse Hessian of -2 log L, on the structure's unconstrained scale, so that every
+    draw is a valid covariance matrix), then the fixed effects from their conditional posterior
+    ``N(beta(theta), (X'V^-1X)^-1)`` (flat priors), then the missing values from their conditional
+    normal distribution. Pooled by Rubin's rules with Barnard-Rubin df; the Monte Carlo standard
+    error is reported.
+``method="condmean"``
+    Conditional mean imputation (Wolbers et al. 2022): the missing values are replaced by their
+    conditional means under the estimated parameters (deterministic), and the standard error
+    comes from the jackknife (the imputation model refitted without each subject in turn, using
+    both cores). Under MAR with an ANCOVA, the estimate equals the MMRM's at the last visit.
+
+Delta adjustment (``delta``) shifts the imputed values after each subject's intercurrent event:
+additively, or multiplicatively (``delta_type="multiplicative"``: imputed value x delta). The
+same draws are reused for every delta (:meth:`MIResult.with_delta`, :meth:`MIResult.tipping_point`),
+so that a tipping-point grid costs only the analyses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.stats
+
+from outcomes.models.frames import as_frame
+from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
+from outcomes.models.imputation.impute import MissingPatterns, impute
+from outcomes.models.imputation.pool import jackknife, rubin
+from outcomes.models.imputation.problem import Problem, build_problem
+from outcomes.models.imputation.strategies import strategy_means
+from outcomes.models.inference import ESTIMATE_COLUMNS
+from outcomes.models.mmrm import MMRMFit, mmrm
+
+__all__ = ["METHODS", "MIResult", "TippingPoint", "multiple_imputation"]
+
+#: Methods of :func:`multiple_imputation`.
+METHODS: tuple[str, ...] = ("bayes", "condmean")
+DELTA_TYPES: tuple[str, ...] = ("additive", "multiplicative")
+
+
+def multiple_imputation(
+    formula: str,
+    data: Any,
+    *,
+    arm: str,
+    reference: Any,
+    strategy: str | pd.Series | pd.DataFrame = "MAR",
+    n_imputations: int = 100,
+    seed: int = 0,
+    method: str = "bayes",
+    covariates: Sequence[str] | None = None,
+    delta: float | Mapping[Any, float] | None = None,
+    delta_type: str = "additive",
+    conf_level: float = 0.95,
+    n_jobs: int | None = None,
+) -> MIResult:
+    """Multiple imputation of a longitudinal outcome from an MMRM, and its pooled analysis.
+
+    Parameters
+    ----------
+    formula : str
+        The imputation model: an MMRM formula with its covariance term, e.g.
+        ``"chg ~ base * visit + arm * visit + us(visit | subject)"`` (one covariance group,
+        a visit-based structure).
+    data : DataFrame or TrialData
+        One row per subject and visit; rows with a missing response are imputed, and so are
+        visits a subject has no row for.
+    arm : str
+        The arm column.
+    reference : object
+        The reference arm (placebo), the target of the reference-based strategies.
+    strategy : str, Series or DataFrame
+        ``"MAR"``, ``"J2R"``, ``"CR"``, ``"CIR"`` or ``"LMCF"`` for every subject with missing
+        data after their last observation; a Series of strategies by subject; or a table with
+        ``subject, strategy, visit`` (the first visit the intercurrent event affects). Missing
+        values before the event, and everything in the reference arm, are imputed under MAR.
+    n_imputations : int
+        Imputations for ``method="bayes"`` (ignored by ``"condmean"``).
+    seed : int
+        Seed of the random draws: the same seed gives the same result.
+    method : {"bayes", "condmean"}
+        See the module docstring.
+    covariates : sequence of str, optional
+        Subject-level covariates of the ANCOVA; by default the numeric covariates of the
+        imputation model (e.g. the baseline score).
+    delta : float or mapping, optional
+        Shift of the imputed values after the event: one number for every non-reference arm, or
+        a mapping arm -> shift.
+    delta_type : {"additive", "multiplicative"}
+    conf_level : float
+    n_jobs : int, optional
+        Processes for the jackknife (default: the machine's cores).
+
+    Returns
+    -------
+    MIResult
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> trial = outcomes.derive(outcomes.load_sample())
+    >>> madrs = trial.frame.query("instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
+    >>> madrs = madrs.assign(visit=madrs["visit"].cat.remove_unused_categories())
+    >>> mi = multiple_imputation("chg ~ base + arm * visit + us(visit | subject)", madrs,
+    ...                          arm="arm", reference="PLACEBO", strategy="J2R",
+    ...                          n_imputations=20, seed=1)
+    >>> mi.contrasts(by="visit")[["visit", "contrast"]].values.tolist()
+    [['WEEK 1', 'DMT - PLACEBO'], ['WEEK 2', 'DMT - PLACEBO']]
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if method == "bayes" and n_imputations < 2:
+        raise ValueError(f"n_imputations must be at least 2, not {n_imputations}")
+    frame = as_frame(data)
+    fit = mmrm(formula, frame, reference={arm: reference})
+    if fit.likelihood.structure.spatial:
+        raise ValueError("imputation needs a visit-based covariance structure, not a spatial one")
+    problem = build_problem(fit, frame, arm=arm, reference=reference, strategy=strategy)
+    analysis = _analysis_covariates(problem, covariates)
+    levels = list(fit.design.factors[arm])
+    patterns = MissingPatterns(problem.missing)
+    if method == "bayes":
+        completed = _bayes(fit, problem, patterns, n_imputations, np.random.default_rng(seed))
+        left_out = None
+    else:
+        completed = _condmean(fit.state.evaluation.beta, _sigma(fit), problem, patterns)[None]
+        left_out = _jackknife_completed(formula, frame, fit, problem, arm, reference, n_jobs)
+    result = MIResult(
+        method=method,
+        visit=fit.formula.covariance.time[0],
+        subject=fit.formula.covariance.subject,
+        arm=arm,
+        levels=levels,
+        problem=problem,
+        covariates=analysis,
+        completed=completed,
+        left_out=left_out,
+        seed=seed,
+        conf_level=conf_level,
+        imputation_model=fit,
+    )
+    return result.with_delta(delta, delta_type) if delta is not None else result
+
+
+def _analysis_covariates(problem: Problem, names: Sequence[str] | None) -> pd.DataFrame:
+    if names is None:
+        return problem.covariates
+    unknown = [c for c in names if c not in problem.covariates.columns]
+    if unknown:
+        raise ValueError(
+            f"analysis covariates {unknown} are not numeric subject-level covariates of the "
+            f"imputation model {list(problem.covariates.columns)}"
+        )
+    return problem.covariates[list(names)]
+
+
+def _sigma(fit: MMRMFit, theta: np.ndarray | None = None) -> np.ndarray:
+    return fit.likelihood.covariance(fit.theta if theta is None else theta)
+
+
+def _means(beta: np.ndarray, problem: Problem) -> np.ndarray:
+    own = problem.x_own @ beta
+    ref = problem.x_ref @ beta
+    return strategy_means(own, ref, problem.strategy, problem.ice)
+
+
+def _condmean(
+    beta: np.ndarray, sigma: np.ndarray, problem: Problem, patterns: MissingPatterns
+) -> np.ndarray:
+    return impute(problem.y, _means(beta, problem), sigma, patterns)
+
+
+def _bayes(
+    fit: MMRMFit,
+    problem: Problem,
+    patterns: MissingPatterns,
+    n_imputations: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draws of (theta, beta), then of the missing values, ``n_imputations`` times."""
+    lik = fit.likelihood
+    theta_cov = 2 * np.linalg.pinv(fit.state.hessian)
+    theta_root = _root(theta_cov)
+    out = np.empty((n_imputations, *problem.y.shape))
+    for m in range(n_imputations):
+        theta = fit.theta + theta_root @ rng.standard_normal(len(fit.theta))
+        evaluation = lik.evaluate(theta)
+        beta = evaluation.beta + _root(evaluation.xtvx_inv) @ rng.standard_normal(
+            len(evaluation.beta)
+        )
+        out[m] = impute(problem.y, _means(beta, problem), lik.covariance(theta), patterns, rng)
+    return out
+
+
+def _root(cov: np.ndarray) -> np.ndarray:
+    """A square root ``L`` with ``L L' = cov`` (symmetric eigen root: cov may be singular)."""
+    values, vectors = np.linalg.eigh((cov + cov.T) / 2)
+    return vectors * np.sqrt(np.clip(values, 0, None))
+
+
+def _jackknife_completed(
+    formula: str,
+    frame: pd.DataFrame,
+    fit: MMRMFit,
+    problem: Problem,
+    arm: str,
+    reference: Any,
+    n_jobs: int | None,
+) -> np.ndarray:
+    """Conditional-mean completed data with each subject left out in turn: (n, n - 1, T)."""
+    subject = fit.formula.covariance.subject
+    jobs = n_jobs or os.cpu_count() or 1
+    tasks = [
+        (formula, frame, subject, s, arm, reference, i, problem)
+        for i, s in enumerate(problem.subjects)
+    ]
+    if jobs > 1 and len(tasks) > 20:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parts = list(
+                pool.map(_leave_one_out, tasks, chunksize=max(1, len(tasks) // (4 * jobs)))
+            )
+    else:
+        parts = [_leave_one_out(task) for task in tasks]
+    return np.stack(parts)
+
+
+def _leave_one_out(task: tuple[Any, ...]) -> np.ndarray:
+    formula, frame, subject, label, arm, reference, index, problem = task
+    fit = mmrm(formula, frame[frame[subject] != label], reference={arm: reference})
+    if list(fit.design.visit_levels) != list(problem.visits):
+        raise ValueError(f"leaving out subject {label!r} removes a visit: no jackknife")
+    keep = np.arange(len(problem.subjects)) != index
+    part = _subset(problem, keep)
+    beta = _align(fit, problem)
+    return _condmean(beta, _sigma(fit), part, MissingPatterns(part.missing))
+
+
+def _align(fit: MMRMFit, problem: Problem) -> np.ndarray:
+    if fit.design.x.shape[1] != problem.x_own.shape[2]:
+        raise ValueError("leaving a subject out changes the imputation model's columns")
+    return fit.state.evaluation.beta
+
+
+def _subset(problem: Problem, keep: np.ndarray) -> Problem:
+    return replace(
+        problem,
+        subjects=[s for s, k in zip(problem.subjects, keep, strict=True) if k],
+        arm=problem.arm[keep],
+        y=problem.y[keep],
+        x_own=problem.x_own[keep],
+        x_ref=problem.x_ref[keep],
+        covariates=problem.covariates[keep].reset_index(drop=True),
+        strategy=problem.strategy[keep],
+        ice=problem.ice[keep],
+    )
+
+
+@dataclass(frozen=True)
+class TippingPoint:
+    """A tipping-point analysis: the result at each delta, and where the conclusion changes.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``delta`` then the columns of :meth:`MIResult.contrasts` at the visit, and
+        ``significant`` (``p_value < alpha``).
+    tipping_point : float or None
+        The first delta of the grid at which ``significant`` differs from its value at the first
+        delta (None if it never does).
+    """
+
+    table: pd.DataFrame
+    tipping_point: float | None
+
+
+@dataclass(frozen=True, eq=False)
+class MIResult:
+    """The completed data sets of an imputation and their pooled analysis.
+
+    Made by :func:`multiple_imputation`. ``completed`` holds the imputations before any delta;
+    ``delta`` the shift applied to them.
+    """
+
+    method: str
+    visit: str
+    subject: str
+    arm: str
+    levels: list[Any]
+    problem: Problem
+    covariates: pd.DataFrame
+    completed: np.ndarray
+    left_out: np.ndarray | None
+    seed: int
+    conf_level: float
+    imputation_model: MMRMFit
+    delta: Mapping[Any, float] = field(default_factory=dict)
+    delta_type: str = "additive"
+
+    @property
+    def n_imputations(self) -> int:
+        """Completed data sets (1 for conditional mean imputation)."""
+        return self.completed.shape[0]
+
+    def with_delta(
+        self, delta: float | Mapping[Any, float] | None, delta_type: str = "additive"
+    ) -> MIResult:
+        """The same imputations with the imputed values after the events shifted by ``delta``."""
+        if delta_type not in DELTA_TYPES:
+            raise ValueError(f"delta_type must be one of {DELTA_TYPES}, not {delta_type!r}")
+        if delta is None:
+            shifts: dict[Any, float] = {}
+        elif isinstance(delta, Mapping):
+            unknown = set(delta) - set(self.levels)
+            if unknown:
+                raise ValueError(f"delta for arms {sorted(map(str, unknown))} not in {self.levels}")
+            shifts = {k: float(v) for k, v in delta.items()}
+        else:
+            shifts = {level: float(delta) for level in self.levels[1:]}
+        return replace(self, delta=shifts, delta_type=delta_type)
+
+    def _shifted(self, completed: np.ndarray, problem: Problem) -> np.ndarray:
+        if not self.delta:
+            return completed
+        where = problem.missing & problem.after_ice
+        out = completed.copy()
+        for level, shift in self.delta.items():
+            mask = where & (problem.arm == level)[:, None]
+            if self.delta_type == "additive":
+                out[:, mask] += shift
+            else:
+                out[:, mask] *= shift
+        return out
+
+    def _estimates(self) -> list[VisitEstimates]:
+        completed = self._shifted(self.completed, self.problem)
+        return ancova_by_visit(completed, self.problem.arm, self.levels, self.covariates)
+
+    def _pooled(self, kind: str) -> pd.DataFrame:
+        estimates = self._estimates()
+        rows = []
+        if self.method == "condmean":
+            loo = self._left_out_estimates()
+        for v, (visit, est) in enumerate(zip(self.problem.visits, estimates, strict=True)):
+            for r, (label_kind, label) in enumerate(est.labels):
+                if label_kind != kind:
+                    continue
+                if self.method == "bayes":
+                    pooled = rubin(est.estimate[r], est.variance[r], est.df_complete)
+                else:
+                    pooled = jackknife(float(est.estimate[r, 0]), loo[v][r])
+                rows.append(
+                    {
+                        self.visit: visit,
+                        label_kind if kind == "contrast" else self.arm: label,
+                        **pooled,
+                    }
+                )
+        table = pd.DataFrame(rows)
+        return _tests(table, self.conf_level)
+
+    def _left_out_estimates(self) -> list[np.ndarray]:
+        """Per visit, (rows, n) estimates with each subject left out."""
+        n = len(self.problem.subjects)
+        per_subject = []
+        for i in range(n):
+            keep = np.arange(n) != i
+            part = _subset(self.problem, keep)
+            completed = self._shifted(self.left_out[i][None], part)  # type: ignore[index]
+            estimates = ancova_by_visit(
+                completed, part.arm, self.levels, self.covariates[keep].reset_index(drop=True)
+            )
+            per_subject.append([e.estimate[:, 0] for e in estimates])
+        return [
+            np.stack([s[v] for s in per_subject], axis=1) for v in range(len(self.problem.visits))
+        ]
+
+    def contrasts(self, by: str | None = None) -> pd.DataFrame:
+        """Pooled treatment differences at each visit.
+
+        Parameters
+        ----------
+        by : str, optional
+            The visit column (the only grouping: given to be explicit).
+
+        Returns
+        -------
+        DataFrame
+            ``<visit>, contrast, estimate, std_error, df, statistic, p_value, conf_low,
+            conf_high`` (bayes: also ``mc_error`` and ``fraction_missing``).
+        """
+        if by is not None and by != self.visit:
+            raise ValueError(f"contrasts are by the visit column {self.visit!r}, not {by!r}")
+        return self._pooled("contrast")
+
+    def lsmeans(self) -> pd.DataFrame:
+        """Pooled least-squares means of each arm at each visit (covariates at their means)."""
+        return self._pooled("lsmean")
+
+    def completed_data(self, imputation: int = 0) -> pd.DataFrame:
+        """One completed data set (after any delta) as a long table: subject, arm, visit, value,
+        and whether the value was imputed."""
+        completed = self._shifted(self.completed[imputation][None], self.problem)[0]
+        n, t = completed.shape
+        return pd.DataFrame(
+            {
+                self.subject: np.repeat(self.problem.subjects, t),
+                self.arm: np.repeat(self.problem.arm, t),
+                self.visit: np.tile(np.asarray(self.problem.visits, dtype=object), n),
+                "value": completed.ravel(),
+                "imputed": self.problem.missing.ravel(),
+            }
+        )
+
+    def tipping_point(
+        self,
+        deltas: Sequence[float],
+        *,
+        visit: Any,
+        arms: Any = None,
+        delta_type: str = "additive",
+        alpha: float = 0.05,
+    ) -> TippingPoint:
+        """Re-analyse over a grid of deltas and find where the conclusion at ``visit`` changes.
+
+        Parameters
+        ----------
+        deltas : sequence of float
+            The grid, in order (e.g. ``numpy.arange(0, 10.5, 0.5)``).
+        visit : object
+            The visit whose treatment difference is judged.
+        arms : object or sequence, optional
+            The arms shifted (default: every non-reference arm).
+        delta_type : {"additive", "multiplicative"}
+        alpha : float
+        """
+        if visit not in self.problem.visits:
+            raise ValueError(f"{visit!r} is not a visit: {self.problem.visits}")
+        shifted = self.levels[1:] if arms is None else ([arms] if isinstance(arms, str) else arms)
+        rows = []
+        for d in deltas:
+            table = self.with_delta({a: d for a in shifted}, delta_type).contrasts()
+            at = table[table[self.visit] == visit].assign(delta=d)
+            rows.append(at)
+        table = pd.concat(rows, ignore_index=True)
+        table.insert(0, "delta", table.pop("delta"))
+        table["significant"] = table["p_value"] < alpha
+        flips = table.index[table["significant"] != table["significant"].iloc[0]]
+        point = float(table.loc[flips[0], "delta"]) if len(flips) else None
+        return TippingPoint(table, point)
+
+
+def _tests(table: pd.DataFrame, conf_level: float) -> pd.DataFrame:
+    est, se, df = table["estimate"], table["std_error"], table["df"]
+    stat = est / se
+    q = scipy.stats.t.ppf(1 - (1 - conf_level) / 2, df)
+    table["statistic"] = stat
+    table["p_value"] = 2 * scipy.stats.t.sf(np.abs(stat), df)
+    table["conf_low"] = est - q * se
+    table["conf_high"] = est + q * se
+    front = [
+        c for c in table.columns if c not in (*ESTIMATE_COLUMNS, "mc_error", "fraction_missing")
+    ]
+    extra = [c for c in ("mc_error", "fraction_missing") if c in table.columns]
+    return table[[*front, *ESTIMATE_COLUMNS, *extra]]
