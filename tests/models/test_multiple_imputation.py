@@ -1,0 +1,249 @@
+"""Multiple imputation against rbmi's printed results, the MMRM, and exact identities.
+
+References (``tests/reference/mi/``, README there):
+
+* rbmi's ``CondMean_Inference`` vignette (insightsengineering/rbmi, commit 04d4d8ba): conditional
+  mean imputation with jackknife, jump to reference for every discontinuer, on the antidepressant
+  trial. Deterministic: compared to its printed digits. rbmi orders THERAPY alphabetically, so its
+  ``trt`` is PLACEBO - DRUG (our DRUG - PLACEBO with the sign flipped), ``lsm_ref`` is DRUG and
+  ``lsm_alt`` PLACEBO.
+* rbmi's quickstart vignette, Bayesian MI (Stan MCMC), J2R, M = 150, three renderings: Monte Carlo
+  dependent, so ours (1,000 approximate-Bayesian imputations) must fall within their spread widened
+  by Monte Carlo error.
+* Under MAR, conditional mean imputation followed by an ANCOVA reproduces the MMRM's treatment
+  difference exactly (Wolbers et al. 2022); the MMRM is checked against SAS and R elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import outcomes
+from outcomes.models.imputation import multiple_imputation
+from outcomes.models.imputation.strategies import strategy_means
+
+TESTS = Path(__file__).parents[1]
+PUBLISHED = {
+    e["id"]: e for e in json.loads((TESTS / "reference" / "mi" / "published.json").read_text())
+}
+FORMULA = "CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)"
+
+
+@pytest.fixture(scope="module")
+def antidepressant() -> pd.DataFrame:
+    return pd.read_csv(
+        TESTS / "datasets" / "antidepressant_data.csv", dtype={"VISIT": str, "PATIENT": str}
+    )
+
+
+@pytest.fixture(scope="module")
+def condmean_j2r(antidepressant) -> outcomes.MIResult:  # noqa: ANN001
+    return multiple_imputation(
+        FORMULA,
+        antidepressant,
+        arm="THERAPY",
+        reference="PLACEBO",
+        strategy="J2R",
+        method="condmean",
+    )
+
+
+def _printed(ours: float, printed: str, slack: float = 1e-9) -> None:
+    if printed.startswith("<"):
+        assert ours < float(printed[1:])
+        return
+    digits = len(printed.split(".")[1]) if "." in printed else 0
+    assert abs(ours - float(printed)) <= 0.5 * 10**-digits + slack, (ours, printed)
+
+
+def test_condmean_jackknife_j2r_matches_rbmi(condmean_j2r) -> None:  # noqa: ANN001
+    printed = {
+        r["parameter"]: r for r in PUBLISHED["rbmi_condmean_jackknife_JR"]["results_printed_table"]
+    }
+    contrasts = condmean_j2r.contrasts(by="VISIT").set_index("VISIT")
+    lsmeans = condmean_j2r.lsmeans().set_index(["VISIT", "THERAPY"])
+    for visit in ["4", "5", "6", "7"]:
+        row, ref = contrasts.loc[visit], printed[f"trt_{visit}"]
+        _printed(-row["estimate"], ref["est"])
+        _printed(row["std_error"], ref["se"])
+        _printed(-row["conf_high"], ref["lci"])
+        _printed(-row["conf_low"], ref["uci"])
+        _printed(row["p_value"], ref["pval"])
+        for arm, name in (("DRUG", "ref"), ("PLACEBO", "alt")):
+            row, ref = lsmeans.loc[(visit, arm)], printed[f"lsm_{name}_{visit}"]
+            for ours, key in (
+                ("estimate", "est"),
+                ("std_error", "se"),
+                ("conf_low", "lci"),
+                ("conf_high", "uci"),
+                ("p_value", "pval"),
+            ):
+                # 173 REML fits each side: the jackknife SEs agree to ~3e-5, so a printed
+                # limit may round the other way (-6.33245 here against rbmi's -6.333).
+                _printed(row[ours], ref[key], slack=1e-4)
+
+
+def test_bayes_j2r_agrees_with_rbmi_within_monte_carlo_error(antidepressant) -> None:  # noqa: ANN001
+    runs = [PUBLISHED[f"rbmi_quickstart_bayes_JR_v{k}"]["results_printed_table"] for k in (1, 2, 3)]
+    trt7 = [next(r for r in run if r["parameter"] == "trt_7") for run in runs]
+    estimates = [float(r["est"]) for r in trt7]
+    errors = [float(r["se"]) for r in trt7]
+    mi = multiple_imputation(
+        FORMULA,
+        antidepressant,
+        arm="THERAPY",
+        reference="PLACEBO",
+        strategy="J2R",
+        n_imputations=1000,
+        seed=2026,
+    )
+    row = mi.contrasts().set_index("VISIT").loc["7"]
+    # rbmi's runs differ by up to 0.07 (M = 150); allow their spread plus 3 Monte Carlo SEs of
+    # an M = 150 run (B/M with B ~ 0.15 gives ~0.03 each).
+    assert min(estimates) - 0.1 < -row["estimate"] < max(estimates) + 0.1
+    assert row["std_error"] == pytest.approx(np.mean(errors), rel=0.03)
+    assert row["mc_error"] < 0.02 and 100 < row["df"] < 170
+
+
+def test_condmean_mar_equals_the_mmrm(antidepressant) -> None:  # noqa: ANN001
+    mi = multiple_imputation(
+        FORMULA,
+        antidepressant,
+        arm="THERAPY",
+        reference="PLACEBO",
+        strategy="MAR",
+        method="condmean",
+    )
+    fit = outcomes.mmrm(FORMULA, antidepressant, reference={"THERAPY": "PLACEBO"})
+    mmrm = fit.contrasts("THERAPY", by="VISIT")
+    ours = mi.contrasts()
+    np.testing.assert_allclose(ours["estimate"], mmrm["estimate"], rtol=1e-7, atol=1e-9)
+    # The jackknife SE is a different estimator of the same spread: close, not equal.
+    np.testing.assert_allclose(ours["std_error"], mmrm["std_error"], rtol=0.05)
+
+
+def test_bayes_mar_is_centred_on_the_mmrm(antidepressant) -> None:  # noqa: ANN001
+    mi = multiple_imputation(
+        FORMULA, antidepressant, arm="THERAPY", reference="PLACEBO", n_imputations=500, seed=3
+    )
+    fit = outcomes.mmrm(FORMULA, antidepressant, reference={"THERAPY": "PLACEBO"})
+    mmrm = fit.contrasts("THERAPY", by="VISIT")
+    ours = mi.contrasts()
+    assert np.all(np.abs(ours["estimate"] - mmrm["estimate"]) < 4 * ours["mc_error"] + 1e-9)
+    np.testing.assert_allclose(ours["std_error"], mmrm["std_error"], rtol=0.05)
+
+
+def test_same_seed_same_result_other_seed_other_draws(antidepressant) -> None:  # noqa: ANN001
+    kwargs = dict(arm="THERAPY", reference="PLACEBO", strategy="CIR", n_imputations=20)
+    a = multiple_imputation(FORMULA, antidepressant, seed=5, **kwargs).contrasts()
+    b = multiple_imputation(FORMULA, antidepressant, seed=5, **kwargs).contrasts()
+    c = multiple_imputation(FORMULA, antidepressant, seed=6, **kwargs).contrasts()
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["estimate"].iloc[1:], c["estimate"].iloc[1:])
+
+
+def test_additive_delta_moves_the_estimate_by_the_least_squares_weights(condmean_j2r) -> None:  # noqa: ANN001
+    """With conditional means, adding d to DRUG's imputed values after the event moves the
+    ANCOVA's DRUG coefficient by d [(X'X)^-1 X' s]_DRUG, s marking the shifted subjects."""
+    shifted = condmean_j2r.with_delta({"DRUG": 2.0})
+    problem = condmean_j2r.problem
+    visit = problem.visits.index("7")
+    s = (problem.missing & problem.after_ice)[:, visit] & (problem.arm == "DRUG")
+    x = np.column_stack([np.ones(len(s)), problem.arm == "DRUG", problem.covariates["BASVAL"]])
+    weight = (np.linalg.solve(x.T @ x, x.T @ s.astype(float)))[1]
+    before = condmean_j2r.contrasts().set_index("VISIT").loc["7", "estimate"]
+    after = shifted.contrasts().set_index("VISIT").loc["7", "estimate"]
+    assert after - before == pytest.approx(2.0 * weight, rel=1e-9)
+    assert s.sum() == 20  # the 20 DRUG discontinuers by visit 7
+
+
+def test_tipping_point(condmean_j2r) -> None:  # noqa: ANN001
+    tip = condmean_j2r.tipping_point(np.arange(0, 8.5, 0.5), visit="7")
+    table = tip.table
+    assert list(table["delta"]) == list(np.arange(0, 8.5, 0.5))
+    assert np.all(np.diff(table["estimate"]) > 0)  # worse imputed DRUG values, smaller benefit
+    assert table["significant"].iloc[0] and not table["significant"].iloc[-1]
+    first = table.index[~table["significant"]][0]
+    assert tip.tipping_point == table.loc[first, "delta"]
+    assert table.loc[first - 1, "p_value"] < 0.05 <= table.loc[first, "p_value"]
+
+
+def test_multiplicative_delta_scales_imputed_values(condmean_j2r) -> None:  # noqa: ANN001
+    """Only values imputed after the event are scaled (an intermittent gap before it is MAR)."""
+    one = condmean_j2r.with_delta({"DRUG": 1.0}, "multiplicative").completed_data()
+    half = condmean_j2r.with_delta({"DRUG": 0.5}, "multiplicative").completed_data()
+    base = condmean_j2r.completed_data()
+    pd.testing.assert_frame_equal(one, base)
+    problem = condmean_j2r.problem
+    after = (problem.missing & problem.after_ice).ravel()
+    changed = after & (half["THERAPY"] == "DRUG").to_numpy()
+    assert changed.sum() < (half["imputed"] & (half["THERAPY"] == "DRUG")).sum()
+    np.testing.assert_allclose(half.loc[changed, "value"], 0.5 * base.loc[changed, "value"])
+    np.testing.assert_array_equal(half.loc[~changed, "value"], base.loc[~changed, "value"])
+
+
+def test_strategy_per_subject_and_table(antidepressant) -> None:  # noqa: ANN001
+    """A Series maps subjects to strategies; a table also gives the event's visit. Given the
+    same assignments, the same seed gives the same imputations."""
+    kwargs = dict(arm="THERAPY", reference="PLACEBO", n_imputations=5, seed=11)
+    everyone = multiple_imputation(FORMULA, antidepressant, strategy="J2R", **kwargs)
+    problem = everyone.problem
+    early = [s for s, i in zip(problem.subjects, problem.ice, strict=True) if i < 4]
+    by_series = multiple_imputation(
+        FORMULA, antidepressant, strategy=pd.Series("J2R", index=early), **kwargs
+    )
+    table = pd.DataFrame(
+        {
+            "subject": problem.subjects,
+            "strategy": np.where(problem.ice < 4, "J2R", "MAR"),
+            "visit": [problem.visits[i] if i < 4 else None for i in problem.ice],
+        }
+    )
+    by_table = multiple_imputation(FORMULA, antidepressant, strategy=table, **kwargs)
+    for other in (by_series, by_table):
+        np.testing.assert_array_equal(other.completed, everyone.completed)
+    # the 20 DRUG discontinuers; PLACEBO's discontinuers are imputed under MAR (their reference)
+    assert ((problem.strategy == "J2R") & (problem.ice < 4)).sum() == 20
+
+
+def test_strategy_means_by_hand() -> None:
+    own = np.array([[-2.0, -4.0, -6.0, -8.0]] * 4)
+    ref = np.array([[-1.0, -2.0, -3.0, -3.5]] * 4)
+    ice = np.array([2, 2, 2, 2])
+    out = strategy_means(own, ref, np.array(["J2R", "CR", "CIR", "LMCF"]), ice)
+    assert out.tolist() == [
+        [-2.0, -4.0, -3.0, -3.5],
+        [-1.0, -2.0, -3.0, -3.5],
+        [-2.0, -4.0, -5.0, -5.5],
+        [-2.0, -4.0, -4.0, -4.0],
+    ]
+    at_start = strategy_means(own[:2], ref[:2], np.array(["CIR", "LMCF"]), np.array([0, 0]))
+    assert at_start.tolist() == [ref[0].tolist(), [-2.0] * 4]
+
+
+def test_bad_input_is_explained(antidepressant) -> None:  # noqa: ANN001
+    kwargs = dict(arm="THERAPY", reference="PLACEBO")
+    with pytest.raises(ValueError, match="unknown imputation strategies"):
+        multiple_imputation(FORMULA, antidepressant, strategy="BOCF", **kwargs)
+    with pytest.raises(ValueError, match="method must be one of"):
+        multiple_imputation(FORMULA, antidepressant, method="mcmc", **kwargs)
+    with pytest.raises(ValueError, match="reference level 'SSRI'"):
+        multiple_imputation(FORMULA, antidepressant, arm="THERAPY", reference="SSRI")
+    varying = antidepressant.assign(
+        BASVAL=antidepressant["BASVAL"] + antidepressant["VISIT"].astype(int)
+    )
+    with pytest.raises(ValueError, match="constant within a subject"):
+        multiple_imputation(FORMULA, varying, **kwargs)
+    with pytest.raises(ValueError, match="one covariance for all subjects"):
+        multiple_imputation(
+            "CHANGE ~ BASVAL + THERAPY*VISIT + us(VISIT | THERAPY / PATIENT)",
+            antidepressant,
+            **kwargs,
+        )
+    with pytest.raises(ValueError, match="not numeric subject-level covariates"):
+        multiple_imputation(FORMULA, antidepressant, covariates=["HAMATOTL"], **kwargs)
