@@ -50,6 +50,12 @@ from outcomes.models.durability import (
 )
 from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
 from outcomes.models.gee import GEEFit, gee
+from outcomes.models.imputation import (
+    Estimand,
+    MIResult,
+    TippingPoint,
+    multiple_imputation,
+)
 from outcomes.models.lmm import LMMFit, lmm
 from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.multiplicity import adjust as adjust_pvalues
@@ -66,9 +72,11 @@ __all__ = [
     "ColumnMapping",
     "ConvergenceError",
     "DosingSession",
+    "Estimand",
     "GEEFit",
     "InstrumentError",
     "LMMFit",
+    "MIResult",
     "MMRMFit",
     "MappingError",
     "OutcomesError",
@@ -76,6 +84,7 @@ __all__ = [
     "Schedule",
     "ScheduleError",
     "ScheduledVisit",
+    "TippingPoint",
     "TraitChange",
     "TrialData",
     "ValidationError",
@@ -99,6 +108,7 @@ __all__ = [
     "lmm",
     "load_sample",
     "mmrm",
+    "multiple_imputation",
     "paired_change",
     "pooled_sd",
     "read",

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from outcomes.models.imputation.estimand import ICE_STRATEGIES, Estimand, PreparedEstimand
 from outcomes.models.imputation.mi import METHODS, MIResult, TippingPoint, multiple_imputation
 from outcomes.models.imputation.strategies import STRATEGIES
 
-__all__ = ["METHODS", "STRATEGIES", "MIResult", "TippingPoint", "multiple_imputation"]
+__all__ = [
+    "ICE_STRATEGIES",
+    "METHODS",
+    "STRATEGIES",
+    "Estimand",
+    "MIResult",
+    "PreparedEstimand",
+    "TippingPoint",
+    "multiple_imputation",
+]

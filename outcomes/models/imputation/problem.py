@@ -129,7 +129,9 @@ def build_problem(
         .to_numpy(dtype=float)
     )
     arms = per_subject[arm].to_numpy(dtype=object)
-    strategies, ice = _strategies(strategy, subjects, visits, y, arms, reference)
+    column = data[visit]
+    order = list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype) else visits
+    strategies, ice = _strategies(strategy, subjects, visits, order, y, arms, reference)
     numeric = [v for v in variables if v != arm and v not in fit.design.factors]
     p = x_own.shape[1]
     return Problem(
@@ -169,10 +171,13 @@ def _strategies(
     strategy: Any,
     subjects: list[Any],
     visits: list[Any],
+    order: list[Any],
     y: np.ndarray,
     arms: np.ndarray,
     reference: Any,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Strategies and event visit indexes; an event visit that the model does not analyse
+    affects the first analysed visit after it (``order``: all visits, in order)."""
     n, t = y.shape
     observed = ~np.isnan(y)
     last = np.where(observed.any(axis=1), t - 1 - np.argmax(observed[:, ::-1], axis=1), -1)
@@ -187,10 +192,15 @@ def _strategies(
             raise ValueError(f"a strategy table needs the columns {sorted(needed)}")
         table = strategy.set_index("subject")
         names = table["strategy"].reindex(subjects).fillna("MAR").to_numpy(dtype=object)
-        unknown_visits = set(table["visit"].dropna()) - set(visits)
+        unknown_visits = set(table["visit"].dropna()) - set(order)
         if unknown_visits:
-            raise ValueError(f"strategy visits {sorted(map(str, unknown_visits))} are not visits")
-        position = {v: i for i, v in enumerate(visits)}
+            raise ValueError(
+                f"strategy visits {sorted(map(str, unknown_visits))} are not visits of the data; "
+                "keep the visit column's full (categorical) order so that an event between "
+                "analysed visits can be placed"
+            )
+        rank = [order.index(v) for v in visits]
+        position = {v: int(np.searchsorted(rank, order.index(v))) for v in order}
         given = table["visit"].reindex(subjects).map(position)
         ice = np.where(given.notna(), given.fillna(t).to_numpy(dtype=float), t).astype(int)
     else:
