@@ -247,3 +247,34 @@ def test_bad_input_is_explained(antidepressant) -> None:  # noqa: ANN001
         )
     with pytest.raises(ValueError, match="not numeric subject-level covariates"):
         multiple_imputation(FORMULA, antidepressant, covariates=["HAMATOTL"], **kwargs)
+
+
+def test_user_analysis_is_pooled_like_the_built_in_one(antidepressant, condmean_j2r) -> None:  # noqa: ANN001
+    """An ANCOVA at visit 7 by outcomes.ancova, given as the analysis function, pools to the
+    built-in per-visit ANCOVA's result (Rubin for bayes, jackknife for condmean)."""
+
+    def week7(data: pd.DataFrame) -> pd.DataFrame:
+        fit = outcomes.ancova(
+            "CHANGE ~ BASVAL + THERAPY",
+            data,
+            visit="VISIT",
+            at="7",
+            reference={"THERAPY": "PLACEBO"},
+        )
+        return fit.contrasts("THERAPY")
+
+    bayes = multiple_imputation(
+        FORMULA,
+        antidepressant,
+        arm="THERAPY",
+        reference="PLACEBO",
+        strategy="J2R",
+        n_imputations=10,
+        seed=4,
+    )
+    for result in (bayes, condmean_j2r):
+        ours = result.analyse(week7).iloc[0]
+        built_in = result.contrasts().set_index("VISIT").loc["7"]
+        assert ours["contrast"] == "DRUG - PLACEBO"
+        for column in ("estimate", "std_error", "df", "p_value", "conf_low", "conf_high"):
+            assert ours[column] == pytest.approx(built_in[column], rel=1e-8), column

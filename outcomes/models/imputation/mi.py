@@ -28,7 +28,7 @@ so that a tipping-point grid costs only the analyses.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -412,19 +412,83 @@ class MIResult:
         return self._pooled("lsmean")
 
     def completed_data(self, imputation: int = 0) -> pd.DataFrame:
-        """One completed data set (after any delta) as a long table: subject, arm, visit, value,
-        and whether the value was imputed."""
+        """One completed data set (after any delta) as a long table: subject, arm, visit, the
+        subject-level covariates, the response, and whether the value was imputed.
+
+        Examples
+        --------
+        >>> import outcomes
+        >>> trial = outcomes.derive(outcomes.load_sample())
+        >>> madrs = trial.frame.query("instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
+        >>> mi = outcomes.multiple_imputation(
+        ...     "chg ~ base + arm * visit + us(visit | subject)", madrs, arm="arm",
+        ...     reference="PLACEBO", n_imputations=2)
+        >>> list(mi.completed_data(1).columns)
+        ['subject', 'arm', 'visit', 'base', 'chg', 'imputed']
+        """
         completed = self._shifted(self.completed[imputation][None], self.problem)[0]
-        n, t = completed.shape
-        return pd.DataFrame(
+        return self._long(completed, self.problem)
+
+    def _long(self, values: np.ndarray, problem: Problem) -> pd.DataFrame:
+        n, t = values.shape
+        table = pd.DataFrame(
             {
-                self.subject: np.repeat(self.problem.subjects, t),
-                self.arm: np.repeat(self.problem.arm, t),
-                self.visit: np.tile(np.asarray(self.problem.visits, dtype=object), n),
-                "value": completed.ravel(),
-                "imputed": self.problem.missing.ravel(),
+                self.subject: np.repeat(problem.subjects, t),
+                self.arm: np.repeat(problem.arm, t),
+                self.visit: np.tile(np.asarray(problem.visits, dtype=object), n),
             }
         )
+        for name in problem.covariates.columns:
+            table[name] = np.repeat(problem.covariates[name].to_numpy(), t)
+        table[self.imputation_model.formula.response] = values.ravel()
+        table["imputed"] = problem.missing.ravel()
+        return table
+
+    def analyse(self, analysis: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+        """Apply ``analysis`` to every completed data set and pool the results.
+
+        Parameters
+        ----------
+        analysis : callable
+            Takes a completed data set (:meth:`completed_data`) and returns a table with
+            ``estimate``, ``std_error`` and ``df`` (the complete-data df) and any label columns,
+            the same rows in the same order every time, e.g. an :func:`outcomes.ancova`'s
+            ``contrasts("arm")``.
+
+        Returns
+        -------
+        DataFrame
+            The label columns, then ``estimate, std_error, df, statistic, p_value, conf_low,
+            conf_high``: pooled by Rubin's rules (Barnard-Rubin df, plus ``mc_error``), or, for
+            conditional mean imputation, the full-data estimate with the jackknife standard
+            error (the analysis is run on each leave-one-out data set).
+        """
+        tables = [analysis(self.completed_data(m)) for m in range(self.n_imputations)]
+        missing = {"estimate", "std_error", "df"} - set(tables[0].columns)
+        if missing:
+            raise ValueError(f"the analysis must return the columns {sorted(missing)} as well")
+        labels = tables[0][[c for c in tables[0].columns if c not in ESTIMATE_COLUMNS]]
+        estimates = np.column_stack([t["estimate"].to_numpy(float) for t in tables])
+        if self.method == "bayes":
+            variances = np.column_stack([t["std_error"].to_numpy(float) ** 2 for t in tables])
+            df = tables[0]["df"].to_numpy(float)
+            rows = [rubin(estimates[r], variances[r], df[r]) for r in range(len(labels))]
+        else:
+            left_out = self._left_out_long()
+            loo = np.column_stack([analysis(part)["estimate"].to_numpy(float) for part in left_out])
+            rows = [jackknife(float(estimates[r, 0]), loo[r]) for r in range(len(labels))]
+        pooled = pd.concat([labels.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
+        return _tests(pooled, self.conf_level)
+
+    def _left_out_long(self) -> list[pd.DataFrame]:
+        if self.left_out is None:
+            raise ValueError("no leave-one-out imputations (method='bayes')")
+        n = len(self.problem.subjects)
+        parts = []
+        for i in range(n):
+            part = _subset(self.problem, np.arange(n) != i)
+            parts.append(self._long(self._shifted(self.left_out[i][None], part)[0], part))
+        return parts
 
     def tipping_point(
         self,
