@@ -183,8 +183,8 @@ def test_multiplicative_delta_scales_imputed_values(condmean_j2r) -> None:  # no
     after = (problem.missing & problem.after_ice).ravel()
     changed = after & (half["THERAPY"] == "DRUG").to_numpy()
     assert changed.sum() < (half["imputed"] & (half["THERAPY"] == "DRUG")).sum()
-    np.testing.assert_allclose(half.loc[changed, "value"], 0.5 * base.loc[changed, "value"])
-    np.testing.assert_array_equal(half.loc[~changed, "value"], base.loc[~changed, "value"])
+    np.testing.assert_allclose(half.loc[changed, "CHANGE"], 0.5 * base.loc[changed, "CHANGE"])
+    np.testing.assert_array_equal(half.loc[~changed, "CHANGE"], base.loc[~changed, "CHANGE"])
 
 
 def test_strategy_per_subject_and_table(antidepressant) -> None:  # noqa: ANN001
@@ -278,3 +278,40 @@ def test_user_analysis_is_pooled_like_the_built_in_one(antidepressant, condmean_
         assert ours["contrast"] == "DRUG - PLACEBO"
         for column in ("estimate", "std_error", "df", "p_value", "conf_low", "conf_high"):
             assert ours[column] == pytest.approx(built_in[column], rel=1e-8), column
+
+
+def test_tipping_point_map_over_both_arms(condmean_j2r) -> None:  # noqa: ANN001
+    tip = condmean_j2r.tipping_point({"DRUG": [0.0, 4.0], "PLACEBO": [0.0, -4.0]}, visit="7")
+    table = tip.table
+    assert list(table.columns[:2]) == ["delta_DRUG", "delta_PLACEBO"]
+    assert table[["delta_DRUG", "delta_PLACEBO"]].values.tolist() == [
+        [0.0, 0.0],
+        [0.0, -4.0],
+        [4.0, 0.0],
+        [4.0, -4.0],
+    ]
+    # worse DRUG imputations and better PLACEBO ones both shrink the benefit
+    est = table["estimate"].to_numpy()
+    assert est[0] < est[1] < est[3] and est[0] < est[2] < est[3]
+    assert tip.tipping_point is None
+    single = condmean_j2r.with_delta({"DRUG": 4.0, "PLACEBO": -4.0}).contrasts()
+    assert est[3] == pytest.approx(single.set_index("VISIT").loc["7", "estimate"])
+
+
+def test_copy_reference_near_rbmi_informal_value(antidepressant) -> None:  # noqa: ANN001
+    """rbmi issue #37 gives 'around 2.374' for CR by conditional mean (PLACEBO - DRUG, visit 7,
+    informal and pre-release): ours within 0.01."""
+    target = float(
+        PUBLISHED["rbmi_dev_issue37_informal_targets"]["approximate_targets_trt_7"]["CR"]
+    )
+    mi = multiple_imputation(
+        FORMULA,
+        antidepressant,
+        arm="THERAPY",
+        reference="PLACEBO",
+        strategy="CR",
+        method="condmean",
+    )
+    assert -mi.contrasts().set_index("VISIT").loc["7", "estimate"] == pytest.approx(
+        target, abs=0.01
+    )

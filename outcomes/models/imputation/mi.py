@@ -27,6 +27,7 @@ so that a tipping-point grid costs only the analyses.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -281,7 +282,7 @@ class TippingPoint:
         ``significant`` (``p_value < alpha``).
     tipping_point : float or None
         The first delta of the grid at which ``significant`` differs from its value at the first
-        delta (None if it never does).
+        delta (None if it never does, and for a map over several arms: read the table).
     """
 
     table: pd.DataFrame
@@ -492,7 +493,7 @@ class MIResult:
 
     def tipping_point(
         self,
-        deltas: Sequence[float],
+        deltas: Sequence[float] | Mapping[Any, Sequence[float]],
         *,
         visit: Any,
         arms: Any = None,
@@ -503,28 +504,52 @@ class MIResult:
 
         Parameters
         ----------
-        deltas : sequence of float
-            The grid, in order (e.g. ``numpy.arange(0, 10.5, 0.5)``).
+        deltas : sequence of float, or mapping arm -> sequence
+            One grid, in order (e.g. ``numpy.arange(0, 10.5, 0.5)``), applied to ``arms``; or
+            a grid per arm, whose every combination is analysed (a tipping-point map, e.g. the
+            active arm's imputed values made worse while the placebo arm's are made better).
         visit : object
             The visit whose treatment difference is judged.
         arms : object or sequence, optional
-            The arms shifted (default: every non-reference arm).
+            With one grid, the arms shifted (default: every non-reference arm).
         delta_type : {"additive", "multiplicative"}
         alpha : float
+
+        Returns
+        -------
+        TippingPoint
+            One row per grid point: ``delta`` (one grid) or ``delta_<arm>`` per arm (a map).
         """
         if visit not in self.problem.visits:
             raise ValueError(f"{visit!r} is not a visit: {self.problem.visits}")
-        shifted = self.levels[1:] if arms is None else ([arms] if isinstance(arms, str) else arms)
+        if isinstance(deltas, Mapping):
+            names = list(deltas)
+            grid = [
+                dict(zip(names, point, strict=True))
+                for point in itertools.product(*deltas.values())
+            ]
+            columns = [f"delta_{arm}" for arm in names]
+        else:
+            shifted = (
+                self.levels[1:]
+                if arms is None
+                else ([arms] if isinstance(arms, str) else list(arms))
+            )
+            grid = [{a: d for a in shifted} for d in deltas]
+            columns = ["delta"]
         rows = []
-        for d in deltas:
-            table = self.with_delta({a: d for a in shifted}, delta_type).contrasts()
-            at = table[table[self.visit] == visit].assign(delta=d)
+        for point in grid:
+            table = self.with_delta(point, delta_type).contrasts()
+            at = table[table[self.visit] == visit].reset_index(drop=True)
+            values = list(point.values()) if len(columns) > 1 else [next(iter(point.values()))]
+            for name, value in zip(columns, values, strict=True):
+                at[name] = value
             rows.append(at)
         table = pd.concat(rows, ignore_index=True)
-        table.insert(0, "delta", table.pop("delta"))
+        table = table[[*columns, *[c for c in table.columns if c not in columns]]]
         table["significant"] = table["p_value"] < alpha
         flips = table.index[table["significant"] != table["significant"].iloc[0]]
-        point = float(table.loc[flips[0], "delta"]) if len(flips) else None
+        point = float(table.loc[flips[0], "delta"]) if len(flips) and columns == ["delta"] else None
         return TippingPoint(table, point)
 
 
