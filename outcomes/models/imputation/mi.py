@@ -16,8 +16,8 @@ every visit (:mod:`~outcomes.models.imputation.analyse`) and pools (:mod:`~.pool
 ``method="condmean"``
     Conditional mean imputation (Wolbers et al. 2022): the missing values are replaced by their
     conditional means under the estimated parameters (deterministic), and the standard error
-    comes from the jackknife (the imputation model refitted without each subject in turn, using
-    both cores). Under MAR with an ANCOVA, the estimate equals the MMRM's at the last visit.
+    comes from the jackknife (the imputation model refitted without each subject in turn). Under
+    MAR with an ANCOVA, the estimate equals the MMRM's at every visit.
 
 Delta adjustment (``delta``) shifts the imputed values after each subject's intercurrent event:
 additively, or multiplicatively (``delta_type="multiplicative"``: imputed value x delta). The
@@ -27,6 +27,7 @@ so that a tipping-point grid costs only the analyses.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -46,6 +47,7 @@ from outcomes.models.imputation.problem import Problem, build_problem
 from outcomes.models.imputation.strategies import strategy_means
 from outcomes.models.inference import ESTIMATE_COLUMNS
 from outcomes.models.mmrm import MMRMFit, mmrm
+from outcomes.models.mmrm.refit import refit_without
 
 __all__ = ["METHODS", "MIResult", "TippingPoint", "multiple_imputation"]
 
@@ -105,7 +107,7 @@ def multiple_imputation(
     delta_type : {"additive", "multiplicative"}
     conf_level : float
     n_jobs : int, optional
-        Processes for the jackknife (default: the machine's cores).
+        Processes for the jackknife (default: the machine's cores; one below 100 subjects).
 
     Returns
     -------
@@ -140,7 +142,7 @@ def multiple_imputation(
         left_out = None
     else:
         completed = _condmean(fit.state.evaluation.beta, _sigma(fit), problem, patterns)[None]
-        left_out = _jackknife_completed(formula, frame, fit, problem, arm, reference, n_jobs)
+        left_out = _jackknife_completed(fit, problem, n_jobs)
     result = MIResult(
         method=method,
         visit=fit.formula.covariance.time[0],
@@ -214,47 +216,48 @@ def _root(cov: np.ndarray) -> np.ndarray:
     return vectors * np.sqrt(np.clip(values, 0, None))
 
 
-def _jackknife_completed(
-    formula: str,
-    frame: pd.DataFrame,
-    fit: MMRMFit,
-    problem: Problem,
-    arm: str,
-    reference: Any,
-    n_jobs: int | None,
-) -> np.ndarray:
-    """Conditional-mean completed data with each subject left out in turn: (n, n - 1, T)."""
-    subject = fit.formula.covariance.subject
-    jobs = n_jobs or os.cpu_count() or 1
+def _jackknife_completed(fit: MMRMFit, problem: Problem, n_jobs: int | None) -> np.ndarray:
+    """Conditional-mean completed data with each subject left out in turn: (n, n - 1, T).
+
+    Each leave-one-out imputation model comes from the full fit's likelihood with the subject's
+    cross-products removed, refitted from the full-data estimate
+    (:func:`~outcomes.models.mmrm.refit.refit_without`). From 100 subjects on, worker processes
+    share the subjects.
+    """
+    n = len(problem.subjects)
+    jobs = max(1, min(n_jobs or os.cpu_count() or 1, n))
+    codes = {label: code for code, label in enumerate(fit.design.subject_labels)}
+    # What a worker needs, without the parts that do not pickle (patsy's design information).
+    lik = copy.copy(fit.likelihood)
+    lik.design = replace(fit.design, design_info=None, frame=None)
+    full = (fit.state.evaluation.beta, _sigma(fit))
     tasks = [
-        (formula, frame, subject, s, arm, reference, i, problem)
-        for i, s in enumerate(problem.subjects)
+        (lik, fit.theta, fit.state.hessian, full, problem, chunk, codes)
+        for chunk in np.array_split(np.arange(n), jobs if n >= 100 else 1)
+        if chunk.size
     ]
-    if jobs > 1 and len(tasks) > 20:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            parts = list(
-                pool.map(_leave_one_out, tasks, chunksize=max(1, len(tasks) // (4 * jobs)))
-            )
+    if len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
+            parts = list(pool.map(_jackknife_part, tasks))
     else:
-        parts = [_leave_one_out(task) for task in tasks]
-    return np.stack(parts)
+        parts = [_jackknife_part(task) for task in tasks]
+    return np.concatenate(parts)
 
 
-def _leave_one_out(task: tuple[Any, ...]) -> np.ndarray:
-    formula, frame, subject, label, arm, reference, index, problem = task
-    fit = mmrm(formula, frame[frame[subject] != label], reference={arm: reference})
-    if list(fit.design.visit_levels) != list(problem.visits):
-        raise ValueError(f"leaving out subject {label!r} removes a visit: no jackknife")
-    keep = np.arange(len(problem.subjects)) != index
-    part = _subset(problem, keep)
-    beta = _align(fit, problem)
-    return _condmean(beta, _sigma(fit), part, MissingPatterns(part.missing))
-
-
-def _align(fit: MMRMFit, problem: Problem) -> np.ndarray:
-    if fit.design.x.shape[1] != problem.x_own.shape[2]:
-        raise ValueError("leaving a subject out changes the imputation model's columns")
-    return fit.state.evaluation.beta
+def _jackknife_part(task: tuple[Any, ...]) -> np.ndarray:
+    lik, theta, hessian, full, problem, indices, codes = task
+    n = len(problem.subjects)
+    out = []
+    for i in indices:
+        code = codes.get(problem.subjects[i])
+        if code is None:  # no observed value: the imputation model does not change
+            beta, sigma = full
+        else:
+            refitted, left = refit_without(lik, theta, hessian, code)
+            beta, sigma = left.evaluate(refitted).beta, left.covariance(refitted)
+        part = _subset(problem, np.arange(n) != i)
+        out.append(_condmean(beta, sigma, part, MissingPatterns(part.missing)))
+    return np.stack(out)
 
 
 def _subset(problem: Problem, keep: np.ndarray) -> Problem:

@@ -67,6 +67,10 @@ class Structure:
     start: Callable[[float, int], Array]
     spatial: bool = False
 
+    def __reduce__(self) -> tuple[Callable[[str], Structure], tuple[str]]:
+        """Pickled by name (its functions are lambdas), e.g. for worker processes."""
+        return (get_structure, (self.name,))
+
 
 @cache
 def _lags(t: int) -> Array:
