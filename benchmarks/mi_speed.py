@@ -32,9 +32,13 @@ def main() -> None:
     parser.add_argument("--imputations", type=int, default=1000)
     args = parser.parse_args()
     print(f"outcomes {outcomes.__version__}, {os.cpu_count()} cores")
-    print(
-        "| subjects | bayes, M = 1,000 (s) | tipping grid, 21 deltas (s) | condmean + jackknife (s) |"
-    )
+    columns = [
+        "subjects",
+        "bayes, M = 1,000 (s)",
+        "tipping grid, 21 deltas (s)",
+        "condmean + jackknife (s)",
+    ]
+    print("| " + " | ".join(columns) + " |")
     print("|---|---|---|---|")
     for n in args.subjects:
         data = simulate(n)
