@@ -315,3 +315,10 @@ def test_copy_reference_near_rbmi_informal_value(antidepressant) -> None:  # noq
     assert -mi.contrasts().set_index("VISIT").loc["7", "estimate"] == pytest.approx(
         target, abs=0.01
     )
+
+
+def test_copy_reference_leaves_subjects_without_an_event_under_mar() -> None:
+    own = np.array([[-2.0, -4.0], [-2.0, -4.0]])
+    ref = np.array([[-1.0, -2.0], [-1.0, -2.0]])
+    out = strategy_means(own, ref, np.array(["CR", "CR"]), np.array([2, 1]))
+    assert out.tolist() == [[-2.0, -4.0], [-1.0, -2.0]]

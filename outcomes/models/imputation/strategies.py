@@ -7,7 +7,8 @@ same covariates, the arm set to the reference), and ``k`` the first visit after 
 ============  ===================================================================================
 ``MAR``       ``mu_a`` at every visit: missing at random given the subject's own arm.
 ``J2R``       jump to reference: ``mu_a`` before ``k``, ``mu_r`` from ``k`` on.
-``CR``        copy reference: ``mu_r`` at every visit, before the event as well.
+``CR``        copy reference: ``mu_r`` at every visit, before the event as well (for a subject
+              with an event; without one, MAR).
 ``CIR``       copy increments in reference: ``mu_a`` before ``k``; from ``k`` on
               ``mu_a[k-1] + (mu_r[j] - mu_r[k-1])`` (the reference arm's changes from the last
               visit before the event); ``mu_r`` when the event is before the first visit.
@@ -61,7 +62,7 @@ def strategy_means(
     increments = np.where((ice == 0)[:, None], ref, own_last + ref - ref_last)
     targets = {
         "J2R": (ref, after),
-        "CR": (ref, np.ones_like(after)),
+        "CR": (ref, np.broadcast_to((ice < t)[:, None], (n, t))),
         "CIR": (increments, after),
         "LMCF": (np.broadcast_to(own_last, (n, t)), after),
     }
