@@ -322,3 +322,37 @@ def test_copy_reference_leaves_subjects_without_an_event_under_mar() -> None:
     ref = np.array([[-1.0, -2.0], [-1.0, -2.0]])
     out = strategy_means(own, ref, np.array(["CR", "CR"]), np.array([2, 1]))
     assert out.tolist() == [[-2.0, -4.0], [-1.0, -2.0]]
+
+
+def test_visit_without_missing_data_pools_to_rbmi_full_precision(antidepressant) -> None:  # noqa: ANN001
+    """Nobody misses visit 4: every imputation gives the same ANCOVA, and Rubin's rules return
+    it with Barnard-Rubin df (nu_com + 1) / (nu_com + 3) nu_com = 167.03. rbmi's quickstart prints
+    these rows to 7-9 digits (identical in its three renderings)."""
+    printed = {
+        r["parameter"]: r
+        for r in PUBLISHED["antidepressant_visit4_complete_data_ancova"]["results_full_precision"]
+    }
+    mi = multiple_imputation(
+        FORMULA,
+        antidepressant,
+        arm="THERAPY",
+        reference="PLACEBO",
+        strategy="J2R",
+        n_imputations=5,
+        seed=1,
+    )
+    trt = mi.contrasts().set_index("VISIT").loc["4"]
+    lsm = mi.lsmeans().set_index(["VISIT", "THERAPY"])
+    rows = [
+        (trt, printed["trt_4"], -1),
+        (lsm.loc[("4", "DRUG")], printed["lsm_ref_4"], 1),
+        (lsm.loc[("4", "PLACEBO")], printed["lsm_alt_4"], 1),
+    ]
+    for ours, ref, sign in rows:
+        assert sign * ours["estimate"] == pytest.approx(float(ref["est"]), rel=1e-7)
+        assert ours["std_error"] == pytest.approx(float(ref["se"]), rel=1e-6)
+        low, high = sorted([sign * ours["conf_low"], sign * ours["conf_high"]])
+        assert low == pytest.approx(float(ref["lci"]), rel=1e-6)
+        assert high == pytest.approx(float(ref["uci"]), rel=1e-6)
+        assert ours["p_value"] == pytest.approx(float(ref["pval"]), rel=1e-6)
+    assert trt["df"] == pytest.approx(170 / 172 * 169)

@@ -4,7 +4,8 @@
 ``Q = mean(q)``, ``U = mean(u)``, ``B = var(q)`` (``M - 1`` divisor), total variance
 ``T = U + (1 + 1/M) B``. Degrees of freedom by Barnard & Rubin (1999), with ``nu_com`` the
 complete-data df: ``gamma = (1 + 1/M) B / T``, ``nu_old = (M - 1) / gamma^2``,
-``nu_obs = (nu_com + 1) / (nu_com + 3) nu_com (1 - gamma)``, ``nu = 1 / (1/nu_old + 1/nu_obs)``.
+``nu_obs = (nu_com + 1) / (nu_com + 3) nu_com (1 - gamma)``, ``nu = 1 / (1/nu_old + 1/nu_obs)``
+(``nu_obs`` when nothing was imputed, ``B = 0``, as rbmi).
 The Monte Carlo standard error of ``Q`` is ``sqrt(B / M)``.
 
 **Jackknife** for conditional mean imputation (Wolbers et al. 2022): the estimate is that of the
@@ -34,19 +35,20 @@ def rubin(estimates: np.ndarray, variances: np.ndarray, df_complete: float) -> d
     u = float(np.mean(variances))
     b = float(np.var(estimates, ddof=1)) if m > 1 else 0.0
     total = u + (1 + 1 / m) * b
-    if b <= 0 or m < 2:
+    gamma = (1 + 1 / m) * b / total if total > 0 else 0.0
+    nu_obs = (df_complete + 1) / (df_complete + 3) * df_complete * (1 - gamma)
+    if m < 2:
         df = float(df_complete)
+    elif gamma == 0:  # no between-imputation variance: nu_old is infinite
+        df = nu_obs
     else:
-        gamma = (1 + 1 / m) * b / total
-        nu_old = (m - 1) / gamma**2
-        nu_obs = (df_complete + 1) / (df_complete + 3) * df_complete * (1 - gamma)
-        df = 1 / (1 / nu_old + 1 / nu_obs)
+        df = 1 / ((m - 1) ** -1 * gamma**2 + 1 / nu_obs)
     return {
         "estimate": q,
         "std_error": float(np.sqrt(total)),
         "df": float(df),
         "mc_error": float(np.sqrt(b / m)) if m > 1 else 0.0,
-        "fraction_missing": float((1 + 1 / m) * b / total) if total > 0 else 0.0,
+        "fraction_missing": float(gamma),
     }
 
 
