@@ -40,8 +40,9 @@ columns = [
     "odds_ratio",
     "nnt",
 ]
+rates = {}
 for outcome in ("response", "remission"):
-    rates = outcomes.responders(
+    rates[outcome] = outcomes.responders(
         madrs,
         outcome=outcome,
         group="arm",
@@ -51,7 +52,7 @@ for outcome in ("response", "remission"):
         covariates=["base"],
     )
     print(outcome)
-    print(rates[columns].round(3).to_string(index=False))
+    print(rates[outcome][columns].round(3).to_string(index=False))
 
 # %% [markdown]
 # Sensitivity: participants without a value excluded rather than counted as non-responders.
@@ -173,15 +174,7 @@ print(
 
 # %%
 week2 = fit.contrasts("arm", by="visit", reference="PLACEBO").set_index("visit")
-response_week2 = outcomes.responders(
-    madrs,
-    outcome="response",
-    group="arm",
-    subject="subject",
-    reference="PLACEBO",
-    by="visit",
-    covariates=["base"],
-)
+response_week2 = rates["response"]
 family = {
     "MADRS change, week 1": float(week2.loc["WEEK 1", "p_value"]),
     "MADRS change, week 4": float(week2.loc["WEEK 4", "p_value"]),
