@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from outcomes import instruments
+from outcomes import instruments, plots, tables
 from outcomes.data.derive import derive
 from outcomes.data.problems import PROBLEM_COLUMNS
 from outcomes.data.schedule import DosingSession, Schedule, ScheduledVisit
@@ -63,6 +63,7 @@ from outcomes.models.multiplicity import graphical
 from outcomes.models.paired import PAIRED_COLUMNS, paired_change, subject_scores
 from outcomes.models.responders import responders
 from outcomes.models.trait import TraitChange, trait_change
+from outcomes.report import read_plan, run_plan, write_report
 from outcomes.sample import load_sample, sample_guesses, write_sample
 
 __all__ = [
@@ -104,6 +105,7 @@ __all__ = [
     "graphical",
     "hazard_ratio",
     "instruments",
+    "plots",
     "kaplan_meier",
     "lmm",
     "load_sample",
@@ -112,17 +114,21 @@ __all__ = [
     "paired_change",
     "pooled_sd",
     "read",
+    "read_plan",
     "relapse_times",
     "responders",
+    "run_plan",
     "sample_guesses",
     "session_response",
     "session_visits",
     "standardized_difference",
     "still_responding",
     "subject_scores",
+    "tables",
     "trait_change",
     "within_d",
     "write",
+    "write_report",
     "write_sample",
 ]
 

@@ -1,4 +1,4 @@
-"""The command line: ``outcomes validate | describe | sample``.
+"""The command line: ``outcomes validate | describe | sample | report | plan init``.
 
 Exit codes: 0 when all is well, 1 when the data have errors, 2 on bad usage (unknown option, a file
 that cannot be read, columns that cannot be matched to roles).
@@ -68,6 +68,19 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write the sample trial in every layout")
     p.add_argument("--out", required=True, type=Path, help="folder to write to")
     p.set_defaults(run=_sample)
+
+    p = sub.add_parser("report", help="run an analysis plan and write its report")
+    p.add_argument("plan", nargs="?", type=Path, help="the plan (TOML)")
+    p.add_argument("--sample", action="store_true", help="the built-in plan on the sample trial")
+    p.add_argument("--out", required=True, type=Path, help="folder to write the report to")
+    p.set_defaults(run=_report)
+
+    p = sub.add_parser("plan", help="analysis plans")
+    plan_sub = p.add_subparsers(required=True, metavar="ACTION")
+    init = plan_sub.add_parser("init", help="write a commented plan to start from")
+    init.add_argument("path", nargs="?", type=Path, default=Path("plan.toml"))
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(run=_plan_init)
     return parser
 
 
@@ -209,3 +222,26 @@ def _sample(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _report(args: argparse.Namespace) -> int:
+    from outcomes.report import read_plan, run_plan, write_report
+
+    if args.sample == (args.plan is not None):
+        raise OutcomesError("give a PLAN or --sample (one of them)")
+    plan = read_plan(None if args.sample else args.plan)
+    print(f"running {plan.path}: {plan.title}", file=sys.stderr)
+    results = run_plan(plan, progress=lambda line: print(f"  {line}", file=sys.stderr))
+    page = write_report(results, args.out)
+    print(page)
+    return EXIT_OK
+
+
+def _plan_init(args: argparse.Namespace) -> int:
+    from outcomes.report import TEMPLATE
+
+    if args.path.exists() and not args.force:
+        raise OutcomesError(f"{args.path} exists; use --force to overwrite it")
+    args.path.write_text(TEMPLATE, encoding="utf-8")
+    print(args.path)
+    return EXIT_OK

@@ -1,0 +1,90 @@
+"""The acute experience and the outcome: does a stronger experience go with a larger change?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from outcomes.plots.inputs import frame_of, require
+from outcomes.plots.style import arm_colors, levels, new_axes, value_label
+
+__all__ = ["acute_vs_outcome"]
+
+
+def acute_vs_outcome(
+    data: Any, *, x: str, y: str, group: str = "arm", ax: Axes | None = None
+) -> Axes:
+    """Scatter of an acute-experience score against an outcome, with a least-squares line per arm.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per subject, e.g. ``outcomes.trait_change(...).data`` (``subject, arm, pre,
+        post, change`` and the acute scores).
+    x, y : str
+        The acute score (e.g. ``"meq30"``) and the outcome (e.g. ``"change"``).
+    group : str
+        The arm column.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Per arm, the points (a PathCollection labelled ``"<arm> (n = k)"``) and, when the arm has
+        two distinct ``x`` or more, the least-squares line over its range of ``x`` (labelled
+        ``"<arm>: slope s"``, gid ``"fit:<arm>"``).
+
+    Notes
+    -----
+    Subjects without ``x`` or ``y`` are left out. The lines are ordinary least squares of ``y``
+    on ``x`` within each arm (:func:`numpy.polyfit`), unadjusted; for inference use the
+    predictor and moderator models of :func:`outcomes.trait_change`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import outcomes
+    >>> result = outcomes.trait_change(outcomes.load_sample(),
+    ...                                acute={"meq30": ("meq30", "DOSE 1")})
+    >>> ax = acute_vs_outcome(result.data, x="meq30", y="change")
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('meq30', 'change')
+    >>> plt.close("all")
+    """
+    frame = frame_of(data)
+    require(frame, [x, y, group])
+    rows = frame.dropna(subset=[x, y, group])
+    if rows.empty:
+        raise ValueError(f"no row has both {x!r} and {y!r}")
+    arms = levels(rows[group])
+    colors = arm_colors(arms)
+    ax = new_axes(ax)
+    for arm in arms:
+        part = rows[rows[group] == arm]
+        xs, ys = part[x].to_numpy(float), part[y].to_numpy(float)
+        ax.scatter(
+            xs,
+            ys,
+            color=colors[arm],
+            s=28,
+            alpha=0.85,
+            edgecolors="white",
+            label=f"{arm} (n = {len(part)})",
+        )
+        if np.unique(xs).size >= 2:
+            slope, intercept = np.polyfit(xs, ys, 1)
+            ends = np.array([xs.min(), xs.max()])
+            (line,) = ax.plot(
+                ends,
+                intercept + slope * ends,
+                color=colors[arm],
+                linewidth=2,
+                label=f"{arm}: slope {slope:.2f}",
+            )
+            line.set_gid(f"fit:{arm}")
+    ax.set_xlabel(value_label(x))
+    ax.set_ylabel(value_label(y))
+    ax.legend(title=group, fontsize="small")
+    return ax

@@ -1,0 +1,181 @@
+"""Writing a report: ``report.html``, ``tables/``, ``figures/`` and ``results.json``.
+
+The HTML report is one self-contained file: figures are embedded as PNG data, the tables are
+HTML, the methods are generated from the plan, and a provenance section gives the plan and data
+checksums, the software versions and the seed. The same inputs give the same bytes in every file
+except the time stamp in ``report.html`` and ``results.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from outcomes import plots, tables
+from outcomes.report.run import Results
+
+__all__ = ["TABLE_FORMATS", "FIGURE_FORMATS", "software_versions", "write_report"]
+
+#: Formats each table is written in, under ``tables/``.
+TABLE_FORMATS: tuple[str, ...] = ("html", "md", "tex", "csv", "xlsx", "docx")
+#: Formats each figure is written in, under ``figures/``.
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+_PACKAGES = ("outcomes", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn")
+
+
+def software_versions() -> dict[str, str]:
+    """Python's and the analysis packages' versions."""
+    versions = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+            versions[name] = "unknown"
+    return versions
+
+
+def write_report(results: Results, out: str | Path, *, timestamp: str | None = None) -> Path:
+    """Write the report of ``results`` into the folder ``out``; returns ``out/report.html``.
+
+    The figures of ``results`` are closed once written.
+    """
+    out = Path(out)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    stamp = timestamp or datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    for name, table in results.tables.items():
+        for suffix in TABLE_FORMATS:
+            tables.write_table(table, out / "tables" / f"{name}.{suffix}")
+    pngs = {}
+    for name, fig in results.figures.items():
+        for suffix in FIGURE_FORMATS:
+            plots.save(fig, out / "figures" / f"{name}.{suffix}")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        pngs[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
+        plt.close(fig)
+    (out / "results.json").write_text(_results_json(results, stamp), encoding="utf-8")
+    page = out / "report.html"
+    page.write_text(_html(results, pngs, stamp), encoding="utf-8")
+    return page
+
+
+def _results_json(results: Results, stamp: str) -> str:
+    document = {
+        "title": results.plan.title,
+        "generated": stamp,
+        "seed": results.plan.seed,
+        "checksums": results.checksums,
+        "software": software_versions(),
+        "notes": results.notes,
+        "results": {name: _records(frame) for name, frame in results.frames.items()},
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+caption { font-weight: bold; text-align: left; padding-bottom: 0.3rem; }
+tfoot td { font-size: 0.8rem; color: #555; text-align: left; border: none; }
+figure { margin: 1.5rem 0; } figure img { max-width: 100%; }
+figcaption { font-size: 0.9rem; color: #444; }
+pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
+.stamp { color: #666; font-size: 0.85rem; }
+"""
+
+_FIGURE_TITLES = {
+    "observed_means": "Observed mean score by arm and visit, with 95% confidence intervals",
+    "lsmeans": "Least-squares mean change from baseline by arm (MMRM), with 95% CIs",
+    "change": "Observed mean change from baseline by arm and visit",
+    "individual": "Individual trajectories, arm means in bold",
+    "waterfall": "Percent change from baseline at the primary visit, per participant",
+    "responders": "Responders by arm and visit",
+    "forest": "Difference from the reference arm at each visit (MMRM), with 95% CIs",
+    "missingness": "Observed and missing assessments, per participant and visit",
+    "tipping_point": "Tipping-point analysis: the difference as imputed values are made worse",
+    "acute_vs_outcome": "Acute experience against the change in the trait outcome",
+}
+
+
+def _html(results: Results, pngs: dict[str, str], stamp: str) -> str:
+    plan = results.plan
+    esc = html.escape
+    primary = results.frames["primary_contrasts"].set_index("visit").loc[plan.primary["visit"]]
+    headline = (
+        f"At {esc(plan.primary['visit'])}, the difference {esc(str(primary['contrast']))} in "
+        f"{esc(plan.primary['instrument'])} change was {primary['estimate']:.2f} (95% CI "
+        f"{primary['conf_low']:.2f} to {primary['conf_high']:.2f}; "
+        f"{tables.format_p(primary['p_value'])})."
+    )
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(plan.title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(plan.title)}</h1>",
+        f'<p class="stamp">Generated {esc(stamp)} by outcomes '
+        f"{esc(software_versions()['outcomes'])} from the plan {esc(Path(plan.path).name)}.</p>",
+        "<h2>Primary result</h2>",
+        f"<p>{headline}</p>",
+        "<h2>Methods</h2>",
+        *(f"<p>{esc(paragraph)}</p>" for paragraph in results.methods),
+        "<h2>Tables</h2>",
+        *(table.to_html() for table in results.tables.values()),
+        "<h2>Figures</h2>",
+    ]
+    for name, data in pngs.items():
+        caption = esc(_FIGURE_TITLES.get(name, name))
+        parts.append(
+            f'<figure id="figure-{esc(name)}"><img alt="{caption}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>'
+        )
+    provenance = {
+        "plan SHA-256": results.checksums.get("plan", ""),
+        "data SHA-256": results.checksums.get("data", ""),
+        "seed": str(plan.seed),
+        **{f"{k} version": v for k, v in software_versions().items()},
+    }
+    parts += [
+        "<h2>Notes</h2>",
+        "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in results.notes) + "</ul>",
+        "<h2>Provenance</h2>",
+        "<table><tbody>"
+        + "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in provenance.items())
+        + "</tbody></table>",
+        "<details><summary>The plan</summary>",
+        f"<pre>{esc(plan.text)}</pre></details>",
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"

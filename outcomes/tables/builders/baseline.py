@@ -1,0 +1,279 @@
+"""The baseline characteristics table ("Table 1"): subjects, covariates and scores by arm."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from outcomes.errors import InstrumentError
+from outcomes.models.frames import as_frame, factor_levels
+from outcomes.tables.builders.common import QUARTILES, decimals_for, need_columns, summary
+from outcomes.tables.format import format_mean_sd, format_median_iqr, format_n_percent
+from outcomes.tables.suppress import suppress
+from outcomes.tables.table import Table
+
+__all__ = ["DEFAULT_INSTRUMENT_VISITS", "baseline_table"]
+
+#: The scores :func:`baseline_table` summarises by default (those present in the data).
+DEFAULT_INSTRUMENT_VISITS: Mapping[str, str] = {
+    "madrs": "BASELINE",
+    "gad7": "BASELINE",
+    "neo-ffi-n": "BASELINE",
+}
+
+_TOTAL = "Total"
+_N_ROW = "\0N"  # the row of arm sizes in a block of counts given to suppress()
+
+
+def baseline_table(
+    trial: Any,
+    *,
+    instrument_visits: Mapping[str, str] | None = None,
+    covariates: Sequence[str] = ("sex", "age", "site"),
+    group: str = "arm",
+    suppress_below: int | None = None,
+    subject: str = "subject",
+    labels: Mapping[str, str] | None = None,
+    decimals: Mapping[str, int] | None = None,
+    title: str = "Baseline characteristics",
+) -> Table:
+    """Baseline characteristics by arm and in total ("Table 1").
+
+    Rows: the number of subjects; for a numeric covariate its mean (SD) and median [Q1 to Q3];
+    for any other covariate n (%) of each level; for each instrument, the mean (SD) of its total
+    score at the visit given. A ``Missing`` row counts the subjects without a value, where there
+    are any.
+
+    Parameters
+    ----------
+    trial : TrialData or DataFrame
+        The long table (one row per subject x visit x instrument) with ``subject``, ``group``,
+        the covariates (constant within a subject), and for the scores ``instrument``,
+        ``visit`` and ``total``.
+    instrument_visits : mapping, optional
+        Instrument -> visit of the scores to summarise. By default
+        :data:`DEFAULT_INSTRUMENT_VISITS` (MADRS, GAD-7, NEO-FFI-N at ``BASELINE``), those that
+        the data have; an instrument given here must be in the data.
+    covariates : sequence of str
+        Subject-level covariates; numeric ones are summarised as continuous.
+    group : str
+        The arm column.
+    suppress_below : int, optional
+        Hide counts of categorical levels below this (:func:`~outcomes.tables.suppress.suppress`,
+        with the arm sizes and the Total column as margins); the rows of subjects follow.
+    subject : str
+    labels : mapping, optional
+        Printed names of covariates and instruments (default: the covariate capitalised, the
+        instrument's short name).
+    decimals : mapping, optional
+        Overrides of :data:`~outcomes.tables.format.DECIMALS` (``score``, ``percent``).
+    title : str
+
+    Returns
+    -------
+    Table
+        Columns ``characteristic, statistic``, one per arm (labelled ``ARM (N=n)``), ``Total``.
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> t = baseline_table(outcomes.load_sample())
+    >>> t.headers
+    ['Characteristic', 'Statistic', 'PLACEBO (N=20)', 'DMT (N=20)', 'Total (N=40)']
+    >>> t.to_frame(labels=False).iloc[0].tolist()
+    ['Subjects', 'n', '20', '20', '40']
+    """
+    frame = as_frame(trial)
+    covariates = list(covariates)
+    need_columns(frame, [subject, group, *covariates], "the data")
+    subjects = _subject_table(frame, subject, group, covariates)
+    arms = factor_levels(subjects[group])
+    names = [str(a) for a in arms]
+    clash = {"characteristic", "statistic", _TOTAL} & set(names)
+    if clash:
+        raise ValueError(f"an arm may not be called {sorted(clash)}: it names a column")
+    groups = [
+        (name, subjects[subjects[group] == arm]) for name, arm in zip(names, arms, strict=True)
+    ]
+    groups.append((_TOTAL, subjects))
+    n_of = {name: len(part) for name, part in groups}
+    dec = decimals_for(decimals)
+    labels = dict(labels or {})
+    rows: list[dict[str, str]] = []
+    n_row = {"characteristic": "Subjects", "statistic": "n", **{k: str(v) for k, v in n_of.items()}}
+    rows.append(n_row)
+    hidden_n: dict[str, str] = {}
+    for cov in covariates:
+        label = labels.get(cov, cov[:1].upper() + cov[1:])
+        column = subjects[cov]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            rows += _continuous_rows(label, cov, groups, dec["score"], median=True)
+        else:
+            block, n_hidden = _categorical_rows(label, cov, groups, n_of, dec, suppress_below)
+            rows += block
+            hidden_n.update(n_hidden)
+    n_row.update(hidden_n)
+    scores = _scores(frame, subjects, instrument_visits, subject)
+    for name, (inst_label, visit, values) in scores.items():
+        label = labels.get(name, f"{inst_label} total score, {visit}")
+        scored = subjects.assign(**{"\0score": values})
+        parts = [(g, scored[scored[subject].isin(part[subject])]) for g, part in groups]
+        rows += _continuous_rows(label, "\0score", parts, dec["score"], median=False)
+    footnotes = [
+        "N: subjects in the data; n (%): subjects with the level, percentage of N.",
+        f"Mean (SD); median [Q1 to Q3], {QUARTILES}.",
+        "Missing data: means, SDs and quartiles are over the subjects with a value; the "
+        "'Missing' rows count the subjects without one (for categorical characteristics, "
+        "as a level, in the percentages). Nothing is imputed.",
+    ]
+    if suppress_below is not None:
+        footnotes.append(
+            f"Counts of a level of fewer than {suppress_below} subjects (not 0) are shown as "
+            f"<{suppress_below}; * marks a count hidden so that a hidden count cannot be "
+            "worked out from the totals."
+        )
+    return Table(
+        pd.DataFrame(rows, columns=["characteristic", "statistic", *n_of]),
+        title,
+        footnotes=tuple(footnotes),
+        column_labels={
+            "characteristic": "Characteristic",
+            "statistic": "Statistic",
+            **{k: f"{k} (N={v})" for k, v in n_of.items()},
+        },
+        stub=("characteristic", "statistic"),
+    )
+
+
+def _subject_table(
+    frame: pd.DataFrame, subject: str, group: str, covariates: list[str]
+) -> pd.DataFrame:
+    """One row per subject: subject, arm, covariates; each must be constant within a subject."""
+    columns = [subject, group, *covariates]
+    per = frame[columns].drop_duplicates()
+    varying = per[subject][per[subject].duplicated()]
+    if len(varying):
+        first = varying.iloc[0]
+        rows = per[per[subject] == first]
+        changing = [c for c in columns[1:] if rows[c].nunique(dropna=False) > 1]
+        raise ValueError(
+            f"{changing} must be the same in every row of a subject; subject {first!r} has "
+            f"{rows[changing].drop_duplicates().to_dict('records')}"
+        )
+    if per[group].isna().any():
+        raise ValueError(
+            f"subject(s) without an arm: {per.loc[per[group].isna(), subject].tolist()}"
+        )
+    return per.reset_index(drop=True)
+
+
+def _continuous_rows(
+    label: str, column: str, groups: list[tuple[str, pd.DataFrame]], places: int, median: bool
+) -> list[dict[str, str]]:
+    stats = {g: summary(part[column]) for g, part in groups}
+    rows = [
+        {
+            "characteristic": label,
+            "statistic": "Mean (SD)",
+            **{g: format_mean_sd(s["mean"], s["sd"], places) for g, s in stats.items()},
+        }
+    ]
+    if median:
+        rows.append(
+            {
+                "characteristic": label,
+                "statistic": "Median [Q1 to Q3]",
+                **{
+                    g: format_median_iqr(s["median"], s["q1"], s["q3"], places)
+                    for g, s in stats.items()
+                },
+            }
+        )
+    missing = {g: len(part) - stats[g]["n"] for g, part in groups}
+    if any(missing.values()):
+        rows.append(
+            {
+                "characteristic": label,
+                "statistic": "Missing, n",
+                **{g: str(m) for g, m in missing.items()},
+            }
+        )
+    return rows
+
+
+def _categorical_rows(
+    label: str,
+    column: str,
+    groups: list[tuple[str, pd.DataFrame]],
+    n_of: dict[str, int],
+    dec: dict[str, int],
+    suppress_below: int | None,
+) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """n (%) per level (and Missing); with suppression, also the arm sizes to hide, if any."""
+    levels = factor_levels(groups[-1][1][column])
+    keys = [str(v) for v in levels]
+    counts = pd.DataFrame(
+        {g: [int((part[column] == v).sum()) for v in levels] for g, part in groups},
+        index=keys,
+        dtype="int64",
+    )
+    n_missing = {g: int(part[column].isna().sum()) for g, part in groups}
+    if any(n_missing.values()):
+        missing = "Missing" if "Missing" not in keys else "Missing (no value)"
+        counts.loc[missing] = pd.Series(n_missing)
+    shown: pd.DataFrame = counts.astype(object)
+    hidden_n: dict[str, str] = {}
+    if suppress_below is not None:
+        with_n = pd.concat([counts, pd.DataFrame([n_of], index=[_N_ROW])])
+        result = suppress(with_n, suppress_below, total_row=_N_ROW, total_column=_TOTAL)
+        shown = result.masked.drop(index=_N_ROW)
+        hidden = result.suppressed.loc[_N_ROW]
+        hidden_n = {g: result.masked.at[_N_ROW, g] for g in hidden.index if hidden[g]}
+    rows = []
+    for level in shown.index:
+        cells = {}
+        for g in shown.columns:
+            k = shown.at[level, g]
+            cells[g] = k if isinstance(k, str) else format_n_percent(k, n_of[g], dec["percent"])
+        rows.append({"characteristic": f"{label}, n (%)", "statistic": str(level), **cells})
+    return rows, hidden_n
+
+
+def _scores(
+    frame: pd.DataFrame,
+    subjects: pd.DataFrame,
+    instrument_visits: Mapping[str, str] | None,
+    subject: str,
+) -> dict[str, tuple[str, str, pd.Series]]:
+    """Instrument -> (short name, visit, each subject's total at the visit, aligned on subjects)."""
+    asked = instrument_visits is not None
+    wanted = dict(DEFAULT_INSTRUMENT_VISITS if instrument_visits is None else instrument_visits)
+    if not wanted:
+        return {}
+    need_columns(frame, ["instrument", "visit", "total"], "the data")
+    out = {}
+    present = set(frame["instrument"].dropna().unique())
+    for name, visit in wanted.items():
+        if name not in present:
+            if asked:
+                raise ValueError(f"no instrument {name!r} in the data; it has {sorted(present)}")
+            continue
+        rows = frame[(frame["instrument"] == name) & (frame["visit"] == visit)]
+        twice = rows[subject][rows[subject].duplicated()]
+        if len(twice):
+            raise ValueError(f"subject {twice.iloc[0]!r} has more than one {name} row at {visit!r}")
+        values = subjects[subject].map(rows.set_index(subject)["total"])
+        out[name] = (_short_name(name), str(visit), values.reset_index(drop=True))
+    return out
+
+
+def _short_name(name: str) -> str:
+    from outcomes import instruments
+
+    try:
+        aliases = instruments.get(name).aliases
+    except InstrumentError:
+        return name
+    return aliases[0] if aliases else name

@@ -1,0 +1,103 @@
+"""Observed values by visit and arm: n, mean, SD, median, quartiles and the number missing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from outcomes.models.frames import as_frame, factor_levels
+from outcomes.tables.builders.common import QUARTILES, decimals_for, need_columns, summary
+from outcomes.tables.format import format_ci, format_number
+from outcomes.tables.table import Table
+
+__all__ = ["visit_summary"]
+
+
+def visit_summary(
+    data: Any,
+    *,
+    value: str = "total",
+    group: str = "arm",
+    visit: str = "visit",
+    subject: str = "subject",
+    decimals: Mapping[str, int] | None = None,
+    title: str | None = None,
+) -> Table:
+    """Observed values by visit and arm: n, mean, SD, median, Q1 to Q3 and the number missing.
+
+    Parameters
+    ----------
+    data : DataFrame or TrialData
+        One row per subject and visit (one instrument): filter before.
+    value, group, visit, subject : str
+        Columns.
+    decimals : mapping, optional
+        Overrides of :data:`~outcomes.tables.format.DECIMALS` (``score``).
+    title : str, optional
+
+    Returns
+    -------
+    Table
+        Columns ``visit, arm, n, mean, sd, median, iqr, missing``; ``missing`` is the number of
+        the arm's subjects (those with any row in ``data``) without a value at the visit.
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> madrs = outcomes.load_sample().frame.query("instrument == 'madrs'")
+    >>> t = visit_summary(madrs)
+    >>> t.to_frame(labels=False).iloc[2].tolist()
+    ['BASELINE', 'PLACEBO', '20', '31.3', '6.2', '32.0', '25.8 to 34.5', '0']
+    """
+    frame = as_frame(data)
+    need_columns(frame, [value, group, visit, subject], "the data")
+    twice = frame[[subject, visit]].duplicated()
+    if twice.any():
+        row = frame.loc[twice, [subject, visit]].iloc[0]
+        raise ValueError(
+            f"more than one row for subject {row[subject]!r} at {visit} {row[visit]!r}: "
+            "keep one instrument (one row per subject and visit)"
+        )
+    places = decimals_for(decimals)["score"]
+    arms = factor_levels(frame[group])
+    size = {arm: frame.loc[frame[group] == arm, subject].nunique() for arm in arms}
+    rows = []
+    for level in factor_levels(frame[visit]):
+        at = frame[frame[visit] == level]
+        for arm in arms:
+            s = summary(at.loc[at[group] == arm, value])
+            rows.append(
+                {
+                    "visit": str(level),
+                    "arm": str(arm),
+                    "n": str(s["n"]),
+                    "mean": format_number(s["mean"], places),
+                    "sd": format_number(s["sd"], places),
+                    "median": format_number(s["median"], places),
+                    "iqr": format_ci(s["q1"], s["q3"], places),
+                    "missing": str(size[arm] - s["n"]),
+                }
+            )
+    sizes = ", ".join(f"{arm} {n}" for arm, n in size.items())
+    return Table(
+        pd.DataFrame(rows, columns=["visit", "arm", "n", "mean", "sd", "median", "iqr", "missing"]),
+        title or f"{value} by {visit} and {group}",
+        footnotes=(
+            f"Observed values of {value}: n, subjects with a value at the visit; SD, standard "
+            f"deviation; Q1 to Q3, first to third quartile; {QUARTILES}.",
+            f"Missing data: Missing counts the subjects of the arm ({sizes}) without a value at "
+            "the visit; nothing is imputed.",
+        ),
+        column_labels={
+            "visit": "Visit",
+            "arm": "Arm",
+            "mean": "Mean",
+            "sd": "SD",
+            "median": "Median",
+            "iqr": "Q1 to Q3",
+            "missing": "Missing",
+        },
+        stub=("visit", "arm"),
+    )

@@ -1,0 +1,82 @@
+"""Analysis plans: the template reads back, and a wrong plan gets every problem located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from outcomes.cli import main
+from outcomes.report import TEMPLATE, PlanError, read_plan
+
+
+def test_template_is_a_valid_plan(tmp_path: Path) -> None:
+    path = tmp_path / "plan.toml"
+    path.write_text(TEMPLATE)
+    plan = read_plan(path)
+    assert plan.primary["formula"].startswith("chg ~")
+    assert plan.reference == "PLACEBO"
+    assert plan.base == tmp_path.resolve()
+    assert plan.data_path("source") is None  # "sample"
+
+
+def test_plan_init_writes_the_template_and_refuses_to_overwrite(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "my_plan.toml"
+    assert main(["plan", "init", str(path)]) == 0
+    assert path.read_text() == TEMPLATE
+    assert main(["plan", "init", str(path)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["plan", "init", str(path), "--force"]) == 0
+
+
+def test_every_problem_is_reported_with_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        """
+[study]
+title = 3
+[data]
+[arms]
+reference = "PLACEBO"
+[primary]
+instrument = "madrs"
+formula = "chg ~ arm"
+df = "kr"
+[estimand]
+variable = "x"
+intercurrent_events = { discontinuation = "ignore" }
+[sensitivity]
+strategies = ["MAR", "BOCF"]
+n_imputations = 1
+[report]
+figures = ["pie"]
+[extras]
+"""
+    )
+    with pytest.raises(PlanError) as caught:
+        read_plan(path)
+    problems = caught.value.problems
+    expected = [
+        "[extras] is not a section",
+        "[study] title must be text in quotes, not 3",
+        "[data] source is missing",
+        "[primary] visit is missing",
+        "[primary] df: ['kr'] not among",
+        "[estimand.intercurrent_events] discontinuation = 'ignore'",
+        "[sensitivity] strategies: ['BOCF'] not among",
+        "[sensitivity] n_imputations must be at least 2",
+        "[report] figures: ['pie'] not among",
+    ]
+    for text in expected:
+        assert any(p.startswith(text) for p in problems), (text, problems)
+    assert len(problems) == len(expected)
+    assert str(path) in str(caught.value)
+
+
+def test_unreadable_and_malformed_plans(tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match="cannot read it"):
+        read_plan(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[study\ntitle = 'x'")
+    with pytest.raises(PlanError, match="not valid TOML"):
+        read_plan(bad)

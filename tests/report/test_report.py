@@ -1,0 +1,147 @@
+"""The report of the built-in plan on the sample trial: files, contents, reproducibility, and a
+real headless browser (Chromium from Debian's packages) that loads it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import outcomes
+from outcomes.cli import main
+from outcomes.report import read_plan, run_plan, write_report
+from outcomes.report.write import FIGURE_FORMATS, TABLE_FORMATS
+
+STAMP = "2026-01-01 00:00:00 UTC"
+
+
+@pytest.fixture(scope="module")
+def plan():  # noqa: ANN201 - a Plan
+    # the built-in plan with fewer imputations, to keep the test quick
+    built_in = read_plan()
+    sensitivity = {**built_in.sensitivity, "n_imputations": 20}
+    return dataclasses.replace(built_in, sensitivity=sensitivity)
+
+
+@pytest.fixture(scope="module")
+def report(plan, tmp_path_factory) -> Path:  # noqa: ANN001
+    out = tmp_path_factory.mktemp("report")
+    write_report(run_plan(plan), out, timestamp=STAMP)
+    return out
+
+
+def test_every_table_and_figure_is_written(plan, report: Path) -> None:  # noqa: ANN001
+    for name in plan.figures:
+        for suffix in FIGURE_FORMATS:
+            assert (report / "figures" / f"{name}.{suffix}").stat().st_size > 0, (name, suffix)
+    written = {p.stem for p in (report / "tables").glob("*.html")}
+    assert set(plan.tables) <= written | {f"{t}" for t in written}
+    for name in written:
+        for suffix in TABLE_FORMATS:
+            assert (report / "tables" / f"{name}.{suffix}").exists(), (name, suffix)
+
+
+def test_results_json_holds_the_estimates_of_the_api(report: Path) -> None:
+    document = json.loads((report / "results.json").read_text())
+    assert document["generated"] == STAMP
+    contrasts = document["results"]["primary_contrasts"]
+    trial = outcomes.derive(outcomes.load_sample())
+    rows = trial.frame.query("instrument == 'madrs' and phase in ['post-dose', 'follow-up']")
+    rows = rows.assign(visit=rows["visit"].cat.remove_unused_categories())
+    fit = outcomes.mmrm(
+        "chg ~ base * visit + arm * visit + us(visit | subject)",
+        rows,
+        df="kenward-roger",
+        reference={"arm": "PLACEBO"},
+    )
+    expected = fit.contrasts("arm", by="visit", reference="PLACEBO")
+    assert [r["visit"] for r in contrasts] == expected["visit"].astype(str).tolist()
+    assert [r["estimate"] for r in contrasts] == pytest.approx(expected["estimate"].tolist())
+    assert len(document["checksums"]["plan"]) == 64
+    for key in ("sensitivity", "tipping_point", "multiplicity", "trait_within"):
+        assert document["results"][key], key
+
+
+def test_report_html_shows_the_primary_result_and_every_figure(plan, report: Path) -> None:  # noqa: ANN001
+    page = (report / "report.html").read_text()
+    assert page.count('<img alt="') == len(plan.figures)
+    assert "At WEEK 2, the difference DMT - PLACEBO" in page
+    assert "Population: all randomised participants" in page
+    assert re.search(r"data SHA-256</td><td>[0-9a-f]{64}", page)
+
+
+def test_same_inputs_same_bytes_but_the_time_stamp(plan, report: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    again = tmp_path / "again"
+    write_report(run_plan(plan), again, timestamp="2030-12-31 23:59:59 UTC")
+    for path in sorted(report.rglob("*")):
+        if path.is_dir():
+            continue
+        other = again / path.relative_to(report)
+        first, second = path.read_bytes(), other.read_bytes()
+        if path.name in ("report.html", "results.json"):
+            first = first.replace(STAMP.encode(), b"")
+            second = second.replace(b"2030-12-31 23:59:59 UTC", b"")
+        assert first == second, path.relative_to(report)
+
+
+def test_command_line_report_on_the_sample(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """`outcomes report --sample --out DIR` (with the plan's imputations cut for speed)."""
+    import outcomes.report.plan as plan_module
+
+    monkeypatch.setattr(
+        plan_module,
+        "TEMPLATE",
+        plan_module.TEMPLATE.replace("n_imputations = 200", "n_imputations = 10"),
+    )
+    assert main(["report", "--sample", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == str(tmp_path / "report.html")
+    assert "primary: MMRM of madrs" in out.err
+    assert main(["report", "--out", str(tmp_path)]) == 2
+
+
+CHECK = """<script>
+window.__errors = [];
+window.addEventListener("error",
+  e => window.__errors.push(String(e.message || e.target.src)), true);
+window.addEventListener("load", () => {
+  const images = Array.from(document.images);
+  document.body.setAttribute("data-images", images.length);
+  document.body.setAttribute("data-shown",
+    images.filter(i => i.complete && i.naturalWidth > 0).length);
+  document.body.setAttribute("data-errors", JSON.stringify(window.__errors));
+});
+</script>"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed")
+def test_report_loads_in_a_headless_browser(plan, report: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    page = (report / "report.html").read_text()
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("<head>", "<head>" + CHECK, 1))
+    dom = subprocess.run(
+        [
+            "chromium",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    body = re.search(r"<body([^>]*)>", dom).group(1)
+    attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', body))
+    assert attributes["images"] == str(len(plan.figures))
+    assert attributes["shown"] == attributes["images"]
+    assert json.loads(attributes["errors"].replace("&quot;", '"')) == []
