@@ -17,7 +17,7 @@ import pandas as pd
 
 import outcomes
 from outcomes import plots, tables
-from outcomes.report.plan import Plan
+from outcomes.report.plan import Plan, PlanError
 
 __all__ = ["Results", "run_plan"]
 
@@ -69,6 +69,7 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
     progress("reading the data")
     raw = _load(plan)
     trial = outcomes.derive(raw)
+    _check_against_data(plan, trial)
     results = Results(plan, trial)
     results.checksums = {
         "plan": _sha256(plan.text.encode()),
@@ -277,6 +278,66 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
             continue
         results.figures[name] = fig
     return results
+
+
+def _check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
+    """Every name the plan uses must be in the data: all problems at once, located."""
+    frame = trial.frame
+    problems = []
+    instruments = sorted(frame["instrument"].unique())
+    arms = sorted(frame["arm"].dropna().astype(str).unique())
+
+    def visits_of(instrument: str) -> list[str]:
+        rows = frame[frame["instrument"] == instrument]
+        return [str(v) for v in rows["visit"].cat.remove_unused_categories().cat.categories]
+
+    primary = plan.primary
+    if primary["instrument"] not in instruments:
+        problems.append(
+            f"[primary] instrument {primary['instrument']!r} is not in the data ({instruments})"
+        )
+    else:
+        after = frame[
+            (frame["instrument"] == primary["instrument"]) & frame["phase"].isin(_AFTER_DOSE)
+        ]
+        seen = [str(v) for v in after["visit"].cat.remove_unused_categories().cat.categories]
+        if primary["visit"] not in seen:
+            problems.append(
+                f"[primary] visit {primary['visit']!r} is not a visit after the first dose ({seen})"
+            )
+        for v in plan.secondary.get("multiplicity", {}).get("visits", []):
+            if v not in seen:
+                problems.append(f"[secondary] multiplicity visit {v!r} is not among {seen}")
+        tip = plan.sensitivity.get("tipping_point", {}) if plan.sensitivity else {}
+        if tip and tip["visit"] not in seen:
+            problems.append(
+                f"[sensitivity] tipping_point visit {tip['visit']!r} is not among {seen}"
+            )
+    if plan.reference not in arms:
+        problems.append(f"[arms] reference {plan.reference!r} is not an arm of the data ({arms})")
+    for outcome in plan.secondary.get("responders", []):
+        if outcome not in frame.columns:
+            problems.append(f"[secondary] responders: {outcome!r} is not a derived column")
+    trait = plan.secondary.get("trait")
+    if trait:
+        if trait["instrument"] not in instruments:
+            problems.append(
+                f"[secondary] trait instrument {trait['instrument']!r} is not in the "
+                f"data ({instruments})"
+            )
+        else:
+            for key in ("pre", "post"):
+                if trait[key] not in visits_of(trait["instrument"]):
+                    problems.append(
+                        f"[secondary] trait {key} {trait[key]!r} is not a visit of "
+                        f"{trait['instrument']} ({visits_of(trait['instrument'])})"
+                    )
+        if trait.get("acute") and trait["acute"] not in instruments:
+            problems.append(
+                f"[secondary] trait acute {trait['acute']!r} is not in the data ({instruments})"
+            )
+    if problems:
+        raise PlanError(plan.path, problems)
 
 
 def _load(plan: Plan) -> outcomes.TrialData:

@@ -80,3 +80,26 @@ def test_unreadable_and_malformed_plans(tmp_path: Path) -> None:
     bad.write_text("[study\ntitle = 'x'")
     with pytest.raises(PlanError, match="not valid TOML"):
         read_plan(bad)
+
+
+def test_names_the_data_do_not_have_are_reported_before_any_analysis(tmp_path: Path) -> None:
+    from outcomes.report import run_plan
+
+    text = (
+        TEMPLATE.replace('visit = "WEEK 2"', 'visit = "WEEK 99"')
+        .replace('reference = "PLACEBO"', 'reference = "SHAM"')
+        .replace('responders = ["response", "remission"]', 'responders = ["response", "cure"]')
+        .replace('pre = "BASELINE"', 'pre = "DAY 0"')
+    )
+    path = tmp_path / "plan.toml"
+    path.write_text(text)
+    with pytest.raises(PlanError) as caught:
+        run_plan(read_plan(path))
+    problems = caught.value.problems
+    assert [p.split(" ")[0] + " " + p.split(" ")[1] for p in problems] == [
+        "[primary] visit",
+        "[arms] reference",
+        "[secondary] responders:",
+        "[secondary] trait",
+    ]
+    assert "'WEEK 99' is not a visit after the first dose" in problems[0]
