@@ -29,6 +29,10 @@ TABLES: tuple[str, ...] = (
     "effect_sizes",
     "trait",
     "multiplicity",
+    "trajectories",
+    "repeated_dosing",
+    "durability",
+    "blinding",
     "sensitivity",
     "tipping_point",
 )
@@ -85,6 +89,10 @@ responders = ["response", "remission"]   # binary outcomes of `outcomes.derive`,
 effect_sizes = true                       # Cohen's d on change, and the MMRM difference / SD
 trait = { instrument = "neo-ffi-n", pre = "BASELINE", post = "WEEK 12", acute = "meq30" }
 multiplicity = { method = "holm", visits = ["WEEK 1", "WEEK 4"] }  # key secondary differences
+trajectories = { random = "1 + weeks" }   # mixed model over weeks, broken at the second dose
+repeated_dosing = { margin = 3.0 }        # acute response per dose; TOST of dose 2 vs dose 1
+durability = { outcome = "response", anchor = "WEEK 2" }  # still responding at later visits
+blinding = { guesses = "sample" }         # end-of-treatment guesses: a CSV (subject, arm, guess)
 
 [sensitivity]
 strategies = ["MAR", "J2R", "CR", "CIR"]  # reference-based multiple imputation
@@ -93,7 +101,8 @@ tipping_point = { visit = "WEEK 3", deltas = [0, 4, 8, 12, 16, 20, 24, 28, 32] }
 
 [report]
 tables = ["baseline", "visit_summary", "lsmeans", "responders", "effect_sizes", "trait",
-          "multiplicity", "sensitivity", "tipping_point"]
+          "multiplicity", "trajectories", "repeated_dosing", "durability", "blinding",
+          "sensitivity", "tipping_point"]
 figures = ["observed_means", "lsmeans", "change", "individual", "waterfall", "responders",
            "forest", "missingness", "tipping_point", "acute_vs_outcome"]
 suppress_below = 5               # hide counts below this in baseline tables (0: no suppression)
@@ -266,6 +275,17 @@ def _check(raw: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
                 f"[secondary] multiplicity method {multiplicity.get('method')!r} not among "
                 f"{list(MULTIPLICITY_METHODS)}"
             )
+    for name, required in (
+        ("trajectories", ("random",)),
+        ("repeated_dosing", ("margin",)),
+        ("durability", ("outcome", "anchor")),
+        ("blinding", ("guesses",)),
+    ):
+        if name in secondary:
+            spec = _key(secondary, "secondary", name, dict, problems, default={})
+            for key in required:
+                if key not in (spec or {}):
+                    problems.append(f"[secondary] {name} needs {key} = ...")
     if sensitivity:
         sensitivity.setdefault("strategies", ["MAR"])
         _key(sensitivity, "sensitivity", "strategies", list, problems, choices=STRATEGIES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -180,6 +181,71 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
             "over the family listed in the multiplicity table."
         )
 
+    if "trajectories" in secondary:
+        random = secondary["trajectories"]["random"]
+        progress(f"secondary: trajectories (random {random})")
+        timed = outcomes.add_time_axes(rows)
+        timed = timed.assign(
+            weeks=timed["study_day"] / 7, weeks_after_dose_2=timed["days_after_dose_2"] / 7
+        )
+        trajectory = outcomes.lmm(
+            "chg ~ base + arm * (weeks + weeks_after_dose_2)",
+            timed,
+            subject="subject",
+            random=random,
+            reference={"arm": reference},
+        )
+        results.frames["trajectories"] = trajectory.to_frame()
+        results.frames["trajectory_variances"] = trajectory.variance_components()
+        results.notes += [f"trajectories: {n}" for n in trajectory.notes]
+        results.methods.append(
+            f"Trajectories: a linear mixed model of the change with random effects {random} "
+            "per participant, time in weeks since the first dose with a change of slope at the "
+            "second dose, arm-by-time interactions, REML; standard errors as lme4 and SAS, "
+            "Satterthwaite df."
+        )
+    if "repeated_dosing" in secondary:
+        margin = float(secondary["repeated_dosing"]["margin"])
+        progress("secondary: repeated dosing")
+        results.frames["session_response"] = outcomes.session_response(trial, instrument=instrument)
+        results.frames["dose_equivalence"] = outcomes.dose_equivalence(
+            trial, margin=margin, instrument=instrument
+        )
+        results.methods.append(
+            "Repeated dosing: the change from just before to just after each dosing session "
+            "(paired t, Wilcoxon, d_z); the equivalence of the second dose's acute change to the "
+            f"first's by two one-sided tests with a margin of {margin:g} points (90% interval)."
+        )
+    if "durability" in secondary:
+        spec = secondary["durability"]
+        progress(f"secondary: durability of {spec['outcome']}")
+        results.frames["durability"] = outcomes.still_responding(
+            rows,
+            outcome=spec["outcome"],
+            subject="subject",
+            visit="visit",
+            anchor=spec["anchor"],
+            group="arm",
+        )
+        results.methods.append(
+            f"Durability: among the participants with {spec['outcome']} at {spec['anchor']}, "
+            "the proportion still with it at each later visit (Wilson intervals; a missing value "
+            "counts as its loss)."
+        )
+    if "blinding" in secondary:
+        source = secondary["blinding"]["guesses"]
+        progress("secondary: blinding indices")
+        guesses = (
+            outcomes.sample_guesses(raw)
+            if source == "sample"
+            else pd.read_csv(plan.base / source if not Path(source).is_absolute() else source)
+        )
+        results.frames["blinding"] = outcomes.blinding(guesses, control=reference)
+        results.methods.append(
+            "Blinding: Bang's index in each arm and James' index overall from the participants' "
+            "end-of-treatment guesses, with Wald 95% intervals."
+        )
+
     sensitivity: dict[str, pd.DataFrame] = {"MMRM (MAR)": contrasts}
     tipping = None
     if plan.sensitivity:
@@ -237,6 +303,15 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
                 adjusted, method=secondary["multiplicity"].get("method", "holm")
             )
         ),
+        "trajectories": lambda: _frame_table(results, "trajectories", "Trajectory model (LMM)"),
+        "repeated_dosing": lambda: [
+            _frame_table(results, "session_response", "Acute response to each dosing session"),
+            _frame_table(
+                results, "dose_equivalence", "Second dose against first: equivalence (TOST)"
+            ),
+        ],
+        "durability": lambda: _frame_table(results, "durability", "Still responding"),
+        "blinding": lambda: _frame_table(results, "blinding", "Blinding indices"),
         "sensitivity": lambda: tables.sensitivity_table(sensitivity, visit=visit),
         "tipping_point": lambda: (
             tipping and tables.from_frame(tipping.table, title="Tipping point")
@@ -278,6 +353,12 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
             continue
         results.figures[name] = fig
     return results
+
+
+def _frame_table(results: Results, name: str, title: str) -> tables.Table | None:
+    """A result frame as a formatted table, if the plan produced it."""
+    frame = results.frames.get(name)
+    return None if frame is None else tables.from_frame(frame, title=title)
 
 
 def _check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:

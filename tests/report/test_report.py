@@ -63,7 +63,17 @@ def test_results_json_holds_the_estimates_of_the_api(report: Path) -> None:
     assert [r["visit"] for r in contrasts] == expected["visit"].astype(str).tolist()
     assert [r["estimate"] for r in contrasts] == pytest.approx(expected["estimate"].tolist())
     assert len(document["checksums"]["plan"]) == 64
-    for key in ("sensitivity", "tipping_point", "multiplicity", "trait_within"):
+    for key in (
+        "sensitivity",
+        "tipping_point",
+        "multiplicity",
+        "trait_within",
+        "trajectories",
+        "session_response",
+        "dose_equivalence",
+        "durability",
+        "blinding",
+    ):
         assert document["results"][key], key
 
 
@@ -145,3 +155,21 @@ def test_report_loads_in_a_headless_browser(plan, report: Path, tmp_path: Path) 
     assert attributes["images"] == str(len(plan.figures))
     assert attributes["shown"] == attributes["images"]
     assert json.loads(attributes["errors"].replace("&quot;", '"')) == []
+
+
+def test_guesses_file_relative_to_the_plan(tmp_path: Path) -> None:
+    """A plan's blinding guesses come from a CSV beside it; the indices are those of the API."""
+    guesses = outcomes.sample_guesses()
+    guesses.to_csv(tmp_path / "guesses.csv", index=False)
+    (tmp_path / "plan.toml").write_text(
+        read_plan().text.replace('guesses = "sample"', 'guesses = "guesses.csv"')
+    )
+    plan = dataclasses.replace(
+        read_plan(tmp_path / "plan.toml"), sensitivity={}, figures=(), tables=("blinding",)
+    )
+    results = run_plan(plan)
+    expected = outcomes.blinding(guesses, control="PLACEBO")
+    assert results.frames["blinding"]["estimate"].tolist() == pytest.approx(
+        expected["estimate"].tolist()
+    )
+    assert list(results.tables) == ["blinding"]

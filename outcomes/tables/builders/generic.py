@@ -4,22 +4,22 @@ For the frames that have no builder of their own (effect sizes, trait change, a 
 grid, ...). The columns are kept as they are (an interval stays two columns); their
 quantity, and so their format, follows the package's stable snake_case names:
 
-==========================================================  ========================
-column                                                      printed as
-==========================================================  ========================
-``p_value``, ``adjusted_p``, ``*_p_value``                  ``format_p``
-``nnt``                                                     ``format_nnt``
-whole-number dtypes; ``n``, ``n_*``, ``responders*``        the count
-bool                                                        ``Yes`` / ``No``
-``std_error``, ``*_std_error``                              ``std_error`` decimals
-``df``, ``*_df``                                            ``df`` decimals
-``percent*``                                                ``percent`` decimals
-``*ratio*``, ``or_*``, ``hr_*``                             ``ratio`` decimals
-``cohens_d``, ``hedges_g``, ``d_*``, ``g_*``, ``*effect*``  ``effect_size`` decimals
-``mean*``, ``sd*``, ``median*``, ``q1``, ``q3``             ``score`` decimals
-any other number                                            ``estimate`` decimals
-text, categories                                            the text
-==========================================================  ========================
+====================================================================  ========================
+column                                                                printed as
+====================================================================  ========================
+``p_value``, ``adjusted_p``, ``p_lower``, ``p_upper``, ``*_p_value``  ``format_p``
+``nnt``                                                               ``format_nnt``
+whole-number dtypes; ``n``, ``n_*``, ``responders*``                  the count
+bool                                                                  ``Yes`` / ``No``
+``std_error``, ``*_std_error``                                        ``std_error`` decimals
+``df``, ``*_df``                                                      ``df`` decimals
+``percent*``                                                          ``percent`` decimals
+``*ratio*``, ``or_*``, ``hr_*``                                       ``ratio`` decimals
+``cohens_d``, ``hedges_g``, ``d_*``, ``g_*``, ``*effect*``            ``effect_size`` decimals
+``mean*``, ``sd*``, ``median*``, ``q1``, ``q3``                       ``score`` decimals
+any other number                                                      ``estimate`` decimals
+text, categories                                                      the text
+====================================================================  ========================
 
 A missing value prints as :data:`~outcomes.tables.format.MISSING`.
 """
@@ -37,7 +37,12 @@ from outcomes.tables.table import Table
 
 __all__ = ["from_frame", "label_of", "quantity_of"]
 
-_LABELS = {"p_value": "p-value", "adjusted_p": "Adjusted p-value", "std_error": "SE"}
+_LABELS = {
+    "p_value": "p-value",
+    "adjusted_p": "Adjusted p-value",
+    "std_error": "SE",
+    "n_dont_know": "n don't know",
+}
 _TOKENS = {
     "sd": "SD",
     "se": "SE",
@@ -91,7 +96,12 @@ def quantity_of(name: str, column: pd.Series) -> str:
     if not pd.api.types.is_numeric_dtype(column):
         return "text"
     rules: list[tuple[str, Callable[[str], bool]]] = [
-        ("p", lambda s: s in ("p_value", "adjusted_p") or s.endswith("_p_value")),
+        (
+            "p",
+            lambda s: (
+                s in ("p_value", "adjusted_p", "p_lower", "p_upper") or s.endswith("_p_value")
+            ),
+        ),
         ("nnt", lambda s: s == "nnt"),
         ("count", lambda s: s == "n" or s.startswith(("n_", "responders"))),
         ("std_error", lambda s: s == "std_error" or s.endswith("_std_error")),
