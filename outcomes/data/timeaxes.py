@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes.data import columns as col
-from outcomes.models.frames import as_frame
+from outcomes.data.frames import as_frame, require
 
 __all__ = ["add_time_axes", "dose_days"]
 
@@ -51,7 +51,7 @@ def dose_days(data: Any, session: int) -> pd.Series:
     True
     """
     frame = as_frame(data)
-    _require(frame, [col.SUBJECT, col.STUDY_DAY, col.SESSION, col.PHASE, col.HOURS_SINCE_DOSE])
+    require(frame, [col.SUBJECT, col.STUDY_DAY, col.SESSION, col.PHASE, col.HOURS_SINCE_DOSE])
     rows = frame[frame[col.SESSION] == session]
     dosing = rows[rows[col.PHASE] == "dosing"].groupby(col.SUBJECT, observed=True)[col.STUDY_DAY]
     from_dosing = dosing.min()
@@ -89,7 +89,7 @@ def add_time_axes(data: Any, *, piecewise_at: tuple[int, ...] = (2,)) -> pd.Data
     0.0
     """
     frame = as_frame(data)
-    _require(frame, [col.SUBJECT, col.STUDY_DAY, col.HOURS_SINCE_DOSE])
+    require(frame, [col.SUBJECT, col.STUDY_DAY, col.HOURS_SINCE_DOSE])
     out = frame.copy()
     out["days_since_dose"] = frame[col.HOURS_SINCE_DOSE] / 24
     for session in piecewise_at:
@@ -98,9 +98,3 @@ def add_time_axes(data: Any, *, piecewise_at: tuple[int, ...] = (2,)) -> pd.Data
         before_any = frame[col.STUDY_DAY].notna() & start.isna()
         out[f"days_after_dose_{session}"] = after.mask(before_any, 0.0)
     return out
-
-
-def _require(frame: pd.DataFrame, names: list[str]) -> None:
-    missing = [name for name in names if name not in frame.columns]
-    if missing:
-        raise ValueError(f"the table has no column {', '.join(map(repr, missing))}")

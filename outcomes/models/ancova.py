@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outcomes.models.frames import as_frame
+from outcomes.data.frames import as_frame
 from outcomes.models.mmrm import MMRMFit, mmrm
 
 __all__ = ["ancova"]

@@ -30,7 +30,7 @@ import pandas as pd
 import scipy.stats
 
 from outcomes.data import columns as col
-from outcomes.models.frames import as_frame
+from outcomes.data.frames import as_frame
 from outcomes.models.paired import paired_change, subject_scores
 
 __all__ = ["count_active_doses", "dose_equivalence", "session_response", "session_visits"]

@@ -1,4 +1,4 @@
-"""What every model takes from its data: the table itself, and the levels of a factor."""
+"""The levels of a factor, in the order every model and table uses."""
 
 from __future__ import annotations
 
@@ -6,16 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["as_frame", "factor_levels"]
-
-
-def as_frame(data: Any) -> pd.DataFrame:
-    """The DataFrame of ``data``: itself, or a TrialData's ``frame``."""
-    if isinstance(data, pd.DataFrame):
-        return data
-    if hasattr(data, "frame"):
-        return data.frame
-    raise TypeError(f"data must be a DataFrame or a TrialData, not {type(data).__name__}")
+__all__ = ["factor_levels"]
 
 
 def factor_levels(column: pd.Series, reference: Any = None) -> list[Any]:

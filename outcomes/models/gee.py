@@ -41,8 +41,8 @@ import statsmodels.api as sm
 from statsmodels.genmod import cov_struct
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
 
+from outcomes.data.frames import as_frame
 from outcomes.errors import ConvergenceError
-from outcomes.models.frames import as_frame
 from outcomes.models.inference import wald_table
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
 

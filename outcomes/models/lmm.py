@@ -35,8 +35,8 @@ import patsy
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from outcomes.data.frames import as_frame
 from outcomes.errors import ConvergenceError
-from outcomes.models.frames import as_frame
 from outcomes.models.inference import wald_table
 from outcomes.models.mmrm.satterthwaite import one_dimensional_df
 from outcomes.models.model_matrix import ModelMatrix, model_matrix

@@ -21,8 +21,8 @@ import pandas as pd
 import scipy.stats
 
 from outcomes.data import columns as col
+from outcomes.data.frames import as_frame
 from outcomes.models.effect_sizes import within_d
-from outcomes.models.frames import as_frame
 
 __all__ = ["PAIRED_COLUMNS", "paired_change", "subject_scores"]
 

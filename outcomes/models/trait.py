@@ -27,8 +27,9 @@ from typing import Any
 import pandas as pd
 
 from outcomes.data import columns as col
+from outcomes.data.frames import as_frame
 from outcomes.models.ancova import ancova
-from outcomes.models.frames import as_frame, factor_levels
+from outcomes.models.frames import factor_levels
 from outcomes.models.paired import paired_change, subject_scores
 
 __all__ = ["TraitChange", "trait_change"]

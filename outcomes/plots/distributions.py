@@ -9,7 +9,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from outcomes.plots.inputs import frame_of, one_row_per, require
+from outcomes.data.frames import as_frame, require
+from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label, visit_ticks
 
 __all__ = ["individual_trajectories", "waterfall"]
@@ -58,7 +59,7 @@ def individual_trajectories(
     ['PLACEBO mean', 'DMT mean']
     >>> plt.close("all")
     """
-    frame = frame_of(data)
+    frame = as_frame(data)
     require(frame, [value, subject, group, visit])
     rows = frame[frame[value].notna() & frame[visit].notna() & frame[group].notna()]
     one_row_per(rows, [subject, visit], "filter the data to one instrument")
@@ -144,7 +145,7 @@ def waterfall(
     True
     >>> plt.close("all")
     """
-    frame = frame_of(data)
+    frame = as_frame(data)
     require(frame, [value, subject, group])
     rows = frame[frame[value].notna() & frame[group].notna()]
     one_row_per(rows, [subject], "filter the data to one visit and one instrument")

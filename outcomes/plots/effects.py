@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from outcomes.plots.inputs import frame_of, require
+from outcomes.data.frames import as_frame, require
 from outcomes.plots.style import arm_colors, levels, new_axes
 
 __all__ = ["forest", "responder_bars", "split_contrast"]
@@ -74,7 +74,7 @@ def forest(
     [-9.4, -6.1]
     >>> plt.close("all")
     """
-    table = frame_of(table)
+    table = as_frame(table)
     require(table, [label, estimate, low, high], what="table")
     if table.empty:
         raise ValueError("the table has no rows to draw")
@@ -155,7 +155,7 @@ def responder_bars(
     [('PLACEBO', [5.3, 5.3]), ('DMT', [45.0, 35.0])]
     >>> plt.close("all")
     """
-    table = frame_of(table)
+    table = as_frame(table)
     require(table, [by, "contrast", "percent", "percent_reference"], what="table")
     if table.empty:
         raise ValueError("the table has no rows to draw")

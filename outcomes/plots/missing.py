@@ -9,7 +9,8 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
-from outcomes.plots.inputs import frame_of, one_row_per, require
+from outcomes.data.frames import as_frame, require
+from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, visit_ticks
 
 __all__ = ["MISSING_COLOR", "OBSERVED_COLOR", "missingness"]
@@ -61,7 +62,7 @@ def missingness(
     (40, 10)
     >>> plt.close("all")
     """
-    frame = frame_of(data)
+    frame = as_frame(data)
     require(frame, [subject, visit, value, group])
     rows = frame[frame[visit].notna()]
     one_row_per(rows, [subject, visit], "filter the data to one instrument")

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 
-from outcomes.plots.inputs import frame_of, require
+from outcomes.data.frames import as_frame, require
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label
 
 __all__ = ["acute_vs_outcome"]
@@ -53,7 +53,7 @@ def acute_vs_outcome(
     ('meq30', 'change')
     >>> plt.close("all")
     """
-    frame = frame_of(data)
+    frame = as_frame(data)
     require(frame, [x, y, group])
     rows = frame.dropna(subset=[x, y, group])
     if rows.empty:

@@ -15,7 +15,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from outcomes.plots.inputs import frame_of, one_row_per, require
+from outcomes.data.frames import as_frame, require
+from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, new_axes
 
 __all__ = ["tipping_map", "tipping_point"]
@@ -90,7 +91,7 @@ def tipping_map(
     [8.0]
     >>> plt.close("all")
     """
-    table = frame_of(table)
+    table = as_frame(table)
     if x in table.columns:
         return _tipping_line(table, x, estimate, p, alpha, ax)
     shifts = [c for c in table.columns if str(c).startswith(f"{x}_")]

@@ -16,8 +16,9 @@ import pandas as pd
 import scipy.stats
 from matplotlib.axes import Axes
 
+from outcomes.data.frames import as_frame, require
 from outcomes.plots.dosing import VisitAxis, mark_dosing
-from outcomes.plots.inputs import frame_of, one_row_per, require
+from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label, visit_ticks
 
 __all__ = ["change_by_visit", "lsmeans_trajectory", "mean_ci", "observed_means"]
@@ -120,7 +121,7 @@ def observed_means(
     ['PLACEBO', 'DMT']
     >>> plt.close("all")
     """
-    frame = frame_of(data)
+    frame = as_frame(data)
     require(frame, [value, visit, group, "instrument" if instrument else None, x])
     rows = frame if instrument is None else frame[frame["instrument"] == instrument]
     rows = rows[rows[value].notna() & rows[group].notna() & rows[visit].notna()]
@@ -246,7 +247,7 @@ def lsmeans_trajectory(
     [-13.0, -12.0]
     >>> plt.close("all")
     """
-    table = frame_of(lsmeans)
+    table = as_frame(lsmeans)
     require(table, [visit, group, "estimate", "conf_low", "conf_high"], what="LS means")
     one_row_per(table, [group, visit], "give the LS means by arm and visit only")
     visits = levels(table[visit])

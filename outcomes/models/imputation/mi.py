@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from outcomes.models.frames import as_frame
+from outcomes.data.frames import as_frame
 from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
 from outcomes.models.imputation.impute import MissingPatterns, impute
 from outcomes.models.imputation.pool import jackknife, rubin

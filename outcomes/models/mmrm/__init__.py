@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from outcomes.models.frames import as_frame
+from outcomes.data.frames import as_frame
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
 from outcomes.models.mmrm.formula import parse_formula

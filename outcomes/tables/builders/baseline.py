@@ -7,8 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from outcomes.data.frames import as_frame
 from outcomes.errors import InstrumentError
-from outcomes.models.frames import as_frame, factor_levels
+from outcomes.models.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, need_columns, summary
 from outcomes.tables.format import format_mean_sd, format_median_iqr, format_n_percent
 from outcomes.tables.suppress import suppress

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from outcomes.models.frames import as_frame, factor_levels
+from outcomes.data.frames import as_frame
+from outcomes.models.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, need_columns, summary
 from outcomes.tables.format import format_ci, format_number
 from outcomes.tables.table import Table
