@@ -168,7 +168,7 @@ def lmm(
 
 def _random_variables(random: str) -> list[str]:
     """The columns named by a random-effects formula such as ``"1 + weeks"``."""
-    terms = [t for t in random.split("+")]
+    terms = random.split("+")
     bad = [t.strip() for t in terms if not _RANDOM_TERM.match(t)]
     if bad or not random.strip():
         raise ValueError(
