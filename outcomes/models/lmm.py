@@ -11,8 +11,12 @@ ML); the inference on the fixed effects is then computed here, as lme4, lmerTest
   differ slightly from lme4's and SAS's.
 * **Degrees of freedom** are Satterthwaite's (lmerTest's default, SAS ``DDFM=SATTERTHWAITE``):
   ``df = 2 (l'Cl)^2 / (g' W g)``, with ``g`` the gradient of ``l'Cl`` over the variance
-  parameters and ``W`` twice the inverse Hessian of -2 log-likelihood, both computed
-  analytically. ``df="normal"`` gives z tests (statsmodels' choice).
+  parameters and ``W`` twice the inverse (observed) Hessian of -2 log-likelihood, both computed
+  analytically. ``df="kenward-roger"`` adjusts the covariance of the estimates and takes
+  Kenward-Roger df (lmerTest's ``ddf="Kenward-Roger"``, pbkrtest, SAS ``DDFM=KR``), with
+  ``W`` from the expected information as pbkrtest; ``V`` is linear in the variance parameters,
+  so the adjustment has no second-derivative term. ``df="normal"`` gives z tests
+  (statsmodels' choice).
 
 The variance parameters are the random-effects covariances and the residual variance, in which
 ``V_i = Z_i G Z_i' + sigma^2 I`` is linear; Satterthwaite's df do not depend on that choice.
@@ -38,13 +42,14 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from outcomes.data.frames import as_frame
 from outcomes.errors import ConvergenceError
 from outcomes.models.inference import wald_table
+from outcomes.models.mmrm.kenward_roger import KRComponents, adjusted_vcov, kr_df
 from outcomes.models.mmrm.satterthwaite import one_dimensional_df
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
 __all__ = ["DF_METHODS", "LMMFit", "lmm"]
 
 #: Denominator degrees of freedom of :func:`lmm`.
-DF_METHODS: tuple[str, ...] = ("satterthwaite", "normal")
+DF_METHODS: tuple[str, ...] = ("satterthwaite", "kenward-roger", "normal")
 #: statsmodels optimisers tried in turn until one converges.
 _OPTIMIZERS: tuple[str, ...] = ("lbfgs", "bfgs", "cg", "nm", "powell")
 #: lme4's ``isSingular`` tolerance on the relative Cholesky factor of the random effects.
@@ -83,8 +88,9 @@ def lmm(
         Restricted maximum likelihood (default, as lme4 and SAS) or maximum likelihood.
     reference : mapping, optional
         Reference levels of factors, e.g. ``{"arm": "PLACEBO"}``.
-    df : {"satterthwaite", "normal"}
-        Denominator degrees of freedom of the t tests and intervals.
+    df : {"satterthwaite", "kenward-roger", "normal"}
+        Denominator degrees of freedom of the t tests and intervals (Kenward-Roger also adjusts
+        the standard errors; it needs REML).
     conf_level : float
 
     Returns
@@ -109,6 +115,8 @@ def lmm(
     """
     if df not in DF_METHODS:
         raise ValueError(f"df must be one of {DF_METHODS}, not {df!r}")
+    if df == "kenward-roger" and not reml:
+        raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
     frame = as_frame(data)
     random_vars = _random_variables(random)
     if subject not in frame.columns:
@@ -308,11 +316,19 @@ class LMMFit:
         """Fixed-effect estimates (generalised least squares at the variance estimates)."""
         return pd.Series(self._blocks.beta, index=self.design.columns, name="estimate")
 
+    @cached_property
+    def _vcov(self) -> np.ndarray:
+        blocks = self._blocks
+        if self.df_method == "kenward-roger":
+            return adjusted_vcov(blocks.vcov, blocks.kr, linear=True)
+        return blocks.vcov
+
     @property
     def vcov(self) -> pd.DataFrame:
-        """Covariance of the fixed effects, ``(X' V^-1 X)^-1`` (lme4's ``vcov``)."""
+        """Covariance of the fixed effects: ``(X' V^-1 X)^-1`` (lme4's ``vcov``), or with
+        ``df="kenward-roger"`` its Kenward-Roger adjustment (pbkrtest's ``vcovAdj``)."""
         cols = self.design.columns
-        return pd.DataFrame(self._blocks.vcov, index=cols, columns=cols)
+        return pd.DataFrame(self._vcov, index=cols, columns=cols)
 
     @cached_property
     def theta_vcov(self) -> np.ndarray:
@@ -357,13 +373,15 @@ class LMMFit:
                 f"a contrast has {len(self.design.columns)} coefficients "
                 f"({self.design.columns}), not {rows.shape[1]}"
             )
-        c = self._blocks.vcov
-        se = np.sqrt(np.einsum("ij,jk,ik->i", rows, c, rows))
+        blocks = self._blocks
+        se = np.sqrt(np.einsum("ij,jk,ik->i", rows, self._vcov, rows))
         if self.df_method == "normal":
             df = np.full(len(rows), np.inf)
+        elif self.df_method == "kenward-roger":
+            df = np.array([kr_df(blocks.vcov, r, blocks.kr)[0] for r in rows])
         else:
             df = np.array(
-                [one_dimensional_df(r, c, self._blocks.jacobian, self.theta_vcov) for r in rows]
+                [one_dimensional_df(r, blocks.vcov, blocks.jacobian, self.theta_vcov) for r in rows]
             )
         return wald_table(
             rows @ self._blocks.beta, se, df, conf_level=self.conf_level, labels=labels
@@ -419,6 +437,8 @@ class _Blocks:
     hessian: np.ndarray  # (m, m): of -2 log-likelihood over theta
     gradient: np.ndarray  # (m,): of -2 log-likelihood over theta (0 at an interior optimum)
     loglik: float
+    kr: KRComponents  # Kenward-Roger's P_i = -M_i, Q_ij, R_ij = 0 (V is linear in theta)
+    expected: np.ndarray  # (m, m): expected Hessian of -2 log L, tr(Pi V_k Pi V_l)
 
 
 def _blocks(fit: LMMFit) -> _Blocks:
@@ -486,6 +506,7 @@ def _blocks(fit: LMMFit) -> _Blocks:
     quad = uvu - auk @ vcov @ auk.T  # y'P V_k P V_l P y (upper triangle)
     grad = trace_v - ypvpy
     hessian = np.zeros((m, m))
+    expected = np.zeros((m, m))
     for k in range(m):
         for ell in range(k, m):
             if fit.reml:
@@ -497,12 +518,22 @@ def _blocks(fit: LMMFit) -> _Blocks:
             else:
                 trace = trace_vv[k, ell]
             hessian[k, ell] = hessian[ell, k] = -trace + 2 * quad[k, ell]
+            expected[k, ell] = expected[ell, k] = trace
+            nkl[ell, k] = nkl[k, ell].T
         if fit.reml:
             grad[k] -= np.trace(vcov @ mk[k])
     n_used = len(y) - p if fit.reml else len(y)
     m2ll = logdet + ypy + n_used * np.log(2 * np.pi)
     if fit.reml:
         m2ll += np.linalg.slogdet(xvx)[1]
+    kr = KRComponents(p=-mk, q=nkl, r=np.zeros_like(nkl), w=2 * np.linalg.pinv(expected))
     return _Blocks(
-        beta=beta, vcov=vcov, jacobian=jacobian, hessian=hessian, gradient=grad, loglik=-m2ll / 2
+        beta=beta,
+        vcov=vcov,
+        jacobian=jacobian,
+        hessian=hessian,
+        gradient=grad,
+        loglik=-m2ll / 2,
+        kr=kr,
+        expected=expected,
     )

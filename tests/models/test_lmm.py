@@ -1,4 +1,4 @@
-"""Linear mixed models against R's lme4 1.1.31 + lmerTest 3.1.3 (R 4.2.2).
+"""Linear mixed models against R's lme4 1.1.31 + lmerTest 3.1.3 + pbkrtest 0.5.2 (R 4.2.2).
 
 References: ``tests/reference/trajectories/lmm.R`` (README there) on the sample trial's MADRS
 change (``sample_madrs.csv``, written by ``make_data.py``) and on the FEV data of R's mmrm
@@ -192,3 +192,26 @@ def test_no_convergence_raises_with_advice(data, monkeypatch) -> None:  # noqa: 
     monkeypatch.setattr(lmm_module.MixedLM, "fit", lambda self, **kw: NotConverged())
     with pytest.raises(ConvergenceError, match="simpler random part"):
         lmm("chg ~ weeks", data["sample"], subject="subject")
+
+
+@pytest.mark.parametrize("name", [n for n, spec in MODELS.items() if spec[2]])
+def test_kenward_roger_matches_lmertest_and_pbkrtest(name, data, r_fit) -> None:  # noqa: ANN001
+    """lmerTest's summary(ddf = "Kenward-Roger"): pbkrtest's adjusted SEs and KR df."""
+    formula, random, _, source, subject = MODELS[name]
+    frame = data[source]
+    refs = {k: v for k, v in {"arm": "PLACEBO", "ARMCD": "PBO"}.items() if k in frame.columns}
+    fit = lmm(formula, frame, subject=subject, random=random, reference=refs, df="kenward-roger")
+    ours = fit.to_frame()
+    ref = pd.read_csv(REF / f"lmm_{name}_fixed.csv")
+    tol = _tolerance(r_fit.loc[name, "tight_max_rel_diff_vcov"])
+    np.testing.assert_allclose(ours["std_error"], ref["std_error_kr"], rtol=tol)
+    np.testing.assert_allclose(ours["df"], ref["df_kr"], rtol=tol)
+    np.testing.assert_allclose(ours["p_value"], ref["p_kr"], rtol=1e-3, atol=1e-9)
+    assert np.all(
+        ours["std_error"] >= fit.to_frame()["std_error"] * 0 + ref["std_error"] * (1 - tol)
+    )
+
+
+def test_kenward_roger_needs_reml(data) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match="Kenward-Roger needs REML"):
+        lmm("chg ~ weeks", data["sample"], subject="subject", reml=False, df="kenward-roger")
