@@ -207,9 +207,8 @@ def test_kenward_roger_matches_lmertest_and_pbkrtest(name, data, r_fit) -> None:
     np.testing.assert_allclose(ours["std_error"], ref["std_error_kr"], rtol=tol)
     np.testing.assert_allclose(ours["df"], ref["df_kr"], rtol=tol)
     np.testing.assert_allclose(ours["p_value"], ref["p_kr"], rtol=1e-3, atol=1e-9)
-    assert np.all(
-        ours["std_error"] >= fit.to_frame()["std_error"] * 0 + ref["std_error"] * (1 - tol)
-    )
+    # the adjustment only inflates the model-based SEs
+    assert np.all(ours["std_error"].to_numpy() >= ref["std_error"].to_numpy() * (1 - tol))
 
 
 def test_kenward_roger_needs_reml(data) -> None:  # noqa: ANN001
