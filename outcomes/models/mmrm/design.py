@@ -27,12 +27,12 @@ __all__ = ["Design", "build_design"]
 class Design:
     """Everything the likelihood needs, in arrays, and what inference needs to build contrasts.
 
+    ``x``, ``y``, ``columns``, ``aliased``, ``factors``, ``covariate_means``, ``design_info``,
+    ``frame``, ``n_dropped``, ``keep`` and ``kept_columns`` are the mean model's
+    :class:`~outcomes.models.model_matrix.ModelMatrix` (see there); the others are the MMRM's own.
+
     Attributes
     ----------
-    x : ndarray (n, p)
-        Design matrix (aliased columns removed).
-    y : ndarray (n,)
-        Response.
     weights : ndarray (n,) or None
         Observation weights (SAS ``WEIGHT``): the residual covariance of a subject is
         ``W^-1/2 Sigma W^-1/2``.
@@ -44,20 +44,6 @@ class Design:
         Time coordinates, for spatial structures.
     group : ndarray (n,) of int
         Covariance group codes (all 0 without a group).
-    columns : list of str
-        Names of the columns of ``x`` in R's style (``ARMCDTRT:AVISITVIS2``).
-    aliased : list of str
-        Columns dropped as linear combinations of others.
-    factors : dict
-        Each factor of the mean model and its levels, in order (reference first).
-    covariate_means : dict
-        Mean of each numeric variable of the mean model over the rows used.
-    design_info : patsy.DesignInfo
-        To build design rows for new data (LS means).
-    frame : pandas.DataFrame
-        The rows used, with factors as categoricals.
-    n_dropped : int
-        Rows left out for a missing value.
     """
 
     x: np.ndarray
