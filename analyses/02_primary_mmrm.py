@@ -47,3 +47,9 @@ print(differences.round(3).to_string(index=False))
 # %%
 print(fit.anova().round(4).to_string(index=False))
 print(fit.covariance(correlation=True).round(2).to_string())
+
+# %% [markdown]
+# ## The results table, as it would be published
+
+# %%
+print(outcomes.tables.lsmeans_table(fit, reference="PLACEBO"))

@@ -55,6 +55,12 @@ for outcome in ("response", "remission"):
     print(rates[outcome][columns].round(3).to_string(index=False))
 
 # %% [markdown]
+# The response table as it would be published:
+
+# %%
+print(outcomes.tables.responder_table(rates["response"], covariates=["base"]))
+
+# %% [markdown]
 # Sensitivity: participants without a value excluded rather than counted as non-responders.
 
 # %%

@@ -64,7 +64,8 @@ def summarise(label: str, table) -> None:  # noqa: ANN001 - a contrasts table
         )
 
 
-summarise("MMRM (MAR)", mmrm.contrasts("arm", by="visit"))
+published = {"MMRM (MAR)": mmrm.contrasts("arm", by="visit")}
+summarise("MMRM (MAR)", published["MMRM (MAR)"])
 for strategy in ("J2R", "CR", "CIR"):
     chosen = prepared.strategy.assign(
         strategy=prepared.strategy["strategy"].replace({"J2R": strategy})
@@ -93,7 +94,14 @@ for strategy in ("MAR", "J2R", "CR", "CIR", "LMCF"):
         n_imputations=500,
         seed=2026,
     )
-    summarise(f"MI, every dropout: {strategy}", mi.contrasts(by="visit"))
+    published[f"MI, every dropout: {strategy}"] = mi.contrasts(by="visit")
+    summarise(f"MI, every dropout: {strategy}", published[f"MI, every dropout: {strategy}"])
+
+# %% [markdown]
+# The week-12 comparison side by side, as it would be published:
+
+# %%
+print(outcomes.tables.sensitivity_table(published, visit="WEEK 12"))
 
 # %% [markdown]
 # ## Tipping point
