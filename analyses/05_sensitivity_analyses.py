@@ -42,6 +42,22 @@ print(prepared.events.to_string(index=False))
 visits = ["DAY 2", "WEEK 1", "WEEK 2", "DAY 16", "WEEK 3", "WEEK 4", "WEEK 8", "WEEK 12"]
 madrs = prepared.data[prepared.data["visit"].isin(visits)]
 formula = "chg ~ base * visit + arm * visit + us(visit | subject)"
+# The imputations also get the baseline rows, which carry every randomised participant in: one
+# placebo participant left before their first post-dose visit and is imputed at every visit.
+with_baseline = prepared.data[prepared.data["visit"].isin(["BASELINE", *visits])]
+
+
+def impute(strategy, **options):  # noqa: ANN001, ANN201 - a notebook helper
+    return outcomes.multiple_imputation(
+        formula,
+        with_baseline,
+        arm="arm",
+        reference="PLACEBO",
+        strategy=strategy,
+        visits=visits,
+        **options,
+    )
+
 
 # %% [markdown]
 # ## The difference at week 2 and week 12 under each assumption
@@ -70,30 +86,12 @@ for strategy in ("J2R", "CR", "CIR"):
     chosen = prepared.strategy.assign(
         strategy=prepared.strategy["strategy"].replace({"J2R": strategy})
     )
-    mi = outcomes.multiple_imputation(
-        formula,
-        madrs,
-        arm="arm",
-        reference="PLACEBO",
-        strategy=chosen,
-        n_imputations=500,
-        seed=2026,
-    )
+    mi = impute(chosen, n_imputations=500, seed=2026)
     summarise(f"MI, events: {strategy}", mi.contrasts(by="visit"))
-condmean = outcomes.multiple_imputation(
-    formula, madrs, arm="arm", reference="PLACEBO", strategy=prepared.strategy, method="condmean"
-)
+condmean = impute(prepared.strategy, method="condmean")
 summarise("conditional mean, events: J2R (jackknife)", condmean.contrasts(by="visit"))
 for strategy in ("MAR", "J2R", "CR", "CIR", "LMCF"):
-    mi = outcomes.multiple_imputation(
-        formula,
-        madrs,
-        arm="arm",
-        reference="PLACEBO",
-        strategy=strategy,
-        n_imputations=500,
-        seed=2026,
-    )
+    mi = impute(strategy, n_imputations=500, seed=2026)
     published[f"MI, every dropout: {strategy}"] = mi.contrasts(by="visit")
     summarise(f"MI, every dropout: {strategy}", published[f"MI, every dropout: {strategy}"])
 
@@ -112,9 +110,7 @@ print(outcomes.tables.sensitivity_table(published, visit="WEEK 12"))
 # values after their dropout are shifted by delta MADRS points.
 
 # %%
-j2r = outcomes.multiple_imputation(
-    formula, madrs, arm="arm", reference="PLACEBO", strategy="J2R", n_imputations=500, seed=2026
-)
+j2r = impute("J2R", n_imputations=500, seed=2026)
 tipping = j2r.tipping_point(np.arange(0, 41, 4.0), visit="WEEK 3")
 print(
     tipping.table[["delta", "estimate", "conf_low", "conf_high", "p_value", "significant"]]

@@ -22,6 +22,8 @@ __all__ = ["AFTER_DOSE", "STEPS", "Run", "check_against_data"]
 
 #: Phases of the rows the longitudinal analyses use.
 AFTER_DOSE = ("post-dose", "follow-up")
+#: And with the baseline rows, which carry every randomised participant into an imputation.
+WITH_BASELINE = ("baseline", *AFTER_DOSE)
 
 
 @dataclass
@@ -286,7 +288,9 @@ def sensitivity(run: Run) -> None:
     if not spec:
         return
     data = run.prepared.data if run.prepared is not None else run.trial.frame
-    data = data[(data["instrument"] == run.instrument) & data["phase"].isin(AFTER_DOSE)]
+    # baseline rows too, so that a participant with no visit after the first dose is imputed
+    data = data[(data["instrument"] == run.instrument) & data["phase"].isin(WITH_BASELINE)]
+    visits = list(run.rows["visit"].cat.categories)
     for strategy in spec["strategies"]:
         run.progress(f"sensitivity: multiple imputation, {strategy}")
         mi = outcomes.multiple_imputation(
@@ -297,6 +301,7 @@ def sensitivity(run: Run) -> None:
             strategy=_strategy(run.prepared, strategy),
             n_imputations=spec["n_imputations"],
             seed=plan.seed,
+            visits=visits,
         )
         run.sensitivity[f"MI, {strategy}"] = mi.contrasts(by="visit")
         if "tipping_point" in spec and strategy == _tipping_strategy(spec):
@@ -312,8 +317,9 @@ def sensitivity(run: Run) -> None:
         f"Sensitivity: multiple imputation from the MMRM ({spec['n_imputations']} "
         f"approximate-Bayesian imputations, seed {plan.seed}) under "
         f"{', '.join(spec['strategies'])}, with reference-based strategies for the "
-        "participants with a treatment-policy event; each completed data set analysed by "
-        "ANCOVA at each visit and pooled by Rubin's rules (Barnard-Rubin df)."
+        "participants with a treatment-policy event, every randomised participant with a "
+        "baseline score included; each completed data set analysed by ANCOVA at each visit "
+        "and pooled by Rubin's rules (Barnard-Rubin df)."
     )
 
 

@@ -356,3 +356,27 @@ def test_visit_without_missing_data_pools_to_rbmi_full_precision(antidepressant)
         assert high == pytest.approx(float(ref["uci"]), rel=1e-6)
         assert ours["p_value"] == pytest.approx(float(ref["pval"]), rel=1e-6)
     assert trt["df"] == pytest.approx(170 / 172 * 169)
+
+
+def test_a_subject_without_any_analysed_visit_is_imputed_when_visits_are_given() -> None:
+    """The sample's S001 left before the first post-dose visit. Given the baseline rows and the
+    analysed visits, they are imputed at every visit (the ANCOVA has all 40 participants); from
+    the post-dose rows alone they cannot be seen."""
+    trial = outcomes.derive(outcomes.load_sample())
+    frame = trial.frame
+    madrs = frame[(frame["instrument"] == "madrs") & (frame["phase"] != "screening")]
+    visits = ["WEEK 1", "WEEK 2", "WEEK 4"]
+    formula = "chg ~ base + arm * visit + us(visit | subject)"
+    kwargs = dict(arm="arm", reference="PLACEBO", n_imputations=5, seed=1)
+    with_baseline = outcomes.multiple_imputation(formula, madrs, visits=visits, **kwargs)
+    problem = with_baseline.problem
+    assert len(problem.subjects) == frame["subject"].nunique() == 40
+    s001 = problem.subjects.index("S001")
+    assert problem.missing[s001].all() and problem.ice[s001] == 0
+    assert with_baseline.contrasts()["df"].max() < 37  # ANCOVA on 40 subjects, 3 coefficients
+    completed = with_baseline.completed_data().query("subject == 'S001'")
+    assert completed["imputed"].all() and completed["chg"].notna().all()
+    post_only = outcomes.multiple_imputation(formula, madrs[madrs["visit"].isin(visits)], **kwargs)
+    assert "S001" not in post_only.problem.subjects
+    with pytest.raises(ValueError, match="not in the data"):
+        outcomes.multiple_imputation(formula, madrs, visits=["WEEK 99"], **kwargs)

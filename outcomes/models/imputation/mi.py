@@ -47,6 +47,7 @@ from outcomes.models.imputation.problem import Problem, build_problem
 from outcomes.models.imputation.strategies import strategy_means
 from outcomes.models.inference import ESTIMATE_COLUMNS
 from outcomes.models.mmrm import MMRMFit, mmrm
+from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.refit import refit_without
 
 __all__ = ["METHODS", "MIResult", "TippingPoint", "multiple_imputation"]
@@ -71,6 +72,7 @@ def multiple_imputation(
     delta_type: str = "additive",
     conf_level: float = 0.95,
     n_jobs: int | None = None,
+    visits: Sequence[Any] | None = None,
 ) -> MIResult:
     """Multiple imputation of a longitudinal outcome from an MMRM, and its pooled analysis.
 
@@ -108,6 +110,11 @@ def multiple_imputation(
     conf_level : float
     n_jobs : int, optional
         Processes for the jackknife (default: the machine's cores; one below 100 subjects).
+    visits : sequence, optional
+        The analysed visits. Rows at other visits (e.g. baseline) then only carry their subjects
+        and covariates into the imputation, so that a subject with no analysed visit at all (an
+        early dropout) is imputed at every one instead of being left out. By default the
+        visits of ``data``, whose every subject must then have a row at one of them.
 
     Returns
     -------
@@ -130,7 +137,13 @@ def multiple_imputation(
     if method == "bayes" and n_imputations < 2:
         raise ValueError(f"n_imputations must be at least 2, not {n_imputations}")
     frame = as_frame(data)
-    fit = mmrm(formula, frame, reference={arm: reference})
+    visit_column = parse_formula(formula).covariance.time[0]
+    if visits is not None:
+        unknown = sorted(set(map(str, visits)) - set(map(str, frame[visit_column].dropna())))
+        if unknown:
+            raise ValueError(f"visits {unknown} are not in the data's {visit_column!r} column")
+    model_rows = frame if visits is None else frame[frame[visit_column].isin(list(visits))]
+    fit = mmrm(formula, model_rows, reference={arm: reference})
     if fit.likelihood.structure.spatial:
         raise ValueError("imputation needs a visit-based covariance structure, not a spatial one")
     problem = build_problem(fit, frame, arm=arm, reference=reference, strategy=strategy)

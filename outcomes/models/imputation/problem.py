@@ -1,8 +1,10 @@
 """What an imputation needs: every subject x visit, their design rows, and each subject's strategy.
 
 The imputation model is an MMRM fitted to the observed data. Each subject of the data gets a row
-at every visit of the model; covariates other than the visit must be constant within a subject
-(baseline values, arm, site, ...), and are taken from the subject's rows. A subject's design rows
+at every visit of the model, including a subject whose rows are all at other visits (say, a
+baseline row only: every analysed visit is then imputed); covariates other than the visit must be
+constant within a subject (baseline values, arm, site, ...), and are taken from the subject's
+rows. A subject's design rows
 under their own arm and under the reference arm give the two mean vectors the strategies combine.
 
 The intercurrent event of a subject (``ice``: the index of the first visit it affects) is, by
@@ -107,7 +109,9 @@ def build_problem(
         if v not in (visit, fit.formula.response)
     ]
     frame = data[data[visit].isin(visits) & data[subject].notna()]
-    per_subject = _subject_values(frame, subject, variables)
+    # Every subject of the data, with their covariates from all their rows: a subject whose rows
+    # are all at other visits (e.g. baseline only) is imputed at every analysed visit.
+    per_subject = _subject_values(data[data[subject].notna()], subject, variables)
     subjects = list(per_subject.index)
     n, t = len(subjects), len(visits)
     grid = per_subject.loc[np.repeat(subjects, t)].reset_index()
