@@ -17,6 +17,9 @@ trial = outcomes.derive(outcomes.load_sample())
 frame = outcomes.add_time_axes(trial)
 after_dose = frame["phase"].isin(["post-dose", "follow-up"])
 madrs = frame[(frame["instrument"] == "madrs") & after_dose].copy()
+# Responder tables count every randomised participant: the baseline rows carry in the one who
+# left before the first post-dose visit (a non-responder at every visit).
+randomised = frame[(frame["instrument"] == "madrs") & (frame["phase"] != "screening")]
 madrs["visit"] = madrs["visit"].cat.remove_unused_categories()
 madrs["weeks"] = madrs["study_day"] / 7
 madrs["weeks_after_dose_2"] = madrs["days_after_dose_2"] / 7
@@ -43,13 +46,14 @@ columns = [
 rates = {}
 for outcome in ("response", "remission"):
     rates[outcome] = outcomes.responders(
-        madrs,
+        randomised,
         outcome=outcome,
         group="arm",
         subject="subject",
         reference="PLACEBO",
         by="visit",
         covariates=["base"],
+        levels=list(madrs["visit"].cat.remove_unused_categories().cat.categories),
     )
     print(outcome)
     print(rates[outcome][columns].round(3).to_string(index=False))

@@ -70,6 +70,7 @@ def responders(
     covariates: Sequence[str] = (),
     missing: str = "non-responder",
     conf_level: float = 0.95,
+    levels: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
     """Responder rates by arm and their comparison with the reference arm.
 
@@ -91,6 +92,11 @@ def responders(
     missing : {"non-responder", "exclude"}
         The rule for a subject without a value.
     conf_level : float
+    levels : sequence, optional
+        The ``by`` levels to report (default: all in the data). Rows at other levels then only
+        carry their subjects and covariates: with the baseline rows in ``data`` and the
+        post-dose visits as ``levels``, a participant who left before any post-dose visit still
+        counts (as a non-responder, or excluded).
 
     Returns
     -------
@@ -115,12 +121,20 @@ def responders(
     if covariates:
         first = data.groupby(subject, sort=False)[list(covariates)].first()
         arms = arms.join(first, on=subject)
-    levels = factor_levels(data[group])
-    reference = levels[0] if reference is None else reference
-    if reference not in levels:
-        raise ValueError(f"reference {reference!r} is not a level of {group}: {levels}")
+    arm_levels = factor_levels(data[group])
+    reference = arm_levels[0] if reference is None else reference
+    if reference not in arm_levels:
+        raise ValueError(f"reference {reference!r} is not a level of {group}: {arm_levels}")
+    if levels is not None and by is None:
+        raise ValueError("levels= needs by=, the column they are levels of")
+    if by is None:
+        parts = [(None, data)]
+    elif levels is None:
+        parts = list(data.groupby(by, observed=True, sort=True))
+    else:
+        parts = [(level, data[data[by] == level]) for level in levels]
     rows = []
-    for level_by, part in data.groupby(by, observed=True, sort=True) if by else [(None, data)]:
+    for level_by, part in parts:
         full = arms.merge(part[[subject, outcome]], on=subject, how="left")
         y = full[outcome].map(lambda v: np.nan if pd.isna(v) else float(bool(v)))
         full = full.assign(_y=y)
@@ -128,7 +142,7 @@ def responders(
             full["_y"] = full["_y"].fillna(0.0)
         else:
             full = full[full["_y"].notna()]
-        for level in (lev for lev in levels if lev != reference):
+        for level in (lev for lev in arm_levels if lev != reference):
             row = _compare(full, group, level, reference, covariates, conf_level)
             rows.append({**({by: level_by} if by else {}), **row, "missing_rule": missing})
     return pd.DataFrame(rows)

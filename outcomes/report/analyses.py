@@ -104,18 +104,20 @@ def responders(run: Run) -> None:
     for outcome in run.plan.secondary.get("responders", []):
         run.progress(f"secondary: {outcome} by visit")
         run.rates[outcome] = outcomes.responders(
-            run.rows,
+            _with_baseline(run),
             outcome=outcome,
             group="arm",
             subject="subject",
             reference=run.plan.reference,
             by="visit",
             covariates=["base"],
+            levels=list(run.rows["visit"].cat.categories),
         )
         run.add(f"responders_{outcome}", run.rates[outcome])
     if run.rates:
         run.results.methods.append(
-            "Responder rates by visit count a participant without a value as a non-responder; "
+            "Responder rates by visit count every randomised participant, one without a value "
+            "as a non-responder; "
             "risk differences have Newcombe's hybrid score intervals, odds ratios come from a "
             "logistic regression on arm and baseline score, and the number needed to treat is "
             "the inverse of the risk difference."
@@ -287,7 +289,7 @@ def sensitivity(run: Run) -> None:
     spec, plan = run.plan.sensitivity, run.plan
     if not spec:
         return
-    data = run.prepared.data if run.prepared is not None else run.trial.frame
+    data = run.prepared.data if run.prepared is not None else _with_baseline(run)
     # baseline rows too, so that a participant with no visit after the first dose is imputed
     data = data[(data["instrument"] == run.instrument) & data["phase"].isin(WITH_BASELINE)]
     visits = list(run.rows["visit"].cat.categories)
@@ -397,6 +399,12 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
             )
     if problems:
         raise PlanError(plan.path, problems)
+
+
+def _with_baseline(run: Run) -> pd.DataFrame:
+    """The primary instrument's rows from baseline on: every randomised participant is in."""
+    frame = run.trial.frame
+    return frame[(frame["instrument"] == run.instrument) & frame["phase"].isin(WITH_BASELINE)]
 
 
 def _first_dosing_visit(trial: outcomes.TrialData) -> str:

@@ -92,3 +92,34 @@ def test_odds_ratio_is_not_reported_under_separation() -> None:
     assert np.isnan(out["odds_ratio"]) and np.isnan(out["or_p_value"])
     assert out["or_note"] == "not estimable: none of P respond (separation)"
     assert out["risk_difference"] == pytest.approx(0.6)
+
+
+def test_levels_keep_subjects_seen_only_at_other_levels() -> None:
+    """Subject 4 has a baseline row only: with levels=["week 2"] they are a non-responder at
+    week 2 (or excluded), not missing from the denominator."""
+    df = pd.DataFrame(
+        {
+            "id": [1, 1, 2, 2, 3, 3, 4],
+            "arm": ["A", "A", "A", "A", "P", "P", "P"],
+            "visit": ["base", "week 2", "base", "week 2", "base", "week 2", "base"],
+            "resp": [None, True, None, False, None, False, None],
+        }
+    )
+    out = responders(
+        df, outcome="resp", group="arm", subject="id", reference="P", by="visit", levels=["week 2"]
+    ).iloc[0]
+    assert out["visit"] == "week 2"
+    assert (out["n"], out["responders"], out["n_reference"]) == (2, 1, 2)
+    excluded = responders(
+        df,
+        outcome="resp",
+        group="arm",
+        subject="id",
+        reference="P",
+        by="visit",
+        levels=["week 2"],
+        missing="exclude",
+    ).iloc[0]
+    assert excluded["n_reference"] == 1
+    with pytest.raises(ValueError, match="levels= needs by="):
+        responders(df, outcome="resp", group="arm", subject="id", levels=["week 2"])
