@@ -1,7 +1,10 @@
 """outcomes: outcome statistics of psychedelic-therapy trials.
 
 Read a trial's score files into one validated, scored long table, derive baseline, change and
-responder flags, and (in later versions) fit the primary MMRM and report.
+responder flags, fit the primary MMRM and the secondary and sensitivity analyses, and turn a
+plan into tables, figures and a report (``outcomes.tables``, ``outcomes.plots`` and the report
+functions are imported on first use: matplotlib and seaborn are not loaded by ``import
+outcomes``).
 
 Examples
 --------
@@ -15,7 +18,10 @@ Examples
 
 from __future__ import annotations
 
-from outcomes import instruments, plots, tables
+import importlib
+from typing import Any
+
+from outcomes import instruments
 from outcomes.data.derive import derive
 from outcomes.data.problems import PROBLEM_COLUMNS
 from outcomes.data.schedule import DosingSession, Schedule, ScheduledVisit
@@ -63,7 +69,6 @@ from outcomes.models.multiplicity import graphical
 from outcomes.models.paired import PAIRED_COLUMNS, paired_change, subject_scores
 from outcomes.models.responders import responders
 from outcomes.models.trait import TraitChange, trait_change
-from outcomes.report import read_plan, run_plan, write_report
 from outcomes.sample import load_sample, sample_guesses, write_sample
 
 __all__ = [
@@ -133,3 +138,22 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+#: Loaded on first use (PEP 562), to keep matplotlib and seaborn out of ``import outcomes``.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "plots": ("outcomes.plots", None),
+    "tables": ("outcomes.tables", None),
+    "read_plan": ("outcomes.report", "read_plan"),
+    "run_plan": ("outcomes.report", "run_plan"),
+    "write_report": ("outcomes.report", "write_report"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'outcomes' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
