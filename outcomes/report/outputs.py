@@ -59,7 +59,11 @@ def make_tables(run: Run) -> dict[str, tables.Table]:
 
 
 def make_figures(run: Run) -> dict[str, Any]:
-    """The figures, by name; one the run has no data for (e.g. no tipping point) is left out."""
+    """The figures, by name; one the run has no data for (e.g. no tipping point) is left out.
+
+    ``responders`` draws one figure per binary outcome of the plan: ``responders`` for the first,
+    ``responders_<outcome>`` for the others.
+    """
     frame, rows = run.trial.frame, run.rows
     one = frame[frame["instrument"] == run.instrument]
     dosing = plots.dosing_days(run.trial.schedule)
@@ -71,12 +75,15 @@ def make_figures(run: Run) -> dict[str, Any]:
         "lsmeans": lambda ax: plots.lsmeans_trajectory(
             run.results.frames["primary_lsmeans"], ax=ax
         ),
-        "change": lambda ax: plots.change_by_visit(rows, ax=ax),
+        "change": lambda ax: plots.change_by_visit(rows, ax=ax, dosing=dosing),
         "individual": lambda ax: plots.individual_trajectories(one, ax=ax),
         "waterfall": lambda ax: plots.waterfall(rows[rows["visit"] == run.visit], ax=ax),
-        "responders": lambda ax: (
-            run.rates and plots.responder_bars(next(iter(run.rates.values())), ax=ax)
-        ),
+        **{
+            "responders" if k == 0 else f"responders_{outcome}": (
+                lambda ax, table=table: plots.responder_bars(table, ax=ax)
+            )
+            for k, (outcome, table) in enumerate(run.rates.items())
+        },
         "forest": lambda ax: plots.forest(run.contrasts, ax=ax),
         "missingness": lambda ax: plots.missingness(rows, ax=ax),
         "tipping_point": lambda ax: (
@@ -87,8 +94,14 @@ def make_figures(run: Run) -> dict[str, Any]:
             and plots.acute_vs_outcome(run.trait.data, x=acute, y="change", ax=ax)
         ),
     }
+    wanted = [
+        name
+        for asked in run.plan.figures
+        for name in drawers
+        if name == asked or (asked == "responders" and name.startswith("responders_"))
+    ]
     out = {}
-    for name in run.plan.figures:
+    for name in wanted:
         fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
         if drawers[name](ax) in (None, False):
             plt.close(fig)

@@ -123,6 +123,7 @@ _FIGURE_TITLES = {
     "individual": "Individual trajectories, arm means in bold",
     "waterfall": "Percent change from baseline at the primary visit, per participant",
     "responders": "Responders by arm and visit",
+    "responders_remission": "Remission by arm and visit",
     "forest": "Difference from the reference arm at each visit (MMRM), with 95% CIs",
     "missingness": "Observed and missing assessments, per participant and visit",
     "tipping_point": "Tipping-point analysis: the difference as imputed values are made worse",
@@ -156,7 +157,7 @@ def _html(results: Results, pngs: dict[str, str], stamp: str) -> str:
         "<h2>Figures</h2>",
     ]
     for name, data in pngs.items():
-        caption = esc(_FIGURE_TITLES.get(name, name))
+        caption = esc(_FIGURE_TITLES.get(name, name.replace("_", " ").capitalize()))
         parts.append(
             f'<figure id="figure-{esc(name)}"><img alt="{caption}" '
             f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>'

@@ -20,6 +20,11 @@ from outcomes.report.write import FIGURE_FORMATS, TABLE_FORMATS
 STAMP = "2026-01-01 00:00:00 UTC"
 
 
+def _n_figures(plan) -> int:  # noqa: ANN001 - a Plan
+    """The plan's figures, "responders" once per binary outcome."""
+    return len(plan.figures) + len(plan.secondary["responders"]) - 1
+
+
 @pytest.fixture(scope="module")
 def plan():  # noqa: ANN201 - a Plan
     # the built-in plan with fewer imputations, to keep the test quick
@@ -79,7 +84,8 @@ def test_results_json_holds_the_estimates_of_the_api(report: Path) -> None:
 
 def test_report_html_shows_the_primary_result_and_every_figure(plan, report: Path) -> None:  # noqa: ANN001
     page = (report / "report.html").read_text()
-    assert page.count('<img alt="') == len(plan.figures)
+    assert page.count('<img alt="') == _n_figures(plan)
+    assert "Remission by arm and visit" in page
     assert "At WEEK 2, the difference DMT - PLACEBO" in page
     assert "Population: all randomised participants" in page
     assert re.search(r"data SHA-256</td><td>[0-9a-f]{64}", page)
@@ -152,7 +158,7 @@ def test_report_loads_in_a_headless_browser(plan, report: Path, tmp_path: Path) 
     ).stdout
     body = re.search(r"<body([^>]*)>", dom).group(1)
     attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', body))
-    assert attributes["images"] == str(len(plan.figures))
+    assert attributes["images"] == str(_n_figures(plan))
     assert attributes["shown"] == attributes["images"]
     assert json.loads(attributes["errors"].replace("&quot;", '"')) == []
 
