@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from outcomes import plots, tables
 from outcomes.report.analyses import Run
@@ -85,7 +86,7 @@ def make_figures(run: Run) -> dict[str, Any]:
             for k, (outcome, table) in enumerate(run.rates.items())
         },
         "forest": lambda ax: plots.forest(run.contrasts, ax=ax),
-        "missingness": lambda ax: plots.missingness(rows, ax=ax),
+        "missingness": lambda ax: plots.missingness(_every_subject(run), ax=ax),
         "tipping_point": lambda ax: (
             run.tipping is not None and plots.tipping_map(run.tipping.table, ax=ax)
         ),
@@ -108,6 +109,16 @@ def make_figures(run: Run) -> dict[str, Any]:
             continue
         out[name] = fig
     return out
+
+
+def _every_subject(run: Run) -> pd.DataFrame:
+    """The analysed rows with a row (no value) at every visit a randomised subject lacks."""
+    rows = run.rows
+    subjects = run.trial.frame.drop_duplicates("subject")[["subject", "arm"]]
+    visits = pd.DataFrame({"visit": rows["visit"].cat.categories})
+    grid = subjects.merge(visits, how="cross")
+    grid["visit"] = pd.Categorical(grid["visit"], categories=rows["visit"].cat.categories)
+    return grid.merge(rows[["subject", "visit", "total"]], on=["subject", "visit"], how="left")
 
 
 def _frame_table(frames: dict[str, Any], name: str, title: str) -> tables.Table | None:
