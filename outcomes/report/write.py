@@ -131,15 +131,22 @@ _FIGURE_TITLES = {
 }
 
 
+def _p_text(p: float) -> str:
+    """``p = 0.036`` or ``p < 0.001``."""
+    text = tables.format_p(p)
+    return f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
 def _html(results: Results, pngs: dict[str, str], stamp: str) -> str:
     plan = results.plan
     esc = html.escape
-    primary = results.frames["primary_contrasts"].set_index("visit").loc[plan.primary["visit"]]
-    headline = (
-        f"At {esc(plan.primary['visit'])}, the difference {esc(str(primary['contrast']))} in "
-        f"{esc(plan.primary['instrument'])} change was {primary['estimate']:.2f} (95% CI "
-        f"{primary['conf_low']:.2f} to {primary['conf_high']:.2f}; "
-        f"{tables.format_p(primary['p_value'])})."
+    contrasts = results.frames["primary_contrasts"]
+    at_visit = contrasts[contrasts["visit"].astype(str) == plan.primary["visit"]]
+    headline = " ".join(
+        f"At {esc(plan.primary['visit'])}, the difference {esc(str(row['contrast']))} in "
+        f"{esc(plan.primary['instrument'])} change was {row['estimate']:.2f} (95% CI "
+        f"{row['conf_low']:.2f} to {row['conf_high']:.2f}; {_p_text(row['p_value'])})."
+        for _, row in at_visit.iterrows()
     )
     parts = [
         "<!DOCTYPE html>",
