@@ -247,6 +247,13 @@ def test_bad_input_is_explained(antidepressant) -> None:  # noqa: ANN001
         )
     with pytest.raises(ValueError, match="not numeric subject-level covariates"):
         multiple_imputation(FORMULA, antidepressant, covariates=["HAMATOTL"], **kwargs)
+    with pytest.raises(ValueError, match=r"1 subjects the data do not have: \['9999'\]"):
+        multiple_imputation(FORMULA, antidepressant, strategy=pd.Series({"9999": "J2R"}), **kwargs)
+    twice = pd.DataFrame(
+        {"subject": ["1503", "1503"], "strategy": ["J2R", "CR"], "visit": ["5", "6"]}
+    )
+    with pytest.raises(ValueError, match="more than one strategy"):
+        multiple_imputation(FORMULA, antidepressant, strategy=twice, **kwargs)
 
 
 def test_user_analysis_is_pooled_like_the_built_in_one(antidepressant, condmean_j2r) -> None:  # noqa: ANN001

@@ -189,11 +189,13 @@ def _strategies(
     if isinstance(strategy, str):
         names = np.full(n, strategy, dtype=object)
     elif isinstance(strategy, pd.Series):
+        _check_subjects(strategy.index, subjects)
         names = strategy.reindex(subjects).fillna("MAR").to_numpy(dtype=object)
     elif isinstance(strategy, pd.DataFrame):
         needed = {"subject", "strategy", "visit"}
         if not needed <= set(strategy.columns):
             raise ValueError(f"a strategy table needs the columns {sorted(needed)}")
+        _check_subjects(strategy["subject"], subjects)
         table = strategy.set_index("subject")
         names = table["strategy"].reindex(subjects).fillna("MAR").to_numpy(dtype=object)
         unknown_visits = set(table["visit"].dropna()) - set(order)
@@ -214,3 +216,18 @@ def _strategies(
         raise ValueError(f"unknown imputation strategies {unknown}; use {list(STRATEGIES)}")
     names = np.where(arms == reference, "MAR", names)
     return names.astype(str), ice.astype(int)
+
+
+def _check_subjects(given: Any, subjects: list[Any]) -> None:
+    """A strategy for a subject the data do not have is a mistake (a typo, another trial)."""
+    unknown = [s for s in pd.unique(pd.Series(list(given))) if s not in set(subjects)]
+    if unknown:
+        raise ValueError(
+            f"strategies are given for {len(unknown)} subjects the data do not have: {unknown[:10]}"
+        )
+    repeated = pd.Series(list(given)).duplicated()
+    if repeated.any():
+        raise ValueError(
+            f"subjects {list(pd.Series(list(given))[repeated].unique()[:10])} have more than "
+            "one strategy"
+        )
