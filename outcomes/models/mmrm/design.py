@@ -9,7 +9,7 @@ then comes first (treatment coding, as R's ``contr.treatment`` and SAS's ``REF=`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -18,18 +18,17 @@ import pandas as pd
 from outcomes.models.frames import factor_levels
 from outcomes.models.mmrm.covariance import get_structure
 from outcomes.models.mmrm.formula import MMRMFormula
-from outcomes.models.model_matrix import model_matrix
+from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
 __all__ = ["Design", "build_design"]
 
 
 @dataclass(frozen=True)
-class Design:
+class Design(ModelMatrix):
     """Everything the likelihood needs, in arrays, and what inference needs to build contrasts.
 
-    ``x``, ``y``, ``columns``, ``aliased``, ``factors``, ``covariate_means``, ``design_info``,
-    ``frame``, ``n_dropped``, ``keep`` and ``kept_columns`` are the mean model's
-    :class:`~outcomes.models.model_matrix.ModelMatrix` (see there); the others are the MMRM's own.
+    The mean model's :class:`~outcomes.models.model_matrix.ModelMatrix` (``x``, ``y``,
+    ``columns``, ``factors``, ``frame``, ...), and the MMRM's own arrays:
 
     Attributes
     ----------
@@ -46,8 +45,6 @@ class Design:
         Covariance group codes (all 0 without a group).
     """
 
-    x: np.ndarray
-    y: np.ndarray
     weights: np.ndarray | None
     subject: np.ndarray
     subject_labels: list[Any]
@@ -56,15 +53,6 @@ class Design:
     coords: np.ndarray | None
     group: np.ndarray
     group_levels: list[Any]
-    columns: list[str]
-    aliased: list[str]
-    factors: dict[str, list[Any]]
-    covariate_means: dict[str, float]
-    design_info: Any
-    frame: pd.DataFrame
-    n_dropped: int
-    keep: np.ndarray = field(repr=False)
-    kept_columns: np.ndarray = field(repr=False, default_factory=lambda: np.array([], int))
 
 
 def build_design(
@@ -107,9 +95,9 @@ def build_design(
         _check_one_group(frame, cov.subject, cov.group)
     else:
         group_codes, group_levels = np.zeros(len(frame), dtype=int), ["all"]
+    shared = {f.name: getattr(mm, f.name) for f in fields(ModelMatrix)}
     return Design(
-        x=mm.x,
-        y=mm.y,
+        **shared,
         weights=frame[weights].to_numpy(dtype=float) if weights else None,
         subject=subject_codes,
         subject_labels=list(subject_labels),
@@ -118,15 +106,6 @@ def build_design(
         coords=coords,
         group=group_codes,
         group_levels=group_levels,
-        columns=mm.columns,
-        aliased=mm.aliased,
-        factors=mm.factors,
-        covariate_means=mm.covariate_means,
-        design_info=mm.design_info,
-        frame=frame,
-        n_dropped=mm.n_dropped,
-        keep=mm.keep,
-        kept_columns=mm.kept_columns,
     )
 
 
