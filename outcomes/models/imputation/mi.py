@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from outcomes.data.frames import as_frame
 from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
@@ -45,7 +44,7 @@ from outcomes.models.imputation.impute import MissingPatterns, impute
 from outcomes.models.imputation.pool import jackknife, rubin
 from outcomes.models.imputation.problem import Problem, build_problem
 from outcomes.models.imputation.strategies import strategy_means
-from outcomes.models.inference import ESTIMATE_COLUMNS
+from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.refit import refit_without
@@ -570,15 +569,14 @@ class MIResult:
 
 
 def _tests(table: pd.DataFrame, conf_level: float) -> pd.DataFrame:
-    est, se, df = table["estimate"], table["std_error"], table["df"]
-    stat = est / se
-    q = scipy.stats.t.ppf(1 - (1 - conf_level) / 2, df)
-    table["statistic"] = stat
-    table["p_value"] = 2 * scipy.stats.t.sf(np.abs(stat), df)
-    table["conf_low"] = est - q * se
-    table["conf_high"] = est + q * se
-    front = [
-        c for c in table.columns if c not in (*ESTIMATE_COLUMNS, "mc_error", "fraction_missing")
-    ]
+    """Pooled rows as a table of estimates: labels, the Wald columns, then the MI diagnostics."""
     extra = [c for c in ("mc_error", "fraction_missing") if c in table.columns]
-    return table[[*front, *ESTIMATE_COLUMNS, *extra]]
+    labels = table[[c for c in table.columns if c not in (*ESTIMATE_COLUMNS, *extra)]]
+    out = wald_table(
+        table["estimate"].to_numpy(float),
+        table["std_error"].to_numpy(float),
+        table["df"].to_numpy(float),
+        conf_level=conf_level,
+        labels=labels,
+    )
+    return pd.concat([out, table[extra].reset_index(drop=True)], axis=1)
