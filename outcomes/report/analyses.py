@@ -179,7 +179,8 @@ def multiplicity(run: Run) -> None:
     if not spec:
         return
     at = run.contrasts.set_index("visit")
-    family = {f"MADRS difference, {v}": float(at.loc[v, "p_value"]) for v in spec["visits"]}
+    name = run.instrument.upper()
+    family = {f"{name} difference, {v}": float(at.loc[v, "p_value"]) for v in spec["visits"]}
     for outcome, table in run.rates.items():
         row = table.set_index("visit").loc[run.visit]
         family[f"{outcome} odds ratio, {run.visit}"] = float(row["or_p_value"])
