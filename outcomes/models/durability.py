@@ -26,6 +26,7 @@ import scipy.stats
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
+from outcomes.data.frames import require
 from outcomes.models.frames import factor_levels
 
 __all__ = ["hazard_ratio", "kaplan_meier", "relapse_times", "still_responding"]
@@ -177,9 +178,7 @@ def still_responding(
     if missing not in _MISSING_RULES:
         raise ValueError(f"missing must be one of {_MISSING_RULES}, not {missing!r}")
     needed = [outcome, subject, visit, *([group] if group else [])]
-    absent = [c for c in needed if c not in data.columns]
-    if absent:
-        raise ValueError(f"the data have no column(s) {absent}; they have {list(data.columns)}")
+    require(data, needed)
     levels = factor_levels(data[visit])
     if anchor not in levels:
         raise ValueError(f"anchor {anchor!r} is not a visit of {visit!r}: {levels}")

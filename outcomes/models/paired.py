@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.stats
 
 from outcomes.data import columns as col
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import as_frame, require
 from outcomes.models.effect_sizes import within_d
 
 __all__ = ["PAIRED_COLUMNS", "paired_change", "subject_scores"]
@@ -80,9 +80,7 @@ def paired_change(
     >>> int(out["n"]), int(out["n_excluded"]), float(out["mean_change"])
     (5, 1, -3.8)
     """
-    missing = [c for c in (pre, post, *([group] if group else [])) if c not in data.columns]
-    if missing:
-        raise ValueError(f"the data have no column(s) {missing}; they have {list(data.columns)}")
+    require(data, [pre, post, group])
     parts = data.groupby(group, observed=True, sort=True) if group else [(None, data)]
     rows = []
     for key, part in parts:
@@ -165,9 +163,7 @@ def subject_scores(
     """
     frame = as_frame(data)
     needed = [col.SUBJECT, col.INSTRUMENT, col.VISIT, value, *keep]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the table has no column(s) {missing}")
+    require(frame, needed, "table")
     out = frame.groupby(col.SUBJECT, observed=True, sort=True)[list(keep)].first()
     for name, (instrument, visits) in scores.items():
         wanted = [visits] if isinstance(visits, str) else list(visits)

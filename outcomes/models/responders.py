@@ -29,6 +29,7 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from outcomes.data.frames import require
 from outcomes.models.frames import factor_levels
 
 __all__ = ["RESPONDER_COLUMNS", "responders"]
@@ -114,9 +115,7 @@ def responders(
     if missing not in ("non-responder", "exclude"):
         raise ValueError(f"missing must be 'non-responder' or 'exclude', not {missing!r}")
     needed = [outcome, group, subject, *covariates, *([by] if by else [])]
-    absent = [c for c in needed if c not in data.columns]
-    if absent:
-        raise ValueError(f"the data have no column(s) {absent}")
+    require(data, needed)
     arms = data.drop_duplicates(subject)[[subject, group]]
     if covariates:
         first = data.groupby(subject, sort=False)[list(covariates)].first()

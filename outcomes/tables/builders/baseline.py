@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import as_frame, require
 from outcomes.errors import InstrumentError
 from outcomes.models.frames import factor_levels
-from outcomes.tables.builders.common import QUARTILES, decimals_for, need_columns, summary
+from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
 from outcomes.tables.format import format_mean_sd, format_median_iqr, format_n_percent
 from outcomes.tables.suppress import suppress
 from outcomes.tables.table import Table
@@ -88,7 +88,7 @@ def baseline_table(
     """
     frame = as_frame(trial)
     covariates = list(covariates)
-    need_columns(frame, [subject, group, *covariates], "the data")
+    require(frame, [subject, group, *covariates])
     subjects = _subject_table(frame, subject, group, covariates)
     arms = factor_levels(subjects[group])
     names = [str(a) for a in arms]
@@ -253,7 +253,7 @@ def _scores(
     wanted = dict(DEFAULT_INSTRUMENT_VISITS if instrument_visits is None else instrument_visits)
     if not wanted:
         return {}
-    need_columns(frame, ["instrument", "visit", "total"], "the data")
+    require(frame, ["instrument", "visit", "total"])
     out = {}
     present = set(frame["instrument"].dropna().unique())
     for name, visit in wanted.items():

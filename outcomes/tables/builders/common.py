@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from outcomes.tables.format import DECIMALS
 
-__all__ = ["QUARTILES", "ci_label", "decimals_for", "need_columns", "summary"]
+__all__ = ["QUARTILES", "ci_label", "decimals_for", "summary"]
 
 QUARTILES = "quartiles by linear interpolation (R's type 7)"
 """How quartiles are computed, for footnotes."""
@@ -29,13 +29,6 @@ def ci_label(conf_level: float) -> str:
     ('95% CI', '90% CI')
     """
     return f"{100 * conf_level:g}% CI"
-
-
-def need_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    """Raise ``ValueError`` naming the ``columns`` that ``frame`` lacks."""
-    absent = [c for c in columns if c not in frame.columns]
-    if absent:
-        raise ValueError(f"{what} has no column(s) {absent}; its columns: {list(frame.columns)}")
 
 
 def summary(values: pd.Series) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from outcomes.tables.builders.common import need_columns
+from outcomes.data.frames import require
 from outcomes.tables.format import format_number, format_p
 from outcomes.tables.table import Table
 
@@ -52,9 +52,7 @@ def multiplicity_table(
     >>> multiplicity_table(adj, method="holm").rows()[0]
     ['MADRS', '0.010', '0.030', 'Yes']
     """
-    need_columns(
-        adjusted, ["endpoint", "p_value", "adjusted_p", "rejected"], "the adjusted p-values"
-    )
+    require(adjusted, ["endpoint", "p_value", "adjusted_p", "rejected"], "adjusted p-values")
     weight = "weight" in adjusted.columns
     rows = [
         {

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from outcomes.data.frames import require
 from outcomes.models.responders import RESPONDER_COLUMNS
-from outcomes.tables.builders.common import ci_label, decimals_for, need_columns
+from outcomes.tables.builders.common import ci_label, decimals_for
 from outcomes.tables.format import format_estimate_ci, format_n_percent, format_nnt
 from outcomes.tables.table import Table
 
@@ -63,7 +64,7 @@ def responder_table(
     >>> responder_table(rates, covariates=()).to_frame().iloc[0].tolist()
     ['3/4 (75.0%)', '1/4 (25.0%)', '50.0 (-13.5 to 78.9)', '9.00 (0.37 to 220.93)', '2']
     """
-    need_columns(rates, RESPONDER_COLUMNS, "the rates")
+    require(rates, RESPONDER_COLUMNS, "responder rates")
     dec = decimals_for(decimals)
     by = [c for c in rates.columns if c not in RESPONDER_COLUMNS]
     contrasts = list(dict.fromkeys(rates["contrast"]))

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from outcomes.tables.builders.common import ci_label, decimals_for, need_columns
+from outcomes.data.frames import require
+from outcomes.tables.builders.common import ci_label, decimals_for
 from outcomes.tables.format import format_estimate_ci, format_p
 from outcomes.tables.table import Table
 
@@ -62,8 +63,10 @@ def sensitivity_table(
     dec = decimals_for(decimals)
     rows, shown = [], set()
     for label, frame in results.items():
-        need_columns(
-            frame, [visit_column, "estimate", "conf_low", "conf_high", "p_value"], str(label)
+        require(
+            frame,
+            [visit_column, "estimate", "conf_low", "conf_high", "p_value"],
+            f"results of {label}",
         )
         at = frame[frame[visit_column].astype(object) == visit]
         if contrast is not None and "contrast" in at.columns:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import as_frame, require
 from outcomes.models.frames import factor_levels
-from outcomes.tables.builders.common import QUARTILES, decimals_for, need_columns, summary
+from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
 from outcomes.tables.format import format_ci, format_number
 from outcomes.tables.table import Table
 
@@ -53,7 +53,7 @@ def visit_summary(
     ['BASELINE', 'PLACEBO', '20', '31.3', '6.2', '32.0', '25.8 to 34.5', '0']
     """
     frame = as_frame(data)
-    need_columns(frame, [value, group, visit, subject], "the data")
+    require(frame, [value, group, visit, subject])
     twice = frame[[subject, visit]].duplicated()
     if twice.any():
         row = frame.loc[twice, [subject, visit]].iloc[0]
