@@ -220,9 +220,6 @@ def _sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
 
 def _report(args: argparse.Namespace) -> int:
     from outcomes.report import read_plan, run_plan, write_report
@@ -245,3 +242,7 @@ def _plan_init(args: argparse.Namespace) -> int:
     args.path.write_text(TEMPLATE, encoding="utf-8")
     print(args.path)
     return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
