@@ -285,7 +285,7 @@ def _check(
     if not log.has_errors:
         keys = [SUBJECT, VISIT, INSTRUMENT]
         for subject, visit, instrument in frame.loc[frame.duplicated(keys), keys].itertuples(
-            index=False
+            index=False, name=None
         ):
             log.add(
                 "error",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from outcomes.data.frames import as_frame
+from outcomes.models.formula import parse_model
 from outcomes.models.mmrm import MMRMFit, mmrm
 
 __all__ = ["ancova"]
@@ -53,6 +54,7 @@ def ancova(
     >>> fit.contrasts("arm")["contrast"].tolist()
     ['DMT - PLACEBO']
     """
+    parse_model(formula)  # refused here, located in the caller's own text
     frame = as_frame(data)
     if (visit is None) != (at is None):
         raise ValueError("give both visit= and at= to choose a visit, or neither")

@@ -1,4 +1,4 @@
-"""The levels of a factor, in the order every model and table uses."""
+"""Which columns are numbers, and the levels of a factor, as every model and table uses them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["factor_levels"]
+__all__ = ["factor_levels", "is_number_column"]
 
 
 def factor_levels(column: pd.Series, reference: Any = None) -> list[Any]:
@@ -27,3 +27,14 @@ def factor_levels(column: pd.Series, reference: Any = None) -> list[Any]:
             raise ValueError(f"reference level {reference!r} is not among {levels}")
         levels = [reference, *[lev for lev in levels if lev != reference]]
     return levels
+
+
+def is_number_column(column: pd.Series) -> bool:
+    """Numbers a model can use as a covariate: numeric, not boolean (booleans are factors).
+
+    Examples
+    --------
+    >>> is_number_column(pd.Series([1.5, 2.0])), is_number_column(pd.Series([True, False]))
+    (True, False)
+    """
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)

@@ -44,6 +44,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWa
 from outcomes.data.frames import as_frame
 from outcomes.errors import ConvergenceError
 from outcomes.models.inference import wald_table
+from outcomes.models.formula import parse_model
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
 __all__ = ["CORRELATIONS", "FAMILIES", "GEEFit", "gee"]
@@ -127,12 +128,13 @@ def gee(
     frame = as_frame(data)
     if subject not in frame.columns:
         raise ValueError(f"the data have no subject column {subject!r}")
-    response = formula.split("~", 1)[0].strip()
+    model = parse_model(formula).resolve(frame.columns)
+    response = model.response.key if model.response else ""
     if response in frame.columns and pd.api.types.is_bool_dtype(frame[response]):
         as_number = frame[response].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         frame = frame.assign(**{response: as_number})
     extra = [subject, *([time] if time else [])]
-    mm = model_matrix(formula, frame, extra=extra, reference=reference)
+    mm = model_matrix(model, frame, extra=extra, reference=reference)
     if family == "binomial" and not np.isin(mm.y, (0.0, 1.0)).all():
         raise ValueError(f"a binomial response must be 0/1; {response!r} has other values")
     order = np.lexsort(

@@ -26,7 +26,6 @@ Rows missing the response, a covariate, a random-effect variable or the subject 
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -35,12 +34,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import patsy
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from outcomes.data.frames import as_frame
 from outcomes.errors import ConvergenceError
+from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
+from outcomes.models.frames import is_number_column
 from outcomes.models.inference import wald_table
 from outcomes.models.mmrm.kenward_roger import KRComponents, adjusted_vcov, kr_df
 from outcomes.models.mmrm.satterthwaite import one_dimensional_df
@@ -54,7 +54,6 @@ DF_METHODS: tuple[str, ...] = ("satterthwaite", "kenward-roger", "normal")
 _OPTIMIZERS: tuple[str, ...] = ("lbfgs", "bfgs", "cg", "nm", "powell")
 #: lme4's ``isSingular`` tolerance on the relative Cholesky factor of the random effects.
 _SINGULAR_TOL = 1e-4
-_RANDOM_TERM = re.compile(r"^\s*(0|1|-1|[A-Za-z_][A-Za-z0-9_.]*)\s*$")
 
 
 def lmm(
@@ -118,22 +117,11 @@ def lmm(
     if df == "kenward-roger" and not reml:
         raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
     frame = as_frame(data)
-    random_vars = _random_variables(random)
+    effects = _random_effects(random, frame)
     if subject not in frame.columns:
         raise ValueError(f"the data have no subject column {subject!r}")
-    mm = model_matrix(formula, frame, extra=[subject, *random_vars], reference=reference)
-    not_numeric = [
-        v
-        for v in random_vars
-        if not pd.api.types.is_numeric_dtype(mm.frame[v]) or pd.api.types.is_bool_dtype(mm.frame[v])
-    ]
-    if not_numeric:
-        raise ValueError(f"random-effect variables must be numeric; {not_numeric} are not")
-    z_mat = patsy.dmatrix(f"{random}", mm.frame, return_type="matrix")
-    z = np.asarray(z_mat, dtype=float)
-    z_names = ["(Intercept)" if n == "Intercept" else n for n in z_mat.design_info.column_names]
-    if z.shape[1] == 0:
-        raise ValueError(f"random={random!r} has no random effect")
+    mm = model_matrix(formula, frame, extra=[subject, *effects.variables], reference=reference)
+    z, z_names = _random_design(effects, mm.frame)
     groups, labels = pd.factorize(mm.frame[subject], sort=True)
     notes: list[str] = []
     if mm.n_dropped:
@@ -174,16 +162,35 @@ def lmm(
     return fit
 
 
-def _random_variables(random: str) -> list[str]:
-    """The columns named by a random-effects formula such as ``"1 + weeks"``."""
-    terms = random.split("+")
-    bad = [t.strip() for t in terms if not _RANDOM_TERM.match(t)]
-    if bad or not random.strip():
-        raise ValueError(
-            f"random={random!r}: give '1', '1 + time' or '0 + time' (columns joined by '+'); "
-            f"cannot read {bad or [random]}"
-        )
-    return [t.strip() for t in terms if t.strip() not in {"0", "1", "-1"}]
+def _random_effects(random: str, frame: pd.DataFrame) -> ModelFormula:
+    """The random-effects terms (``"1 + weeks"``), read by the formula grammar.
+
+    Each term is one numeric column or a function of numeric columns (``log(weeks)``).
+    """
+    effects = parse_terms(random).resolve(frame.columns)
+    for term in effects.terms:
+        if len(term) > 1 or term[0].categorical:
+            raise FormulaError(
+                "random effects are an intercept and numeric variables joined by '+' "
+                "('1', '1 + weeks', '0 + weeks')",
+                effects.text,
+            )
+    if not effects.terms and not effects.intercept:
+        raise FormulaError("no random effect", effects.text)
+    return effects
+
+
+def _random_design(effects: ModelFormula, frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """The random-effects design on the model's rows, and its column names."""
+    factors = [term[0] for term in effects.terms]
+    text = [f.key for f in factors if isinstance(f.node, Name) and not is_number_column(frame[f.key])]
+    if text:
+        raise FormulaError(f"random-effect variables must be numeric; {text} are not", effects.text)
+    values = effects.evaluate(frame, factors)
+    columns = [np.ones(len(frame))] if effects.intercept else []
+    columns += [np.asarray(values[f.key], dtype=float) for f in factors]
+    names = ["(Intercept)"] * effects.intercept + [f.key for f in factors]
+    return np.column_stack(columns), names
 
 
 def _polish(fit: LMMFit, max_steps: int = 20) -> LMMFit:

@@ -1,9 +1,11 @@
 """The fixed-effects design of a model formula: rows used, factors, and R-style columns.
 
-Rows missing the response or any model variable are left out (and counted); the remaining rows
-give the design matrix through patsy. Text and categorical variables are factors whose level
+The formula is read by :mod:`outcomes.models.formula` (our own grammar: nothing in it is run as
+code) and its terms' values are computed there. Rows missing the response or any model variable
+are left out (and counted). Text and categorical variables, and ``C(x)``, are factors whose level
 order follows the data (categorical order, else sorted) unless a reference level is given, which
-then comes first (treatment coding, as R's ``contr.treatment`` and SAS's ``REF=``). Columns are
+then comes first (treatment coding, as R's ``contr.treatment`` and SAS's ``REF=``). patsy lays
+out the columns of the terms from those computed values (a look-up, no evaluation). Columns are
 named and ordered as R's ``model.matrix`` (``armDMT:weeks``), and columns that are linear
 combinations of earlier ones are dropped, as R's ``lm`` does. Every model of the package
 (:func:`outcomes.mmrm`, :func:`outcomes.lmm`, :func:`outcomes.gee`) builds its design here.
@@ -20,12 +22,12 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from outcomes.models.frames import factor_levels
+from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_model
+from outcomes.models.frames import factor_levels, is_number_column
 
-__all__ = ["ModelMatrix", "formula_variables", "model_matrix"]
+__all__ = ["ModelMatrix", "formula_variables", "model_matrix", "term_matrix"]
 
-_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_.]*\b")
-_PATSY_LEVEL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\[T\.(.*?)\]")
+_PATSY_LEVEL = re.compile(r"\[T\.(.*?)\](?=:|$)")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class ModelMatrix:
     factors : dict
         Each factor of the formula and its levels, in order (reference first).
     covariate_means : dict
-        Mean of each numeric variable of the formula over the rows used.
+        Mean of each numeric term factor (``base``, ``log(base)``) over the rows used: LS means
+        are taken there, as SAS does.
     design_info : patsy.DesignInfo
         To build design rows for new data (LS means).
     frame : pandas.DataFrame
@@ -56,6 +59,8 @@ class ModelMatrix:
         Which rows of the data were used.
     kept_columns : ndarray of int
         Positions, among patsy's columns, of the columns of ``x``.
+    formula : ModelFormula
+        The formula, its names bound to the data's columns.
     """
 
     x: np.ndarray
@@ -69,10 +74,11 @@ class ModelMatrix:
     n_dropped: int
     keep: np.ndarray = field(repr=False)
     kept_columns: np.ndarray = field(repr=False)
+    formula: ModelFormula = field(repr=False)
 
 
 def model_matrix(
-    formula: str,
+    formula: str | ModelFormula,
     data: pd.DataFrame,
     *,
     extra: Sequence[str] = (),
@@ -83,8 +89,8 @@ def model_matrix(
 
     Parameters
     ----------
-    formula : str
-        A patsy / R formula of the mean model.
+    formula : str or ModelFormula
+        A model formula (see :mod:`outcomes.models.formula` for the grammar).
     data : DataFrame
     extra : sequence of str
         Further columns a row needs (subject, time, weights, ...) and that ``frame`` keeps.
@@ -92,6 +98,11 @@ def model_matrix(
         Columns of ``extra`` to turn into factors too.
     reference : mapping, optional
         Reference levels of factors, e.g. ``{"arm": "PLACEBO"}``.
+
+    Raises
+    ------
+    FormulaError
+        A formula the grammar refuses, a name that is not a column, a value that is not finite.
 
     Examples
     --------
@@ -101,7 +112,10 @@ def model_matrix(
     >>> mm.columns, mm.n_dropped
     (['(Intercept)', 'armA', 't', 'armA:t'], 1)
     """
-    variables = formula_variables(formula, data)
+    model = _resolved(formula, data)
+    if model.response is None:
+        raise FormulaError("a model formula needs a response: 'response ~ terms'", model.text)
+    variables = model.variables
     needed = list(dict.fromkeys([*variables, *extra]))
     missing_cols = [c for c in needed if c not in data.columns]
     if missing_cols:
@@ -113,7 +127,11 @@ def model_matrix(
     if frame.empty:
         raise ValueError("no row has the response and every model variable: nothing to fit")
     reference = dict(reference or {})
-    factor_vars = [c for c in variables if not _is_numeric(frame[c])]
+    factor_vars = [
+        f.key
+        for f in model.factors
+        if f.categorical or (isinstance(f.node, Name) and not is_number_column(frame[f.key]))
+    ]
     factor_vars = list(dict.fromkeys([*factor_vars, *extra_factors]))
     unknown_refs = sorted(set(reference) - set(factor_vars))
     if unknown_refs:
@@ -122,52 +140,73 @@ def model_matrix(
     for c, levels in factors.items():
         frame[c] = pd.Categorical(frame[c].astype(object), categories=levels)
 
-    y_mat, x_mat = patsy.dmatrices(formula, frame, NA_action="raise", return_type="matrix")
+    y = _response(model, frame)
+    values = model.evaluate(frame, model.factors)
+    x_mat = term_matrix(model, pd.DataFrame(values, index=frame.index))
     x = np.asarray(x_mat, dtype=float)
+    keys = [f.key for f in model.factors]
     all_names = [_r_name(n) for n in x_mat.design_info.column_names]
-    all_names, order = _r_order(all_names, variables[1:], factors)
+    all_names, order = _r_order(all_names, keys, factors)
     x, names, aliased = _drop_aliased(x[:, order], all_names)
-    numeric = [c for c in variables[1:] if c not in factors]
     return ModelMatrix(
         x=x,
-        y=np.asarray(y_mat, dtype=float)[:, 0],
+        y=y,
         columns=names,
         aliased=aliased,
-        factors={c: list(v) for c, v in factors.items() if c in variables},
-        covariate_means={c: float(frame[c].mean()) for c in numeric},
+        factors={c: list(v) for c, v in factors.items() if c in keys},
+        covariate_means={k: float(np.mean(values[k])) for k in keys if k not in factors},
         design_info=x_mat.design_info,
         frame=frame,
         n_dropped=int((~keep).sum()),
         keep=keep,
         kept_columns=np.array([order[all_names.index(n)] for n in names], dtype=int),
+        formula=model,
     )
 
 
-def formula_variables(formula: str, data: pd.DataFrame) -> list[str]:
-    """Columns of ``data`` the formula uses, response first."""
-    desc = patsy.ModelDesc.from_formula(formula)
-    codes = [f.code for term in (*desc.lhs_termlist, *desc.rhs_termlist) for f in term.factors]
-    found = [name for code in codes for name in _IDENTIFIER.findall(code) if name in data.columns]
-    absent = [
-        name
-        for code in codes
-        for name in _IDENTIFIER.findall(code)
-        if name not in data.columns and name not in {"np", "C", "I", "log", "exp"}
-    ]
-    if absent:
-        raise ValueError(f"the formula names {sorted(set(absent))}, which are not data columns")
-    return list(dict.fromkeys(found))
+def term_matrix(model: ModelFormula, values: pd.DataFrame) -> patsy.DesignMatrix:
+    """The columns of the formula's terms (intercept first) from each factor's computed values.
+
+    ``values`` has one column per factor key (:meth:`ModelFormula.evaluate`); patsy looks them
+    up (:class:`patsy.LookupFactor`) and evaluates nothing.
+    """
+    terms = [patsy.Term([])] if model.intercept else []
+    terms += [patsy.Term([patsy.LookupFactor(f.key) for f in term]) for term in model.terms]
+    return patsy.dmatrix(
+        patsy.ModelDesc([], terms), values, NA_action="raise", return_type="matrix"
+    )
 
 
-def _is_numeric(column: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+def formula_variables(formula: str | ModelFormula, data: pd.DataFrame) -> list[str]:
+    """Columns of ``data`` the formula's mean model uses, response first.
+
+    Examples
+    --------
+    >>> formula_variables("y ~ arm * log(t)", pd.DataFrame(columns=["t", "arm", "y"]))
+    ['y', 'arm', 't']
+    """
+    return _resolved(formula, data).variables
+
+
+def _resolved(formula: str | ModelFormula, data: pd.DataFrame) -> ModelFormula:
+    model = formula if isinstance(formula, ModelFormula) else parse_model(formula)
+    return model.resolve(data.columns)
+
+
+def _response(model: ModelFormula, frame: pd.DataFrame) -> np.ndarray:
+    response = model.response
+    assert response is not None  # noqa: S101 - checked by the caller
+    if response.key in response.variables and not is_number_column(frame[response.key]):
+        raise FormulaError(f"the response {response.key!r} is not numeric", model.text)
+    value = model.evaluate(frame, [response])[response.key]
+    return np.asarray(value, dtype=float)
 
 
 def _r_name(patsy_name: str) -> str:
     """``ARMCD[T.TRT]:AVISIT[T.VIS2]`` -> ``ARMCDTRT:AVISITVIS2``; ``Intercept`` too as R."""
     if patsy_name == "Intercept":
         return "(Intercept)"
-    return _PATSY_LEVEL.sub(lambda m: f"{m.group(1)}{m.group(2)}", patsy_name)
+    return _PATSY_LEVEL.sub(lambda m: m.group(1), patsy_name)
 
 
 def _r_order(
@@ -175,7 +214,8 @@ def _r_order(
 ) -> tuple[list[str], list[int]]:
     """Coefficient names and order as R's model.matrix gives them.
 
-    Within an interaction, variables are in the order they first appear in the formula
+    ``variables`` are the term factors' keys in order of first appearance. Within an
+    interaction, variables are in the order they first appear in the formula
     (``VISIT5:THERAPYDRUG`` for ``BASVAL*VISIT + THERAPY*VISIT``); terms come by degree, then in
     formula order; within a term, the first variable's levels vary fastest. Returns the names in
     that order and the positions they came from.

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 import outcomes
+from outcomes.models.formula import FormulaError, parse_terms
+from outcomes.models.mmrm.formula import parse_formula
 from outcomes.report.plan import Plan, PlanError
 
 __all__ = ["AFTER_DOSE", "STEPS", "Run", "check_against_data"]
@@ -202,8 +204,9 @@ def trajectories(run: Run) -> None:
     random = spec["random"]
     run.progress(f"secondary: trajectories (random {random})")
     timed = outcomes.add_time_axes(run.rows)
+    weeks, weeks_after_dose_2 = TRAJECTORY_TIMES
     timed = timed.assign(
-        weeks=timed["study_day"] / 7, weeks_after_dose_2=timed["days_after_dose_2"] / 7
+        **{weeks: timed["study_day"] / 7, weeks_after_dose_2: timed["days_after_dose_2"] / 7}
     )
     fit = outcomes.lmm(
         "chg ~ base + arm * (weeks + weeks_after_dose_2)",
@@ -377,6 +380,7 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
             )
     if plan.reference not in arms:
         problems.append(f"[arms] reference {plan.reference!r} is not an arm of the data ({arms})")
+    problems += formula_problems(plan, list(frame.columns))
     for outcome in plan.secondary.get("responders", []):
         if outcome not in frame.columns:
             problems.append(f"[secondary] responders: {outcome!r} is not a derived column")
@@ -400,6 +404,38 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
             )
     if problems:
         raise PlanError(plan.path, problems)
+
+
+#: Columns the trajectories step adds to the data (time in weeks), which its random effects use.
+TRAJECTORY_TIMES: tuple[str, ...] = ("weeks", "weeks_after_dose_2")
+
+
+def formula_problems(plan: Plan, columns: list[str] | None = None) -> list[str]:
+    """The plan's formulas read by the formula grammar, located; names checked if ``columns``.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from outcomes.report.plan import read_plan
+    >>> plan = read_plan()
+    >>> bad = dataclasses.replace(plan, primary={**plan.primary, "formula": "chg ~ open('x')"})
+    >>> print(*formula_problems(bad))  # doctest: +ELLIPSIS
+    [primary] formula: open() is not a function a formula may call (...) (at character 7 of ...)
+    """
+    problems = []
+    try:
+        parse_formula(plan.primary["formula"], columns)
+    except FormulaError as exc:
+        problems.append(f"[primary] formula: {exc}")
+    random = plan.secondary.get("trajectories", {}).get("random")
+    if isinstance(random, str):
+        try:
+            effects = parse_terms(random)
+            if columns is not None:
+                effects.resolve([*columns, *TRAJECTORY_TIMES])
+        except FormulaError as exc:
+            problems.append(f"[secondary] trajectories random: {exc}")
+    return problems
 
 
 def _with_baseline(run: Run) -> pd.DataFrame:

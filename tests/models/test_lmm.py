@@ -170,7 +170,7 @@ def test_trialdata_and_time_axes_work_together() -> None:
 
 @pytest.mark.parametrize(
     ("random", "message"),
-    [("1 + (weeks | subject)", "cannot read"), ("", "cannot read"), ("1 + arm", "numeric")],
+    [("1 + (weeks | subject)", "covariance term"), ("", "expected a name"), ("1 + arm", "numeric")],
 )
 def test_bad_random_part_is_explained(data, random, message) -> None:  # noqa: ANN001
     with pytest.raises(ValueError, match=message):

@@ -62,7 +62,7 @@ def test_rows_with_missing_response_are_counted_not_used(fit) -> None:
 def test_unknown_structure_and_bad_formula_are_clear(data) -> None:
     with pytest.raises(ValueError, match="covariance term"):
         outcomes.mmrm("FEV1 ~ ARMCD + foo(AVISIT | USUBJID)", data)
-    with pytest.raises(ValueError, match="not data columns"):
+    with pytest.raises(ValueError, match="not a column of the data"):
         outcomes.mmrm("FEV1 ~ ARM + us(AVISIT | USUBJID)", data)
     with pytest.raises(ValueError, match="df must be one of"):
         outcomes.mmrm(FORMULA, data, df="guess")

@@ -117,7 +117,7 @@ def mmrm(
     if not reml and (df.startswith("kenward-roger") or vcov == "kenward-roger"):
         raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
     frame = as_frame(data)
-    parsed = parse_formula(formula)
+    parsed = parse_formula(formula, frame.columns)
     design = build_design(parsed, frame, weights=weights, reference=reference)
     chain = [parsed.covariance.structure]
     if fallback:

@@ -69,7 +69,7 @@ def build_design(
     extra = [cov.subject, *cov.time, *group, *([weights] if weights else [])]
     extra_factors = [*([] if structure.spatial else [cov.time[0]]), *group]
     mm = model_matrix(
-        formula.mean, data, extra=extra, extra_factors=extra_factors, reference=reference
+        formula.model, data, extra=extra, extra_factors=extra_factors, reference=reference
     )
     frame = mm.frame
     if weights is not None and (frame[weights] <= 0).any():
@@ -113,7 +113,7 @@ def _check_duplicates(frame: pd.DataFrame, subject: str, visit: str) -> None:
     dup = frame.duplicated([subject, visit], keep=False)
     if dup.any():
         pairs = frame.loc[dup, [subject, visit]].drop_duplicates().head(5)
-        listed = ", ".join(f"{s} at {v}" for s, v in pairs.itertuples(index=False))
+        listed = ", ".join(f"{s} at {v}" for s, v in pairs.itertuples(index=False, name=None))
         raise ValueError(
             f"{int(dup.sum())} rows repeat a subject x visit ({listed}); an MMRM takes one "
             "observation per subject and visit"

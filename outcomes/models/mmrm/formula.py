@@ -3,21 +3,20 @@
 ``"CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)"`` is the mean model
 ``CHANGE ~ BASVAL*VISIT + THERAPY*VISIT`` and an unstructured covariance over ``VISIT`` within
 ``PATIENT``. A grouped covariance (one per arm) is ``us(AVISIT | ARMCD / USUBJID)``; a spatial one
-names the coordinates: ``sp_exp(VISITN, VISITN2 | USUBJID)``.
+names the coordinates: ``sp_exp(VISITN, VISITN2 | USUBJID)``. The formula is read by the
+package's grammar (:mod:`outcomes.models.formula`): nothing in it is run as code.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
+from outcomes.models.formula import FormulaError, ModelFormula, parse_model
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 
 __all__ = ["CovarianceTerm", "MMRMFormula", "parse_formula"]
-
-_TERM = re.compile(
-    r"\b(" + "|".join(sorted(STRUCTURES, key=len, reverse=True)) + r")\s*\(([^()]*)\)"
-)
 
 
 @dataclass(frozen=True)
@@ -44,54 +43,69 @@ class CovarianceTerm:
 
 @dataclass(frozen=True)
 class MMRMFormula:
-    """A parsed MMRM formula: the mean model (for patsy) and the covariance term."""
+    """A parsed MMRM formula: the mean model and the covariance term.
+
+    Attributes
+    ----------
+    mean : str
+        The mean model as written (``CHANGE ~ BASVAL * VISIT``).
+    response : str
+        The response (a column, or a function of columns such as ``log(FEV1)``).
+    covariance : CovarianceTerm
+    model : ModelFormula
+        The parsed mean model, from which the design is built.
+    """
 
     mean: str
     response: str
     covariance: CovarianceTerm
+    model: ModelFormula = field(repr=False, compare=False)
 
 
-def parse_formula(formula: str) -> MMRMFormula:
-    """Split an MMRM formula into its mean model and covariance term.
+def parse_formula(formula: str, columns: Iterable[Any] | None = None) -> MMRMFormula:
+    """Read an MMRM formula: its mean model and covariance term.
+
+    Parameters
+    ----------
+    formula : str
+    columns : iterable, optional
+        The data's columns: every name is then bound to one of them (after NFKC normalisation),
+        and a name that is not a column is an error.
+
+    Raises
+    ------
+    FormulaError
+        A formula the grammar refuses, without exactly one covariance term, or naming what the
+        data do not have.
 
     Examples
     --------
     >>> f = parse_formula("CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)")
     >>> f.mean, f.covariance
-    ('CHANGE ~ BASVAL*VISIT + THERAPY*VISIT', CovarianceTerm(structure='us', time=('VISIT',), \
-subject='PATIENT', group=None))
+    ('CHANGE ~ BASVAL * VISIT + THERAPY * VISIT', CovarianceTerm(structure='us', \
+time=('VISIT',), subject='PATIENT', group=None))
     >>> parse_formula("FEV1 ~ ARMCD + ar1h(AVISIT | ARMCD / USUBJID)").covariance.group
     'ARMCD'
     >>> parse_formula("FEV1 ~ 1 + sp_exp(VISITN, VISITN2 | USUBJID)").covariance.time
     ('VISITN', 'VISITN2')
     """
-    if "~" not in formula:
-        raise ValueError(f"an MMRM formula has a response, '~' and terms; got {formula!r}")
-    found = list(_TERM.finditer(formula))
-    if len(found) != 1:
-        raise ValueError(
-            "an MMRM formula needs exactly one covariance term such as us(VISIT | SUBJECT), "
-            f"with a structure among {sorted(STRUCTURES)}; got {formula!r}"
+    model = parse_model(formula, structures=STRUCTURES)
+    if columns is not None:
+        model = model.resolve(columns)
+    cov = model.covariance
+    if cov is None:
+        raise FormulaError(
+            "an MMRM formula needs one covariance term such as us(VISIT | SUBJECT), with a "
+            f"structure among {sorted(STRUCTURES)}",
+            model.text,
         )
-    term = found[0]
-    structure = get_structure(term.group(1))
-    inside = term.group(2)
-    if "|" not in inside:
-        raise ValueError(f"the covariance term {term.group(0)!r} needs 'time | subject'")
-    time_part, subject_part = (p.strip() for p in inside.split("|", 1))
-    group = None
-    if "/" in subject_part:
-        group, subject_part = (p.strip() for p in subject_part.split("/", 1))
-    time = tuple(t.strip() for t in time_part.split(",") if t.strip())
-    if not time or not subject_part:
-        raise ValueError(f"the covariance term {term.group(0)!r} needs 'time | subject'")
-    if len(time) > 1 and not structure.spatial:
-        raise ValueError(f"{structure.name} takes one visit variable, not {list(time)}")
-    mean = (formula[: term.start()] + formula[term.end() :]).strip()
-    mean = re.sub(r"\+\s*$", "", mean).strip()
-    mean = re.sub(r"~\s*\+", "~", mean)
-    mean = re.sub(r"\+\s*\+", "+", mean)
-    if mean.endswith("~"):
-        mean += " 1"
-    response = mean.split("~", 1)[0].strip()
-    return MMRMFormula(mean, response, CovarianceTerm(structure.name, time, subject_part, group))
+    structure = get_structure(cov.structure)
+    if len(cov.time) > 1 and not structure.spatial:
+        raise FormulaError(
+            f"{structure.name} takes one visit variable, not {list(cov.time)}",
+            model.text,
+            cov.position,
+        )
+    assert model.response is not None  # noqa: S101 - parse_model requires one
+    term = CovarianceTerm(structure.name, cov.time, cov.subject, cov.group)
+    return MMRMFormula(model.mean, model.response.key, term, model)

@@ -71,7 +71,7 @@ def cell_rows(
         list(itertools.product(*(design.factors[s] for s in specs))), columns=list(specs)
     )
     out = np.zeros((len(combos), rows.shape[1]))
-    for i, combo in enumerate(combos.itertuples(index=False)):
+    for i, combo in enumerate(combos.itertuples(index=False, name=None)):
         mask = np.ones(len(grid), dtype=bool)
         for name, level in zip(specs, combo, strict=True):
             mask &= (grid[name] == level).to_numpy()

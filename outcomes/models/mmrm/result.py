@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import patsy
 import scipy.stats
 
 from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
@@ -324,12 +323,9 @@ class MMRMFit:
         return pd.DataFrame(out, columns=["term", *TEST_COLUMNS])
 
     def _terms(self) -> list[tuple[str, list[str], list[str]]]:
-        desc = patsy.ModelDesc.from_formula(self.formula.mean)
         terms = []
-        for term in desc.rhs_termlist:
-            if not term.factors:
-                continue
-            names = [f.code for f in term.factors]
+        for term in self.design.formula.terms:
+            names = [f.key for f in term]
             factors = [n for n in names if n in self.design.factors]
             covariates = [n for n in names if n not in self.design.factors]
             terms.append((":".join(names), factors, covariates))
