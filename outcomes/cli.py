@@ -2,6 +2,11 @@
 
 Exit codes: 0 when all is well, 1 when the data have errors, 2 on bad usage (unknown option, a file
 that cannot be read, columns that cannot be matched to roles).
+
+Whatever comes from the data (file names, labels, messages that quote them, read notes, errors) is
+printed through :func:`outcomes.terminal.printable`: a data file cannot move the cursor, erase or
+hide a line, or forge one. ``--json`` is escaped by :func:`json.dumps` (ASCII only, every control
+character as ``\\uXXXX``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import outcomes
 from outcomes.data.describe import describe
 from outcomes.errors import OutcomesError, ValidationError
 from outcomes.io.read import LAYOUTS
+from outcomes.terminal import printable, printable_lines
 
 __all__ = ["main"]
 
@@ -38,11 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except ValidationError as exc:  # pragma: no cover - validate handles its own
-        print(exc, file=sys.stderr)
+    except ValidationError as exc:  # describe on data with errors; validate handles its own
+        print(printable_lines(exc), file=sys.stderr)
         return EXIT_DATA
     except OutcomesError as exc:
-        print(f"outcomes: error: {exc}", file=sys.stderr)
+        print(printable_lines(f"outcomes: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, no error
@@ -145,11 +151,11 @@ def _validate(args: argparse.Namespace) -> int:
         problems, name, notes = exc.problems, str(args.path), exc.notes
     n_err = int((problems["severity"] == "error").sum()) if len(problems) else 0
     if args.json:
-        print(json.dumps(_records(problems), indent=2))
+        print(json.dumps(_records(problems), indent=2, ensure_ascii=True))
     else:
-        print(f"{n_err} error(s), {len(problems) - n_err} warning(s) in {name}")
+        print(f"{n_err} error(s), {len(problems) - n_err} warning(s) in {printable(name)}")
         for note in notes:
-            print(f"  read: {note}")
+            print(f"  read: {printable(note)}")
         _print_problems(problems)
     return EXIT_DATA if n_err else EXIT_OK
 
@@ -162,16 +168,16 @@ def _print_problems(problems: Any) -> None:
     ordered = problems.sort_values("severity", kind="stable")
     for code, group in ordered.groupby("code", sort=False):
         for _, p in group.head(SHOWN_PER_CODE).iterrows():
-            print(f"[{p['severity']}] {code}: {p['message']}")
+            print(f"[{p['severity']}] {printable(code)}: {printable(p['message'])}")
             if p["hint"]:
-                print(f"    what to do: {p['hint']}")
+                print(f"    what to do: {printable(p['hint'])}")
         hidden = group.iloc[SHOWN_PER_CODE:]
         if len(hidden):
             rows = ", ".join(str(r) for r in hidden["row"].dropna().head(20))
             more = " ..." if hidden["row"].notna().sum() > 20 else ""
             print(
-                f"[{group['severity'].iloc[0]}] {code}: {len(hidden)} more like these "
-                f"(rows {rows}{more}); --json lists every one"
+                f"[{group['severity'].iloc[0]}] {printable(code)}: {len(hidden)} more like these "
+                f"(rows {printable(rows)}{more}); --json lists every one"
             )
 
 
@@ -213,22 +219,23 @@ def _describe(args: argparse.Namespace) -> int:
 
 def _sample(args: argparse.Namespace) -> int:
     folder = outcomes.write_sample(args.out)
-    print(f"sample trial written to {folder}:")
+    print(f"sample trial written to {printable(folder)}:")
     for p in sorted(folder.rglob("*")):
         if p.is_file():
-            print(f"  {p.relative_to(folder)}")
+            print(f"  {printable(p.relative_to(folder))}")
     return EXIT_OK
-
 
 
 def _report(args: argparse.Namespace) -> int:
     from outcomes.report import read_plan, run_plan, write_report
+    from outcomes.report.folder import check_output_folder
 
     if args.sample == (args.plan is not None):
         raise OutcomesError("give a PLAN or --sample (one of them)")
+    check_output_folder(args.out)
     plan = read_plan(None if args.sample else args.plan)
-    print(f"running {plan.path}: {plan.title}", file=sys.stderr)
-    results = run_plan(plan, progress=lambda line: print(f"  {line}", file=sys.stderr))
+    print(printable(f"running {plan.path}: {plan.title}"), file=sys.stderr)
+    results = run_plan(plan, progress=lambda line: print(f"  {printable(line)}", file=sys.stderr))
     page = write_report(results, args.out)
     print(page)
     return EXIT_OK

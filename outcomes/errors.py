@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from outcomes.terminal import printable
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -83,7 +85,7 @@ class ValidationError(OutcomesError, ValueError):
         errors_first = problems.sort_values("severity", kind="stable") if n_err else problems
         shown = errors_first.head(20)
         for sev, msg in zip(shown["severity"], shown["message"], strict=True):
-            lines.append(f"  [{sev}] {msg}")
+            lines.append(f"  [{sev}] {printable(msg)}")  # one line each, whatever the data hold
         if len(problems) > len(shown):
             lines.append(f"  ... and {len(problems) - len(shown)} more (see .problems)")
         super().__init__("\n".join(lines))

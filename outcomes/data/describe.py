@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from outcomes.data.trialdata import TrialData
+from outcomes.terminal import printable
 
 __all__ = ["Description", "describe"]
 
@@ -33,19 +35,29 @@ class Description:
     summaries: pd.DataFrame
 
     def to_text(self) -> str:
-        """The description as plain text for a terminal."""
+        """The description as plain text for a terminal.
+
+        Every label from the data (arms, instruments, visits, the file's name) is
+        :func:`~outcomes.terminal.printable`: one line each, no escape sequence.
+
+        Examples
+        --------
+        >>> import outcomes
+        >>> describe(outcomes.load_sample()).to_text().splitlines()[0]
+        '40 subjects, 908 assessments, arms PLACEBO (20), DMT (20)'
+        """
         t = self.trial
         f = t.frame
         per_arm = f.groupby("arm", observed=True)["subject"].nunique()
         lines = [
             f"{f['subject'].nunique()} subjects, {len(f)} assessments, arms "
-            f"{', '.join(f'{a} ({n})' for a, n in per_arm.items())}",
-            f"instruments: {', '.join(t.instruments)}; visits: {', '.join(t.schedule.visit_names)}",
-            f"source: {t.source.get('file', '')} ({t.source.get('layout', '')}); "
-            f"{len(t.problems)} warning(s)",
+            f"{', '.join(f'{printable(a)} ({n})' for a, n in per_arm.items())}",
+            f"instruments: {_listed(t.instruments)}; visits: {_listed(t.schedule.visit_names)}",
+            f"source: {printable(t.source.get('file', ''))} "
+            f"({printable(t.source.get('layout', ''))}); {len(t.problems)} warning(s)",
             "",
             "Subjects with a total, by visit and arm",
-            self.counts.to_string(),
+            _printable_frame(self.counts).to_string(),
             "",
             "Missingness patterns (X = total, . = none, in visit order)",
         ]
@@ -55,10 +67,26 @@ class Description:
                 for v in t.schedule.visit_names
                 if v in set(f.loc[f["instrument"] == inst, "visit"].astype(str))
             ]
-            lines.append(f"  {inst}: {' | '.join(visits)}")
-            lines.append(grp.drop(columns="instrument").to_string(index=False))
-        lines += ["", "Totals by visit and arm", self.summaries.round(2).to_string()]
+            lines.append(f"  {printable(inst)}: {_listed(visits, ' | ')}")
+            lines.append(_printable_frame(grp.drop(columns="instrument")).to_string(index=False))
+        lines += [
+            "",
+            "Totals by visit and arm",
+            _printable_frame(self.summaries.round(2)).to_string(),
+        ]
         return "\n".join(lines)
+
+
+def _listed(labels: Iterable[object], sep: str = ", ") -> str:
+    return sep.join(printable(label) for label in labels)
+
+
+def _printable_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its labels and text cells :func:`~outcomes.terminal.printable`."""
+    shown = frame.copy()
+    for column in frame.select_dtypes(exclude="number").columns:
+        shown[column] = frame[column].astype(object).map(printable)
+    return shown.rename(index=printable, columns=printable)
 
 
 def describe(trial: TrialData) -> Description:

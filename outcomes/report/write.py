@@ -1,9 +1,17 @@
-"""Writing a report: ``report.html``, ``tables/``, ``figures/`` and ``results.json``.
+"""Writing a report: ``report.html``, ``tables/``, ``figures/``, ``results.json`` and
+``manifest.json``.
 
 The HTML report is one self-contained file: figures are embedded as PNG data, the tables are
 HTML, the methods are generated from the plan, and a provenance section gives the plan and data
 checksums, the software versions and the seed. The same inputs give the same bytes in every file
-except the time stamp in ``report.html`` and ``results.json``.
+except the time stamp in ``report.html`` and ``results.json`` (and so their entries in the
+manifest).
+
+The folder is written as :mod:`outcomes.report.folder` guarantees: checked before anything is
+written (:func:`~outcomes.report.folder.check_output_folder`, which a caller running a plan
+should call before the analyses), written aside and moved into place only when complete, never
+through a symbolic link, replacing an earlier report whole, with a manifest of every file's
+SHA-256.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes import plots, tables
+from outcomes.report.folder import staged_folder
 from outcomes.report.run import Results
 
 __all__ = ["TABLE_FORMATS", "FIGURE_FORMATS", "software_versions", "write_report"]
@@ -49,27 +58,61 @@ def software_versions() -> dict[str, str]:
 def write_report(results: Results, out: str | Path, *, timestamp: str | None = None) -> Path:
     """Write the report of ``results`` into the folder ``out``; returns ``out/report.html``.
 
-    The figures of ``results`` are closed once written.
+    Parameters
+    ----------
+    results : Results
+        What :func:`~outcomes.report.run_plan` produced. Its figures are closed once written.
+    out : str or Path
+        The report's folder: a new path, an empty folder or an earlier report, which is replaced
+        whole (see :func:`~outcomes.report.folder.check_output_folder`).
+    timestamp : str, optional
+        The time stamp written into ``report.html`` and ``results.json`` (default: now, UTC).
+
+    Returns
+    -------
+    Path
+        ``out/report.html``.
+
+    Raises
+    ------
+    OutputFolderError
+        If ``out`` cannot be used (a file, a symbolic link, a folder of other files, ...);
+        nothing is written then.
+
+    Examples
+    --------
+    >>> import dataclasses, tempfile
+    >>> from outcomes.report import read_plan, run_plan
+    >>> plan = dataclasses.replace(read_plan(), sensitivity={}, figures=(), tables=("baseline",))
+    >>> out = Path(tempfile.mkdtemp()) / "report"
+    >>> write_report(run_plan(plan), out) == out / "report.html"
+    True
+    >>> sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))  # doctest: +ELLIPSIS
+    ['figures', 'manifest.json', 'report.html', 'results.json', 'tables', 'tables/baseline.csv',
+     ...]
     """
-    out = Path(out)
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
     stamp = timestamp or datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    with staged_folder(out) as folder:
+        _write_files(results, folder, stamp)
+    return Path(out) / "report.html"
+
+
+def _write_files(results: Results, folder: Path, stamp: str) -> None:
+    (folder / "tables").mkdir()
+    (folder / "figures").mkdir()
     for name, table in results.tables.items():
         for suffix in TABLE_FORMATS:
-            tables.write_table(table, out / "tables" / f"{name}.{suffix}")
+            tables.write_table(table, folder / "tables" / f"{name}.{suffix}")
     pngs = {}
     for name, fig in results.figures.items():
         for suffix in FIGURE_FORMATS:
-            plots.save(fig, out / "figures" / f"{name}.{suffix}")
+            plots.save(fig, folder / "figures" / f"{name}.{suffix}")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
         pngs[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
         plt.close(fig)
-    (out / "results.json").write_text(_results_json(results, stamp), encoding="utf-8")
-    page = out / "report.html"
-    page.write_text(_html(results, pngs, stamp), encoding="utf-8")
-    return page
+    (folder / "results.json").write_text(_results_json(results, stamp), encoding="utf-8")
+    (folder / "report.html").write_text(_html(results, pngs, stamp), encoding="utf-8")
 
 
 def _results_json(results: Results, stamp: str) -> str:

@@ -6,23 +6,34 @@ the stub's repeated values are blank in all but CSV (see :class:`Table`). What e
 ``.html``
     A UTF-8 page holding the ``<table>`` of :func:`to_html`: the title as ``<caption>``, the
     header in ``<thead>``, the footnotes in ``<tfoot>``; inline styles only (no stylesheet), text
-    escaped.
+    escaped (``& < > " '``).
 ``.md``
-    The title in bold, a GitHub pipe table, each footnote as a paragraph below.
+    The title in bold, a GitHub pipe table, each footnote as a paragraph below. In all three
+    ``& < >`` are HTML entities (no raw HTML, no autolink ``<http://...>``), and ``\\ | [ ] ` ``
+    are escaped with a backslash (no column break, no link or image ``[a](...)``,
+    ``![x](...)``, no code span).
 ``.tex``
     A ``table`` environment with a booktabs ``tabular`` (needs ``\\usepackage{booktabs}``), the
-    caption above, the footnotes below in ``\\footnotesize``; ``& % $ # _ { } ~ ^ \\`` escaped,
-    ``<`` and ``>`` as ``$<$`` and ``$>$``, the em dash as ``---``.
+    caption above, the footnotes below in ``\\footnotesize``; ``& % $ # _ { } ~ ^ \\`` escaped
+    (so ``\\input{...}`` or ``\\write18`` in the data is printed, never run), ``<``, ``>`` and
+    ``|`` as ``$<$``, ``$>$`` and ``\\textbar{}``, ``[ ] *`` braced (a row starting ``[-9pt]``
+    is not read as the optional argument of ``\\\\``), the em dash as ``---``.
 ``.docx``
     A bold title paragraph, a table (style "Table Grid") whose header row repeats on every page,
     and the footnotes below in 8 pt (python-docx).
 ``.xlsx``
-    One sheet: the title in A1, the header in row 2, the cells (as text) from row 3, then a blank
-    row and the footnotes, one a row (openpyxl).
+    One sheet: the title in A1, the header in row 2, the cells from row 3, then a blank row and
+    the footnotes, one a row (openpyxl). Every cell is a text cell, never a formula, and is
+    neutralised as in CSV.
 ``.csv``
-    Only the header and the cells, every stub value repeated, UTF-8, ``\\n`` line ends: a file
-    any CSV reader takes as it is. Title and footnotes are not in it (comment lines would break
-    most readers); write another format beside it for them.
+    Only the header and the cells, every stub value repeated, UTF-8, ``\\n`` line ends, every
+    cell quoted (a spreadsheet that splits on ``;`` or tab keeps a cell whole): a file any CSV
+    reader takes as it is. Title and footnotes are not in it (comment lines would break most
+    readers); write another format beside it for them.
+
+Every string (cells, headers, title, footnotes) is first made :func:`~outcomes.terminal.printable`
+(no escape sequence, control or bidirectional character, one line), and in CSV and XLSX a cell
+that a spreadsheet would take for a formula is prefixed with ``'`` (:func:`neutralise_formula`).
 
 The same table always gives the same bytes. DOCX and XLSX files are zip archives holding
 creation and modification times: both are set to :data:`FIXED_TIME`, and so is every member's
@@ -36,17 +47,20 @@ import datetime as dt
 import html
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from outcomes.errors import WriteError
 from outcomes.tables.table import Table
+from outcomes.terminal import printable
 
 __all__ = [
     "FIXED_TIME",
     "FORMATS",
     "latex_escape",
+    "neutralise_formula",
     "to_html",
     "to_latex",
     "to_markdown",
@@ -125,14 +139,14 @@ def to_html(table: Table) -> str:
         for j, value in enumerate(values):
             style = _CELL.format(align="left" if j < n_stub or ncol == 1 else "right")
             scope = ' scope="col"' if tag == "th" else ""
-            parts.append(f'<{tag}{scope} style="{style}">{html.escape(value)}</{tag}>')
+            parts.append(f'<{tag}{scope} style="{style}">{_html_text(value)}</{tag}>')
         return "<tr>" + "".join(parts) + "</tr>"
 
     lines = [
         '<table class="outcomes-table" style="border-collapse: collapse; '
         'border-top: 2px solid black; border-bottom: 2px solid black;">',
         '<caption style="caption-side: top; text-align: left; font-weight: bold; '
-        f'padding-bottom: 4px;">{html.escape(table.title)}</caption>',
+        f'padding-bottom: 4px;">{_html_text(table.title)}</caption>',
         '<thead style="border-bottom: 1px solid black;">',
         cells(table.headers, "th"),
         "</thead>",
@@ -145,17 +159,21 @@ def to_html(table: Table) -> str:
         for note in table.footnotes:
             lines.append(
                 f'<tr><td colspan="{ncol}" style="{_CELL.format(align="left")}">'
-                f"{html.escape(note)}</td></tr>"
+                f"{_html_text(note)}</td></tr>"
             )
         lines.append("</tfoot>")
     lines.append("</table>")
     return "\n".join(lines) + "\n"
 
 
+def _html_text(value: str) -> str:
+    return html.escape(printable(value))
+
+
 def _html_page(table: Table) -> bytes:
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(table.title)}</title>\n</head>\n<body>\n"
+        f"<title>{_html_text(table.title)}</title>\n</head>\n<body>\n"
         f"{to_html(table)}</body>\n</html>\n"
     )
     return page.encode("utf-8")
@@ -164,8 +182,18 @@ def _html_page(table: Table) -> bytes:
 # -- Markdown -----------------------------------------------------------------------------------
 
 
-def _md_cell(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_MD_SPECIAL = re.compile(r"([\\|\[\]`])")
+
+
+def _md_text(value: str) -> str:
+    r"""``value`` as Markdown text that is read as it is written, in a table cell or not.
+
+    Examples
+    --------
+    >>> print(_md_text("<b>x|y</b> & [a](javascript:alert(1))"))
+    &lt;b&gt;x\|y&lt;/b&gt; &amp; \[a\](javascript:alert(1))
+    """
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", printable(value)), quote=False)
 
 
 def to_markdown(table: Table) -> str:
@@ -187,13 +215,13 @@ def to_markdown(table: Table) -> str:
     n_stub = len(table.stub)
 
     def line(values: list[str]) -> str:
-        return "| " + " | ".join(_md_cell(v) for v in values) + " |"
+        return "| " + " | ".join(_md_text(v) for v in values) + " |"
 
     rule = [":--" if j < n_stub else "--:" for j in range(len(table.columns))]
-    lines = [f"**{_md_cell(table.title)}**", "", line(table.headers), line(rule)]
+    lines = [f"**{_md_text(table.title)}**", "", line(table.headers), line(rule)]
     lines += [line(row) for row in table.display_rows()]
     for note in table.footnotes:
-        lines += ["", note.replace("\n", " ")]
+        lines += ["", _md_text(note)]
     return "\n".join(lines) + "\n"
 
 
@@ -213,24 +241,29 @@ _LATEX = {
     "<": "$<$",
     ">": "$>$",
     "|": r"\textbar{}",
+    "[": "{[}",
+    "]": "{]}",
+    "*": "{*}",
     "\u2014": "---",
     "\u2013": "--",
     "\u2264": r"$\leq$",
     "\u2265": r"$\geq$",
     "\u00d7": r"$\times$",
-    "\n": " ",
 }
 
 
 def latex_escape(text: str) -> str:
-    r"""``text`` with LaTeX's special characters escaped.
+    r"""``text``, made :func:`~outcomes.terminal.printable`, with LaTeX's special characters
+    escaped: in a document it prints as it reads and runs nothing.
 
     Examples
     --------
     >>> print(latex_escape("<0.001 & 35.0% of arm_1"))
     $<$0.001 \& 35.0\% of arm\_1
+    >>> print(latex_escape("[-9pt]\\input{/etc/passwd}"))
+    {[}-9pt{]}\textbackslash{}input\{/etc/passwd\}
     """
-    return "".join(_LATEX.get(ch, ch) for ch in text)
+    return "".join(_LATEX.get(ch, ch) for ch in printable(text))
 
 
 def to_latex(table: Table) -> str:
@@ -283,11 +316,56 @@ def to_latex(table: Table) -> str:
 # -- CSV ----------------------------------------------------------------------------------------
 
 
+_FORMULA_START = frozenset("=+-@")
+_NUMBER = r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|Inf)%?"
+_NUMERIC = re.compile(
+    rf"{_NUMBER}(?: to {_NUMBER})?"  # a number, an interval ("-13.62 to -1.08")
+    rf"(?: [(\[](?:{_NUMBER}(?:(?: to |, ?){_NUMBER})?|\u2014)[)\]])?"  # "(SE)", "(low to high)"
+)
+
+
+def neutralise_formula(text: str) -> str:
+    r"""``text`` as a spreadsheet cell that no spreadsheet takes for a formula (OWASP's advice on
+    CSV injection): prefixed with ``'`` if it starts with a tab or a carriage return, or if its
+    first visible character (past spaces and invisible format characters such as a byte-order
+    mark, compared in NFKC form, so full-width ``＝`` is ``=``) is ``= + - @``; unless the whole
+    cell is a number as the tables print them: a sign, digits, a decimal point, an exponent, a
+    ``%``, ``Inf``, optionally an interval (``-13.62 to -1.08``) or a bracketed second part
+    (``-7.35 (-13.62 to -1.08)``, ``-1.2 (0.5)``, ``-1.2 (-3.4, 0.5)``, ``-3.19 (—)``). Such a
+    cell holds no letter but ``e``, ``to`` and ``Inf``: it can call no function.
+
+    Examples
+    --------
+    >>> neutralise_formula('=HYPERLINK("http://x")'), neutralise_formula("@SUM(1+1)")
+    ('\'=HYPERLINK("http://x")', "'@SUM(1+1)")
+    >>> neutralise_formula("-2+3+cmd|' /C calc'!A0"), neutralise_formula(" \uff1d1+1")
+    ("'-2+3+cmd|' /C calc'!A0", "' ＝1+1")
+    >>> neutralise_formula("-1.23"), neutralise_formula("-7.35 (-13.62 to -1.08)")
+    ('-1.23', '-7.35 (-13.62 to -1.08)')
+    >>> neutralise_formula("WEEK 1"), neutralise_formula("\u22120.63")  # a Unicode minus
+    ('WEEK 1', '−0.63')
+    """
+    risky = text[:1] in ("\t", "\r") or _first_shown(text) in _FORMULA_START
+    return "'" + text if risky and not _NUMERIC.fullmatch(text) else text
+
+
+def _first_shown(text: str) -> str:
+    """The first character of ``text`` that is neither a space nor invisible, in NFKC form."""
+    for ch in text:
+        if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"):
+            return unicodedata.normalize("NFKC", ch)[:1]
+    return ""
+
+
+def _spreadsheet_text(value: str) -> str:
+    return neutralise_formula(printable(value))
+
+
 def _csv(table: Table) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.headers)
-    writer.writerows(table.rows())
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in [table.headers, *table.rows()]:
+        writer.writerow([_spreadsheet_text(v) for v in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -302,7 +380,7 @@ def _xlsx(table: Table) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Table"
-    ws.cell(row=1, column=1, value=table.title).font = Font(bold=True)
+    _text_cell(ws, 1, 1, table.title).font = Font(bold=True)
     rule = Border(bottom=Side(style="thin"))
     n_stub = len(table.stub)
     for j, header in enumerate(table.headers, start=1):
@@ -321,7 +399,7 @@ def _xlsx(table: Table) -> bytes:
         longest = max([len(table.headers[j - 1]), *(len(v) for v in table.data[column])])
         ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, longest + 2))
     props = wb.properties
-    props.title = table.title
+    props.title = printable(table.title)
     props.creator = "outcomes"
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
@@ -331,8 +409,9 @@ def _xlsx(table: Table) -> bytes:
 
 
 def _text_cell(ws: object, row: int, column: int, value: str) -> object:
-    cell = ws.cell(row=row, column=column, value=value)  # type: ignore[attr-defined]
-    cell.data_type = "s"  # text, even "=..." (never a formula)
+    text = _spreadsheet_text(value)
+    cell = ws.cell(row=row, column=column, value=text)  # type: ignore[attr-defined]
+    cell.data_type = "s"  # text, never a formula (openpyxl takes "=..." for one)
     return cell
 
 
@@ -347,14 +426,14 @@ def _docx(table: Table) -> bytes:
 
     document = docx.Document()
     props = document.core_properties
-    props.title = table.title
+    props.title = printable(table.title)
     props.author = "outcomes"
     props.last_modified_by = "outcomes"
     props.comments = ""
     props.revision = 1
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
-    document.add_paragraph().add_run(table.title).bold = True
+    document.add_paragraph().add_run(printable(table.title)).bold = True
     n_rows, n_cols = table.shape
     grid = document.add_table(rows=n_rows + 1, cols=n_cols)
     grid.style = "Table Grid"
@@ -362,16 +441,16 @@ def _docx(table: Table) -> bytes:
     header = grid.rows[0]
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on every page
     for j, (cell, text) in enumerate(zip(header.cells, table.headers, strict=True)):
-        cell.paragraphs[0].add_run(text).bold = True
+        cell.paragraphs[0].add_run(printable(text)).bold = True
         if j >= n_stub:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row, values in zip(grid.rows[1:], table.display_rows(), strict=True):
         for j, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-            cell.paragraphs[0].add_run(text)
+            cell.paragraphs[0].add_run(printable(text))
             if j >= n_stub:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for note in table.footnotes:
-        document.add_paragraph().add_run(note).font.size = Pt(8)
+        document.add_paragraph().add_run(printable(note)).font.size = Pt(8)
     buffer = io.BytesIO()
     document.save(buffer)
     return _reproducible(buffer.getvalue())

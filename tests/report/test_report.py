@@ -15,6 +15,7 @@ import pytest
 import outcomes
 from outcomes.cli import main
 from outcomes.report import read_plan, run_plan, write_report
+from outcomes.report.folder import MANIFEST, read_manifest
 from outcomes.report.write import FIGURE_FORMATS, TABLE_FORMATS
 
 STAMP = "2026-01-01 00:00:00 UTC"
@@ -94,15 +95,18 @@ def test_report_html_shows_the_primary_result_and_every_figure(plan, report: Pat
 def test_same_inputs_same_bytes_but_the_time_stamp(plan, report: Path, tmp_path: Path) -> None:  # noqa: ANN001
     again = tmp_path / "again"
     write_report(run_plan(plan), again, timestamp="2030-12-31 23:59:59 UTC")
+    stamped = ("report.html", "results.json")
     for path in sorted(report.rglob("*")):
-        if path.is_dir():
+        if path.is_dir() or path.name == MANIFEST:
             continue
         other = again / path.relative_to(report)
         first, second = path.read_bytes(), other.read_bytes()
-        if path.name in ("report.html", "results.json"):
+        if path.name in stamped:
             first = first.replace(STAMP.encode(), b"")
             second = second.replace(b"2030-12-31 23:59:59 UTC", b"")
         assert first == second, path.relative_to(report)
+    pairs = zip(read_manifest(report), read_manifest(again), strict=True)
+    assert {a["path"] for a, b in pairs if a != b} == set(stamped)
 
 
 def test_command_line_report_on_the_sample(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001

@@ -4,6 +4,7 @@ table gives the same bytes."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -69,20 +70,26 @@ def test_html_reads_back(tricky: Table, tmp_path: Path) -> None:
     assert "<link" not in page and "<style" not in page
 
 
+def _md_text(text: str) -> str:
+    """Markdown text as it reads: backslash escapes and HTML entities undone."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
 def _md_cells(line: str) -> list[str]:
     cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
-    return [c.strip().replace("\\|", "|") for c in cells]
+    return [_md_text(c.strip()) for c in cells]
 
 
 def test_markdown_reads_back(tricky: Table, tmp_path: Path) -> None:
     text = write_table(tricky, tmp_path / "t.md").read_text(encoding="utf-8")
     blocks = text.rstrip("\n").split("\n\n")
-    assert blocks[0] == f"**{tricky.title}**"
+    assert _md_text(blocks[0]) == f"**{tricky.title}**"
     lines = blocks[1].split("\n")
     assert _md_cells(lines[0]) == tricky.headers
     assert _md_cells(lines[1]) == [":--", ":--", "--:", "--:", "--:"]
     assert [_md_cells(line) for line in lines[2:]] == tricky.display_rows()
-    assert blocks[2:] == list(tricky.footnotes)
+    assert [_md_text(b) for b in blocks[2:]] == list(tricky.footnotes)
+    assert "<" not in text and "a \\| b &amp; c" in text  # no raw HTML; pipes escaped
 
 
 def test_latex_is_escaped_booktabs(tricky: Table, tmp_path: Path) -> None:
@@ -162,11 +169,13 @@ def test_suffix_picks_the_writer(tricky: Table, tmp_path: Path) -> None:
 
 
 def test_a_formula_looking_cell_stays_text(tmp_path: Path) -> None:
+    """A text cell, never a formula, and neutralised with a leading quote; a number is kept."""
     import pandas as pd
 
     table = Table(pd.DataFrame({"a": ["=1+1", "-2"]}), "t")
     sheet = openpyxl.load_workbook(write_table(table, tmp_path / "t.xlsx")).active
-    assert [sheet["A3"].value, sheet["A3"].data_type] == ["=1+1", "s"]
+    assert [sheet["A3"].value, sheet["A3"].data_type] == ["'=1+1", "s"]
+    assert [sheet["A4"].value, sheet["A4"].data_type] == ["-2", "s"]
 
 
 @pytest.mark.parametrize("suffix", FORMATS)
