@@ -81,6 +81,9 @@ FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 _MAX_DEPTH = 50
 _MAX_POWER = 10
+_MAX_TOKENS = 500
+#: The most terms a formula may expand to (``a*b*c*...`` doubles them with every name).
+MAX_TERMS = 1000
 
 
 class FormulaError(OutcomesError, ValueError):
@@ -214,6 +217,12 @@ def _tokens(text: str) -> list[_Token]:
         if kind != "space":
             out.append(_Token(kind, match.group(), position))
         position = match.end()
+        if len(out) > _MAX_TOKENS:
+            raise FormulaError(
+                f"the formula has more than {_MAX_TOKENS} names, numbers and operators",
+                text,
+                position,
+            )
     out.append(_Token("end", "", len(text)))
     return out
 
@@ -669,6 +678,7 @@ def _expand(
         kept = tuple(t for t in left.terms if t not in set(right.terms))
         return _Expansion(kept, intercept)
     _no_intercept_inside(node, left, right, text)
+    _bounded(len(left.terms) * len(right.terms), node, text)
     crossed = tuple(a | b for a in left.terms for b in right.terms)
     if node.operator == ":":
         return _Expansion(_union(crossed, ()))
@@ -701,8 +711,16 @@ def _power(
     base = _expand(node.left, factors, text, covariances)
     result = base.terms
     for _ in range(int(exponent.value) - 1):
+        _bounded(len(result) * len(base.terms), node, text)
         result = _union(result, tuple(a | b for a in result for b in base.terms))
     return _Expansion(result)
+
+
+def _bounded(n_terms: int, node: Operation, text: str) -> None:
+    if n_terms > MAX_TERMS:
+        raise FormulaError(
+            f"the formula expands to more than {MAX_TERMS} terms", text, node.position
+        )
 
 
 def _union(*groups: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:

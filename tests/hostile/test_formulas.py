@@ -77,6 +77,9 @@ HOSTILE = [
     "chg ~ base)",
     "chg ~ " + "(" * 200 + "base" + ")" * 200,
     "chg ~ " + " + ".join(["base"] * 1000),
+    "chg ~ " + "+".join(["base"] * 600),
+    "chg ~ " + "*".join(f"v{i}" for i in range(30)),
+    "chg ~ (" + "+".join(f"v{i}" for i in range(30)) + ")^10",
 ]
 
 
@@ -140,6 +143,22 @@ def test_hostile_formulas_are_refused_and_have_no_effect(
     assert caught.value.reason
     assert calls == []
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("formula", "reason"),
+    [
+        ("y ~ " + "+".join(["a"] * 600), "more than 500 names"),
+        ("y ~ " + "*".join("abcdefghijklmnopqrstuvwxyz"), "more than 1000 terms"),
+        ("y ~ (" + "+".join("abcdefghijklmnopqrstuvwxyz") + ")^10", "more than 1000 terms"),
+        ("y ~ " + "-" * 60 + "a", "nested more than 50"),
+        ("y ~ a" + "^1" * 60, "nested more than 50"),
+        ("y ~ " + "a" * 2001, "longer than 2000"),
+    ],
+)
+def test_absurd_formulas_are_refused_at_once(formula: str, reason: str) -> None:
+    with pytest.raises(FormulaError, match=reason):
+        parse_model(formula)
 
 
 @pytest.mark.parametrize(
