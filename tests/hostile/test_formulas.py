@@ -346,3 +346,28 @@ def test_terms_and_model_space_agree_with_patsy(small: pd.DataFrame, rhs: str, t
         coef = np.linalg.lstsq(basis, target, rcond=None)[0]
         assert np.allclose(basis @ coef, target, atol=1e-8)
     assert x.shape[1] == np.linalg.matrix_rank(reference)
+
+
+def test_functions_of_covariates_reach_ls_means_and_imputation(sample: outcomes.TrialData) -> None:
+    trial = outcomes.derive(sample).frame
+    madrs = trial[(trial["instrument"] == "madrs") & trial["visit"].isin(["WEEK 1", "WEEK 2"])]
+    madrs = madrs.assign(visit=madrs["visit"].cat.remove_unused_categories())
+    madrs = madrs.assign(log_base=np.log(madrs["base"]))
+    computed = outcomes.mmrm("chg ~ log(base) + arm * visit + us(visit | subject)", madrs)
+    column = outcomes.mmrm("chg ~ log_base + arm * visit + us(visit | subject)", madrs)
+    # the same model: the LS means are at the mean of log(base), as SAS with a derived column
+    np.testing.assert_allclose(
+        computed.lsmeans(["arm", "visit"])["estimate"],
+        column.lsmeans(["arm", "visit"])["estimate"],
+        rtol=1e-10,
+    )
+    mi = outcomes.multiple_imputation(
+        "chg ~ log(base) + arm * visit + us(visit | subject)", madrs, arm="arm",
+        reference="PLACEBO", n_imputations=5, seed=1,
+    )
+    assert len(mi.contrasts(by="visit")) == 2
+    with pytest.raises(FormulaError, match="imputes a column"):
+        outcomes.multiple_imputation(
+            "log(chg + 40) ~ base + arm * visit + us(visit | subject)", madrs, arm="arm",
+            reference="PLACEBO", n_imputations=5, seed=1,
+        )

@@ -46,6 +46,7 @@ from outcomes.models.imputation.problem import Problem, build_problem
 from outcomes.models.imputation.strategies import strategy_means
 from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.mmrm import MMRMFit, mmrm
+from outcomes.models.formula import FormulaError, Name
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.refit import refit_without
 
@@ -100,8 +101,9 @@ def multiple_imputation(
     method : {"bayes", "condmean"}
         See the module docstring.
     covariates : sequence of str, optional
-        Subject-level covariates of the ANCOVA; by default the numeric covariates of the
-        imputation model (e.g. the baseline score).
+        Subject-level covariates of the ANCOVA; by default the numeric columns of the
+        imputation model's covariates (e.g. the baseline score; ``base`` for a model with
+        ``log(base)``: to analyse on the log scale, add the logarithm as a column).
     delta : float or mapping, optional
         Shift of the imputed values after the event: one number for every non-reference arm, or
         a mapping arm -> shift.
@@ -136,7 +138,14 @@ def multiple_imputation(
     if method == "bayes" and n_imputations < 2:
         raise ValueError(f"n_imputations must be at least 2, not {n_imputations}")
     frame = as_frame(data)
-    visit_column = parse_formula(formula).covariance.time[0]
+    parsed = parse_formula(formula, frame.columns)
+    if not isinstance(parsed.model.response.node, Name):
+        raise FormulaError(
+            f"multiple imputation imputes a column, not {parsed.response}: add it to the data "
+            "as a column and name that column",
+            parsed.model.text,
+        )
+    visit_column = parsed.covariance.time[0]
     if visits is not None:
         unknown = sorted(set(map(str, visits)) - set(map(str, frame[visit_column].dropna())))
         if unknown:

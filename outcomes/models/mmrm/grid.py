@@ -34,8 +34,15 @@ def reference_grid(design: Design, covariate_shift: dict[str, float] | None = No
 
 
 def grid_matrix(design: Design, grid: pd.DataFrame) -> np.ndarray:
-    """Design rows of the grid, on the model's (non-aliased) columns."""
-    (full,) = patsy.build_design_matrices([design.design_info], grid, NA_action="raise")
+    """Design rows of the grid, on the model's (non-aliased) columns.
+
+    The grid holds each term factor by its key (a reference grid: ``log(base)`` at its mean),
+    or the data's columns, from which the factors missing from it are computed.
+    """
+    model = design.formula
+    computed = [f for f in model.factors if f.key not in grid.columns]
+    values = grid.assign(**model.evaluate(grid, computed)) if computed else grid
+    (full,) = patsy.build_design_matrices([design.design_info], values, NA_action="raise")
     return np.asarray(full, dtype=float)[:, design.kept_columns]
 
 
