@@ -23,7 +23,6 @@ The TOML form::
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,6 +33,7 @@ import pandas as pd
 
 from outcomes.data.columns import PHASES
 from outcomes.errors import ScheduleError
+from outcomes.textfiles import parse_toml, read_text
 
 __all__ = ["DosingSession", "Schedule", "ScheduledVisit"]
 
@@ -122,9 +122,8 @@ class Schedule:
     def from_toml(cls, path: str | Path) -> Schedule:
         """Read a schedule from a TOML file (see the module docstring for its form)."""
         try:
-            with open(path, "rb") as fh:
-                data = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            data = parse_toml(read_text(path))
+        except (OSError, ValueError) as exc:  # ReadError is an OSError
             raise ScheduleError(f"cannot read schedule {path}: {exc}") from exc
         return cls.from_mapping(data)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
 from numbers import Real
@@ -20,6 +19,7 @@ from typing import Any
 
 from outcomes.errors import InstrumentError, ReadError
 from outcomes.instruments.definition import Band, Instrument, Item
+from outcomes.textfiles import parse_toml, read_text
 
 __all__ = [
     "check_instrument",
@@ -348,9 +348,9 @@ def _check_rules(instrument: Instrument, problems: _Problems) -> None:
 def read_definition_text(text: str, origin: str) -> Instrument:
     """An instrument from TOML text; ``origin`` names where the text came from in errors."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InstrumentError(f"{origin}: not valid TOML: {err}") from err
+        data = parse_toml(text)
+    except ValueError as err:
+        raise InstrumentError(f"{origin}: {err}") from err
     try:
         return instrument_from_mapping(data)
     except InstrumentError as err:
@@ -360,9 +360,7 @@ def read_definition_text(text: str, origin: str) -> Instrument:
 def read_definition(path: Path) -> Instrument:
     """An instrument from a TOML definition file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise ReadError(f"instrument definition file {str(path)!r} does not exist") from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise ReadError(f"cannot read instrument definition file {str(path)!r}: {err}") from err
+        text = read_text(path)
+    except OSError as err:  # ReadError is an OSError
+        raise ReadError(f"instrument definition file: {err}") from err
     return read_definition_text(text, str(path))

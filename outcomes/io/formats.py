@@ -27,6 +27,7 @@ import datetime as dt
 import os
 import re
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -36,12 +37,28 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
+import pyarrow.parquet as pq
 import pyreadstat
+from openpyxl.utils import get_column_letter
 
 from outcomes.errors import ReadError, WriteError
+from outcomes.textfiles import check_readable
 
-__all__ = ["FORMATS", "read_table", "write_table"]
+try:
+    import resource
+except ImportError:  # Windows: no address-space limits to respect
+    resource = None
+
+__all__ = [
+    "FORMATS",
+    "MAX_SHEET_CELLS",
+    "check_file",
+    "check_readable",
+    "read_table",
+    "write_table",
+]
 
 #: File suffix (lower case) -> format name.
 FORMATS: Mapping[str, str] = MappingProxyType(
@@ -74,6 +91,28 @@ _MAX_NAME_LENGTH = {"spss": 64, "xpt": 32, "stata": 32}
 #: Stata files record when they were written; a fixed time keeps the bytes reproducible.
 _STATA_TIME_STAMP = dt.datetime(1970, 1, 1)
 
+#: Memory a table takes once read, per byte of its file (text) or of what the file declares it
+#: unpacks to (a workbook's parts, the cells of parquet, SPSS and SAS files). A lower bound, so
+#: that only a file that cannot fit is refused: reading 20 MB of CSV takes 220 MB.
+_EXPANSION: Mapping[str, int] = MappingProxyType(
+    {
+        **dict.fromkeys(_TEXT_FORMATS, 10),
+        **dict.fromkeys(("excel", "parquet", "spss", "sas7bdat", "xpt", "stata"), 2),
+    }
+)
+
+#: Memory a cell of a sheet takes on its way to a table (the value, its text, the copies), at least.
+_BYTES_PER_CELL = 100
+
+#: The most cells of a sheet that are read, counting the empty cells of its used range: more would
+#: take minutes. 20 million is a thousand times a large trial's workbook.
+MAX_SHEET_CELLS = 20_000_000
+
+#: How much of a library's message a read error quotes, and what it leaves out: the text the
+#: message quotes, which may come from the file.
+_QUOTED_MESSAGE_LENGTH = 200
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
 
 def read_table(
     path: str | os.PathLike[str],
@@ -102,9 +141,13 @@ def read_table(
     Raises
     ------
     outcomes.errors.ReadError
-        The file does not exist, is a directory, is empty (0 bytes), has an unknown suffix, is
-        damaged, or has two columns of the same name; or ``sheet`` names no sheet of the
-        workbook, or is given for a format without sheets.
+        The file does not exist, is a directory (or a device, a pipe), is empty (0 bytes), has an
+        unknown suffix, is damaged, is text with binary data in it, or has two columns of the
+        same name; or its table would not fit in the memory available (see :func:`check_file`),
+        or a sheet's values span more cells than can be read; or ``sheet`` names no sheet of
+        the workbook, or is given for a format without sheets. The message names the file and
+        the problem, and quotes nothing of the file's content but the names of duplicated
+        columns.
 
     Notes
     -----
@@ -120,8 +163,10 @@ def read_table(
     *Excel* sheets are read as text too: whole numbers without ``.0``, other numbers in their
     shortest exact form (``"12.5"``), dates as ``"YYYY-MM-DD"``, date-times with a time of day
     as ``"YYYY-MM-DD HH:MM:SS"``, booleans as ``"TRUE"``/``"FALSE"``, formula results as cached
-    by Excel, and error cells (``#N/A``) as missing. ``.xls`` needs the optional package
-    ``xlrd``.
+    by Excel, and error cells (``#N/A``) as missing; any other text (``"NA"`` included) is
+    kept as typed, as in a CSV export. Only the cells a sheet holds are read: the size it states
+    for itself is not trusted, and a sheet whose values span more than :data:`MAX_SHEET_CELLS`
+    cells (or than memory allows) is refused. ``.xls`` needs the optional package ``xlrd``.
 
     In text and Excel files a column without a header is named ``"Unnamed: i"`` (``i`` its
     0-based position) and dropped when it holds no value at all; blank records at the end are
@@ -148,10 +193,9 @@ def read_table(
     'csv'
     """
     path = Path(path)
-    name = _format_name(path, format, ReadError)
+    name = check_file(path, format=format)
     if sheet is not None and name != "excel":
         raise ReadError(f"{path}: sheet={sheet!r} was given, but a {name} file has no sheets")
-    _check_file(path)
     if name in _TEXT_FORMATS:
         frame = _from_grid(_read_text(path, name), path)
     elif name == "excel":
@@ -276,18 +320,133 @@ def _format_name(path: Path, format: str | None, error: type[Exception]) -> str:
     return FORMATS[suffix]
 
 
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise ReadError(f"{path}: no such file")
-    if path.is_dir():
-        raise ReadError(f"{path}: is a directory, not a file")
-    if path.stat().st_size == 0:
-        raise ReadError(f"{path}: the file is empty (0 bytes)")
+def check_file(path: str | os.PathLike[str], *, format: str | None = None) -> str:
+    """Check, without reading it, that :func:`read_table` can take on a file; return its format.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    format : str, optional
+        A format name from :data:`FORMATS`, as for :func:`read_table`.
+
+    Returns
+    -------
+    str
+        The format name.
+
+    Raises
+    ------
+    outcomes.errors.ReadError
+        As :func:`check_readable`; or the format is unknown; or the table would not fit in the
+        memory available: its file, or what the file declares it unpacks to (the parts of a
+        workbook, the cells of a parquet, SPSS or SAS file), times what reading takes per byte,
+        is more than the memory free (and left under an address-space limit, ``ulimit -v``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "scores.csv"
+    ...     _ = path.write_text("subject,score\\n006,12\\n", encoding="utf-8")
+    ...     check_file(path)
+    'csv'
+    """
+    path = Path(path)
+    check_readable(path)
+    name = _format_name(path, format, ReadError)
+    _check_memory(path, name)
+    return name
+
+
+def _check_memory(path: Path, name: str) -> None:
+    """Refuse a file whose table would not fit in the memory available."""
+    with _library_errors(path, name):
+        needed = _unpacked_size(path, name) * _EXPANSION[name]
+    available = _available_memory()
+    if available is not None and needed > available:
+        raise ReadError(
+            f"{path}: reading it would take about {_size(needed)} of memory, more than the "
+            f"{_size(available)} available; split the file, or read it on a larger machine"
+        )
+
+
+def _unpacked_size(path: Path, name: str) -> int:
+    """The bytes of a file's content as the file declares them, without reading the content.
+
+    A workbook's parts unpacked; for parquet, SPSS and SAS files, whose content may be
+    compressed, their cells at 8 bytes each (or their pages, or the file, when larger).
+    """
+    size = path.stat().st_size
+    if name == "excel" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return sum(part.file_size for part in archive.infolist())
+    if name == "parquet":
+        meta = pq.read_metadata(path)
+        pages = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        return max(size, pages, meta.num_rows * meta.num_columns * 8)
+    if name in _STAT_METADATA:
+        _, meta = _STAT_METADATA[name](path, metadataonly=True)
+        return max(size, (meta.number_rows or 0) * (meta.number_columns or 0) * 8)
+    return size
+
+
+def _available_memory() -> int | None:
+    """Bytes this process can still take, or ``None`` where the system does not say.
+
+    The memory free (``MemAvailable`` on Linux, the free pages on other Unix systems), and no more
+    than the room left under an address-space limit (``ulimit -v``).
+    """
+    known = [room for room in (_free_memory(), _address_space_left()) if room is not None]
+    return min(known, default=None)
+
+
+def _free_memory() -> int | None:
+    """The memory free: ``MemAvailable`` on Linux, the free pages on other Unix systems."""
+    try:
+        with open("/proc/meminfo", "rb") as meminfo:
+            for line in meminfo:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):  # no sysconf (Windows), or no such name
+        return None
+
+
+def _address_space_left() -> int | None:
+    """The room left under this process's address-space limit (``ulimit -v``), if it has one."""
+    if resource is None:
+        return None
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit == resource.RLIM_INFINITY:
+        return None
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        used = 0
+    return max(limit - used, 0)
+
+
+def _size(n_bytes: int) -> str:
+    """A number of bytes for people: ``"4.6 GB"``."""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n_bytes < 1000:
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000
+    return f"{n_bytes:.1f} TB"
 
 
 @contextmanager
 def _library_errors(path: Path, name: str) -> Iterator[None]:
-    """Re-raise whatever a reading library raises as a :class:`ReadError` naming the file."""
+    """Re-raise whatever a reading library raises as a :class:`ReadError` naming the file.
+
+    The library's message is quoted in part only, and without what it quotes: a message such as
+    ``could not convert string to float: '...'`` would otherwise show the file's content.
+    """
     try:
         yield
     except ReadError:
@@ -297,18 +456,32 @@ def _library_errors(path: Path, name: str) -> Iterator[None]:
             f"{path}: reading {name} files needs a package that is not installed ({exc})"
         ) from exc
     except OSError as exc:
-        raise ReadError(f"{path}: the file cannot be opened ({exc})") from exc
+        reason = exc.strerror or _gist(exc)
+        raise ReadError(f"{path}: the file cannot be opened ({reason})") from exc
     except Exception as exc:  # the libraries raise many types for a damaged file
         raise ReadError(
-            f"{path}: cannot be read as {name} ({type(exc).__name__}: {str(exc).strip()}); "
+            f"{path}: cannot be read as {name} ({type(exc).__name__}: {_gist(exc)}); "
             f"the file may be damaged, or not a {name} file"
         ) from exc
+
+
+def _gist(exc: Exception) -> str:
+    """The first line of an exception's message, short, without quoted text or unprintables."""
+    lines = str(exc).strip().splitlines() or [""]
+    line = _QUOTED.sub("'...'", lines[0])
+    line = "".join(c if c.isprintable() else "?" for c in line)
+    return line[:_QUOTED_MESSAGE_LENGTH]
 
 
 def _read_text(path: Path, name: str) -> pd.DataFrame:
     """The cells of a delimited text file, header row included, all as text."""
     with _library_errors(path, name):
         text = _decode(path.read_bytes()).lstrip("\r\n")
+    if "\x00" in text:
+        raise ReadError(
+            f"{path}: holds binary data (a NUL character), so it is not a {name} text file; "
+            "check the path, or give the format= of the file"
+        )
     if not text.strip():
         raise ReadError(f"{path}: the file holds only blank lines; a header row is needed")
     with _library_errors(path, name):
@@ -354,10 +527,75 @@ def _delimiter(text: str, name: str) -> str:
 
 def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     """The cells of one sheet, header row included, rendered as text (``None`` if empty)."""
-    with _library_errors(path, "excel"), pd.ExcelFile(path) as book:
-        chosen = _sheet_name(book.sheet_names, sheet, path)
-        grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
+    with _library_errors(path, "excel"):
+        if zipfile.is_zipfile(path):
+            grid = _read_xlsx(path, sheet)
+        else:  # .xls, through xlrd
+            with pd.ExcelFile(path) as book:
+                chosen = _sheet_name(book.sheet_names, sheet, path)
+                grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
     return grid.map(_cell_text)
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """The values of one sheet of a workbook (.xlsx, .xlsm), the cells without one ``None``.
+
+    The sheet's own statement of its size (``<dimension ref="A1:XFD1048576">``) is not trusted:
+    only the cells present are read, and a sheet whose values span more cells than memory or
+    :data:`MAX_SHEET_CELLS` allow is refused.
+    """
+    max_cells = _max_sheet_cells()
+    with path.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+        try:
+            chosen = _sheet_name(book.sheetnames, sheet, path)
+            values = _sheet_values(book[chosen], max_cells, path)
+        finally:
+            book.close()
+    n_rows = 1 + max((r for r, _ in values), default=-1)
+    n_columns = 1 + max((c for _, c in values), default=-1)
+    if n_rows * n_columns > max_cells:
+        raise ReadError(
+            f"{path}: sheet {chosen!r} has values from A1 to "
+            f"{get_column_letter(n_columns)}{n_rows} ({n_rows:,} rows by "
+            f"{n_columns:,} columns) but only {len(values):,} values, more cells than can be read "
+            f"(at most {max_cells:,}); delete the values outside the table"
+        )
+    grid = np.full((n_rows, n_columns), None, dtype=object)
+    for (r, c), value in values.items():
+        grid[r, c] = value
+    return pd.DataFrame(grid)
+
+
+def _sheet_values(sheet: Any, max_cells: int, path: Path) -> dict[tuple[int, int], Any]:
+    """The values of a read-only sheet by 0-based (row, column); error cells (``#N/A``) left out.
+
+    Rows come as the file has them, each as wide as its last cell; after ``max_cells`` cells
+    (an empty row counting one) the sheet is refused.
+    """
+    sheet.reset_dimensions()
+    values = {}
+    seen = 0
+    for r, row in enumerate(sheet.iter_rows()):
+        seen += len(row) + 1
+        if seen > max_cells:
+            raise ReadError(
+                f"{path}: sheet {sheet.title!r} spans more than {max_cells:,} cells (rows "
+                f"and columns of its used range, empty ones included), more than can be read; "
+                "delete the rows and columns outside the table"
+            )
+        for c, cell in enumerate(row):
+            if cell.value is not None and cell.data_type != "e":
+                values[r, c] = cell.value
+    return values
+
+
+def _max_sheet_cells() -> int:
+    """The most cells of a sheet that are read: :data:`MAX_SHEET_CELLS`, or what memory allows."""
+    available = _available_memory()
+    if available is None:
+        return MAX_SHEET_CELLS
+    return min(MAX_SHEET_CELLS, available // _BYTES_PER_CELL)
 
 
 def _sheet_name(names: list[str], sheet: str | int | None, path: Path) -> str:
@@ -427,6 +665,11 @@ def _read_stat(reader: Callable[..., tuple[pd.DataFrame, Any]], path: Path) -> p
         frame, _ = reader(path, dates_as_pandas_datetime=True, encoding="cp1252")
     return frame
 
+
+#: Readers of the metadata of compressed formats, which declares their number of cells.
+_STAT_METADATA: Mapping[str, Callable[..., tuple[pd.DataFrame, Any]]] = MappingProxyType(
+    {"spss": pyreadstat.read_sav, "sas7bdat": pyreadstat.read_sas7bdat}
+)
 
 # Value-label codes rather than labels, user-defined and extended missing values as missing.
 # Stata goes through pandas: pyreadstat gives integer columns with missing values as objects.

@@ -22,15 +22,14 @@ A mapping is a dict (or a TOML/JSON file holding one)::
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from outcomes.errors import MappingError
+from outcomes.textfiles import parse_json, parse_toml, read_text
 
 __all__ = ["ROLES", "ColumnMapping", "detect_role", "normalise"]
 
@@ -180,18 +179,13 @@ def detect_role(role: str, columns: Iterable[str], taken: Iterable[str] = ()) ->
 
 def _load_file(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise MappingError(f"cannot read mapping file {path}: {exc.strerror}") from exc
+        text = read_text(path)
+    except OSError as exc:  # ReadError is an OSError
+        raise MappingError(f"cannot read mapping file: {exc}") from exc
     try:
-        if path.suffix.lower() == ".json":
-            loaded = json.loads(text)
-        else:
-            loaded = tomllib.loads(text.decode("utf-8"))
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise MappingError(
-            f"mapping file {path} is not valid {path.suffix[1:] or 'TOML'}: {exc}"
-        ) from exc
+        loaded = parse_json(text) if path.suffix.lower() == ".json" else parse_toml(text)
+    except ValueError as exc:
+        raise MappingError(f"mapping file {path}: {exc}") from exc
     if not isinstance(loaded, dict):
         raise MappingError(
             f"mapping file {path} must hold a table of roles, not {type(loaded).__name__}"

@@ -13,16 +13,19 @@ from outcomes.data.build import build_trial
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
 from outcomes.data.trialdata import TrialData
-from outcomes.errors import MappingError
+from outcomes.errors import MappingError, ReadError
 from outcomes.io import layouts
 from outcomes.io.formats import read_table
-from outcomes.io.mapping import ColumnMapping, normalise
+from outcomes.io.mapping import ROLES, ColumnMapping, normalise
 from outcomes.io.measures import MeasureIndex
 
 __all__ = ["LAYOUTS", "detect_layout", "from_frame", "read"]
 
 #: The layouts :func:`read` understands.
 LAYOUTS: tuple[str, ...] = ("long", "wide", "sdtm-qs", "adam-adqs", "redcap")
+
+#: The column names of every role, normalised: a trial's table has at least one of them.
+_ROLE_NAMES = frozenset(name for names in ROLES.values() for name in names)
 
 
 def read(
@@ -77,7 +80,11 @@ def read(
     ValidationError
         Listing every problem in the file (its ``problems`` DataFrame), when any is an error.
     ReadError, MappingError
-        When the file cannot be read, or its columns cannot be matched to roles at all.
+        When the file cannot be read, or its columns cannot be matched to roles at all. A file
+        none of whose columns is named like a trial's (a subject, visit, arm or day column, an
+        item or total of a registered instrument, or a column of ``mapping``) is a ReadError
+        that names the file only: such a file is not a trial's, and its first line, which
+        would be its column names, is not shown.
 
     Examples
     --------
@@ -89,12 +96,14 @@ def read(
     0    S001  SCREENING       gad7
     1    S001  SCREENING      madrs
     """
+    column_mapping = ColumnMapping.from_any(mapping)
     raw = read_table(path, sheet=sheet)
+    _check_named_like_a_trial(raw, column_mapping, MeasureIndex())
     return from_frame(
         raw,
         layout,
         instrument,
-        mapping,
+        column_mapping,
         schedule=schedule,
         events=events,
         subjects=_subjects(subjects, path, layout or detect_layout(raw)[0]),
@@ -193,10 +202,36 @@ def detect_layout(raw: pd.DataFrame) -> tuple[str, list[str]]:
     return "wide", ["layout: wide (no visit column; visits are read from column names)"]
 
 
+def _check_named_like_a_trial(
+    raw: pd.DataFrame, mapping: ColumnMapping, index: MeasureIndex | None = None
+) -> None:
+    """Refuse a table read from a file none of whose columns is named like a trial's.
+
+    Such a file (a key, a password file, a document: a wrong path) is named, but nothing of it
+    is shown. ``index`` recognises the items and totals of instruments too (a score file).
+    """
+    mapped = {*mapping.roles.values(), *mapping.items, *mapping.totals}
+    for column in raw.columns:
+        if column in mapped or normalise(column) in _ROLE_NAMES:
+            return
+        if index is not None and index.resolve(str(column)) is not None:
+            return
+    source = raw.attrs.get("source", {})
+    raise ReadError(
+        f"{source.get('file')}: none of its {len(raw.columns)} column(s) is named like a "
+        f"trial's (subject, visit, arm, day, or an instrument's items or total), so it does not "
+        f"look like a trial's {source.get('format')} file; check the path, or name its columns "
+        "with a mapping"
+    )
+
+
 def _table(source: pd.DataFrame | str | Path | None) -> pd.DataFrame | None:
+    """A table given, or read from a file whose columns are named like a trial's."""
     if source is None or isinstance(source, pd.DataFrame):
         return source
-    return read_table(source)
+    table = read_table(source)
+    _check_named_like_a_trial(table, ColumnMapping())
+    return table
 
 
 def _schedule(schedule: Schedule | Mapping[str, Any] | str | Path | None) -> Schedule | None:
@@ -213,4 +248,4 @@ def _subjects(
     if subjects is not None or layout != "sdtm-qs":
         return _table(subjects)
     beside = sorted(p for p in Path(path).parent.glob("dm.*") if p.is_file())
-    return read_table(beside[0]) if beside else None
+    return _table(beside[0]) if beside else None

@@ -374,7 +374,8 @@ class _Parser:
             allowed = ", ".join(["C()", "I()", "Q()", *(f"{f}()" for f in FUNCTIONS)])
             if self.structures:
                 allowed += "; covariance terms: " + ", ".join(sorted(self.structures))
-            raise self.error(f"{function}() is not a function a formula may call ({allowed})", token)
+            reason = f"{function}() is not a function a formula may call ({allowed})"
+            raise self.error(reason, token)
         if self.peek().text == ",":
             raise self.error(f"{function}() takes one argument")
         self.expect(")", f"')' to close {function}(")

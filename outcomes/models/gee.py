@@ -43,8 +43,8 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWa
 
 from outcomes.data.frames import as_frame
 from outcomes.errors import ConvergenceError
-from outcomes.models.inference import wald_table
 from outcomes.models.formula import parse_model
+from outcomes.models.inference import wald_table
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
 __all__ = ["CORRELATIONS", "FAMILIES", "GEEFit", "gee"]

@@ -183,7 +183,9 @@ def _random_effects(random: str, frame: pd.DataFrame) -> ModelFormula:
 def _random_design(effects: ModelFormula, frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """The random-effects design on the model's rows, and its column names."""
     factors = [term[0] for term in effects.terms]
-    text = [f.key for f in factors if isinstance(f.node, Name) and not is_number_column(frame[f.key])]
+    text = [
+        f.key for f in factors if isinstance(f.node, Name) and not is_number_column(frame[f.key])
+    ]
     if text:
         raise FormulaError(f"random-effect variables must be numeric; {text} are not", effects.text)
     values = effects.evaluate(frame, factors)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import outcomes
+from outcomes.io.formats import read_table
 from outcomes.models.formula import FormulaError, parse_terms
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.report.plan import Plan, PlanError
@@ -275,12 +275,8 @@ def blinding(run: Run) -> None:
     if not spec:
         return
     run.progress("secondary: blinding indices")
-    source = spec["guesses"]
-    if source == "sample":
-        guesses = outcomes.sample_guesses(run.raw)
-    else:
-        path = Path(source)
-        guesses = pd.read_csv(path if path.is_absolute() else run.plan.base / path)
+    path = run.plan.file(spec["guesses"])  # checked with the plan: there, with arm and guess
+    guesses = outcomes.sample_guesses(run.raw) if path is None else read_table(path)
     run.add("blinding", outcomes.blinding(guesses, control=run.plan.reference))
     run.results.methods.append(
         "Blinding: Bang's index in each arm and James' index overall from the participants' "
@@ -410,17 +406,20 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
 TRAJECTORY_TIMES: tuple[str, ...] = ("weeks", "weeks_after_dose_2")
 
 
-def formula_problems(plan: Plan, columns: list[str] | None = None) -> list[str]:
-    """The plan's formulas read by the formula grammar, located; names checked if ``columns``.
+def formula_problems(plan: Plan, columns: list[str]) -> list[str]:
+    """Names of the plan's formulas that are not ``columns``, located.
+
+    The grammar has read the formulas with the plan (:class:`outcomes.report.plan.Formula`).
 
     Examples
     --------
     >>> import dataclasses
     >>> from outcomes.report.plan import read_plan
     >>> plan = read_plan()
-    >>> bad = dataclasses.replace(plan, primary={**plan.primary, "formula": "chg ~ open('x')"})
-    >>> print(*formula_problems(bad))  # doctest: +ELLIPSIS
-    [primary] formula: open() is not a function a formula may call (...) (at character 7 of ...)
+    >>> typo = "chg ~ bse + us(visit | subject)"
+    >>> bad = dataclasses.replace(plan, primary={**plan.primary, "formula": typo})
+    >>> print(*formula_problems(bad, ["chg", "base", "visit", "subject"]))  # doctest: +ELLIPSIS
+    [primary] formula: the formula names 'bse' (did you mean 'base'?), which is not a column ...
     """
     problems = []
     try:
@@ -428,11 +427,9 @@ def formula_problems(plan: Plan, columns: list[str] | None = None) -> list[str]:
     except FormulaError as exc:
         problems.append(f"[primary] formula: {exc}")
     random = plan.secondary.get("trajectories", {}).get("random")
-    if isinstance(random, str):
+    if random is not None:
         try:
-            effects = parse_terms(random)
-            if columns is not None:
-                effects.resolve([*columns, *TRAJECTORY_TIMES])
+            parse_terms(random).resolve([*columns, *TRAJECTORY_TIMES])
         except FormulaError as exc:
             problems.append(f"[secondary] trajectories random: {exc}")
     return problems

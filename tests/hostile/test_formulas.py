@@ -326,7 +326,9 @@ def small() -> pd.DataFrame:
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(_terms(), st.sampled_from(["", " - 1", " + 0", " + (a + x)**2"]))
 def test_terms_and_model_space_agree_with_patsy(small: pd.DataFrame, rhs: str, tail: str) -> None:
     formula = f"y ~ {rhs}{tail}"
@@ -371,3 +373,22 @@ def test_functions_of_covariates_reach_ls_means_and_imputation(sample: outcomes.
             "log(chg + 40) ~ base + arm * visit + us(visit | subject)", madrs, arm="arm",
             reference="PLACEBO", n_imputations=5, seed=1,
         )
+
+
+def test_a_plan_formula_is_read_with_the_plan(tmp_path: Path) -> None:
+    """Grammar problems are plan problems, reported with the others, before any data are read."""
+    from outcomes.report import PlanError, read_plan
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        TEMPLATE.replace("chg ~ base * visit", "chg ~ base.__class__ * visit")
+        .replace('random = "1 + weeks"', 'random = "1 + weeks[0]"')
+        .replace("seed = 2026", "seed = -1"),
+        encoding="utf-8",
+    )
+    with pytest.raises(PlanError) as caught:
+        read_plan(plan)
+    problems = caught.value.problems
+    assert any(p.startswith("[study] seed:") for p in problems)
+    assert any(p.startswith("[primary] formula: names starting with '__'") for p in problems)
+    assert any(p.startswith("[secondary] trajectories random: subscripts") for p in problems)

@@ -40,7 +40,7 @@ title = 3
 reference = "PLACEBO"
 [primary]
 instrument = "madrs"
-formula = "chg ~ arm"
+formula = "chg ~ arm + us(visit | subject)"
 df = "kr"
 [estimand]
 variable = "x"
@@ -58,14 +58,14 @@ figures = ["pie"]
     problems = caught.value.problems
     expected = [
         "[extras] is not a section",
-        "[study] title must be text in quotes, not 3",
+        "[study] title: 3 is not text in quotes",
         "[data] source is missing",
         "[primary] visit is missing",
-        "[primary] df: ['kr'] not among",
-        "[estimand.intercurrent_events] discontinuation = 'ignore'",
-        "[sensitivity] strategies: ['BOCF'] not among",
-        "[sensitivity] n_imputations must be at least 2",
-        "[report] figures: ['pie'] not among",
+        '[primary] df: "kr" is not among',
+        '[estimand.intercurrent_events] discontinuation: "ignore" is not among',
+        '[sensitivity] strategies: "BOCF" is not among',
+        "[sensitivity] n_imputations: 1 is not a whole number from 2 to 10000",
+        '[report] figures: "pie" is not among',
     ]
     for text in expected:
         assert any(p.startswith(text) for p in problems), (text, problems)

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes.data.frames import as_frame
+from outcomes.models.formula import FormulaError, Name
 from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
 from outcomes.models.imputation.impute import MissingPatterns, impute
 from outcomes.models.imputation.pool import jackknife, rubin
@@ -46,7 +47,6 @@ from outcomes.models.imputation.problem import Problem, build_problem
 from outcomes.models.imputation.strategies import strategy_means
 from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.mmrm import MMRMFit, mmrm
-from outcomes.models.formula import FormulaError, Name
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.refit import refit_without
 
