@@ -117,7 +117,7 @@ class Name:
     """A column of the data."""
 
     name: str
-    position: int
+    position: int = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class Number:
     """A number, as written."""
 
     text: str
-    position: int
+    position: int = field(compare=False)
 
     @property
     def value(self) -> float:
@@ -138,7 +138,7 @@ class Call:
 
     function: str
     argument: Node
-    position: int
+    position: int = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class Operation:
     operator: str
     left: Node
     right: Node
-    position: int
+    position: int = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class Negation:
     """A leading minus: ``-1`` or ``- a:b``."""
 
     operand: Node
-    position: int
+    position: int = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ class Covariance:
     time: tuple[str, ...]
     subject: str
     group: str | None
-    position: int
+    position: int = field(compare=False)
 
 
 Node = Name | Number | Call | Operation | Negation | Covariance
@@ -201,7 +201,7 @@ _REFUSED = {
 class _Token:
     kind: str
     text: str
-    position: int
+    position: int = field(compare=False)
 
 
 def _tokens(text: str) -> list[_Token]:

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 import outcomes
 from outcomes.cli import main
 from outcomes.report import TEMPLATE, PlanError, read_plan
-from outcomes.report.plan import SECTIONS, Events, Table
+from outcomes.report.plan import SECTIONS
+from outcomes.report.spec import Events, Table
 
 # -- a plan's values, one wrong at a time ---------------------------------------------------------
 
@@ -307,7 +308,8 @@ def test_defaults_fill_what_the_analyses_read(tmp_path: Path) -> None:
     path = tmp_path / "plan.toml"
     path.write_text(
         '[study]\ntitle = "t"\n[data]\nsource = "sample"\n[arms]\nreference = "PLACEBO"\n'
-        '[primary]\ninstrument = "madrs"\nformula = "chg ~ arm + us(visit | subject)"\nvisit = "WEEK 2"\n'
+        '[primary]\ninstrument = "madrs"\nformula = "chg ~ arm + us(visit | subject)"\n'
+        'visit = "WEEK 2"\n'
         "[sensitivity]\ntipping_point = { visit = 'WEEK 2', deltas = [0, 1.5] }\n"
     )
     plan = read_plan(path)
