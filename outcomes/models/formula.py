@@ -79,6 +79,14 @@ FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sqrt": np.sqrt,
     "abs": np.abs,
 }
+#: The operators of arithmetic inside functions (``**`` is read as ``^``).
+_ARITHMETIC: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+    "^": np.power,
+}
 _MAX_DEPTH = 50
 _MAX_POWER = 10
 _MAX_TOKENS = 500
@@ -623,12 +631,8 @@ def _arithmetic(node: Node, frame: pd.DataFrame, text: str) -> np.ndarray:
     if isinstance(node, Operation):
         left = _arithmetic(node.left, frame, text)
         right = _arithmetic(node.right, frame, text)
-        operations = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
-                      "^": np.power}
-        if node.operator not in operations:
-            raise FormulaError(f"{node.operator!r} is not arithmetic", text, node.position)
         with np.errstate(all="ignore"):
-            return operations[node.operator](left, right)
+            return _ARITHMETIC[node.operator](left, right)  # ':' is refused by _check_arithmetic
     raise FormulaError("a covariance term is not arithmetic", text, node.position)
 
 
