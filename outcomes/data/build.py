@@ -14,7 +14,9 @@ Errors: ``missing-subject``, ``missing-visit``, ``missing-arm``, ``non-numeric-d
 ``duplicate-value``, ``duplicate-assessment``, ``total-mismatch``, ``arm-changes``,
 ``visit-not-in-schedule``, ``visit-number-inconsistent``, ``event-non-numeric-day``,
 ``event-missing-column``, and the anonymisation guard's ``identifier-*`` and
-``subject-id-personal`` (:mod:`outcomes.data.anonymity`); layouts add ``unknown-instrument``,
+``subject-id-personal`` (:mod:`outcomes.data.anonymity`), which scans every column of the file,
+the subject, arm, visit and score columns included, and protects what it finds so that no later
+problem repeats it; layouts add ``unknown-instrument``,
 ``unknown-item`` and ``no-score-columns``.
 
 Errors when nothing can be read: ``no-assessments`` (layouts report ``no-score-columns``).
@@ -90,10 +92,7 @@ def build_trial(
         When any error was found; its ``problems`` hold errors and warnings alike.
     """
     rc = ex.role_columns
-    scanned_skip = [c for c in (*ex.score_columns, *rc.values()) if c != rc.get("subject")]
-    find_identifiers(
-        raw, log, subject_column=rc.get("subject"), allow=allow_identifiers, skip=scanned_skip
-    )
+    find_identifiers(raw, log, subject_column=rc.get("subject"), allow=allow_identifiers)
     for aside in ex.set_aside.to_dict("records"):
         log.add(
             "warning",

@@ -34,7 +34,7 @@ def check_events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemL
             f"the events table has no column(s) {missing}; it has {list(events.columns)}",
             hint="give events as columns subject, event, day (and optionally detail)",
         )
-        log.extend(ev_log.problems)
+        log.merge(ev_log)
         return pd.DataFrame(columns=list(EVENT_COLUMNS))
     if "detail" not in ev:
         ev["detail"] = np.nan
@@ -67,5 +67,5 @@ def check_events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemL
                 column=by_lower["subject"],
                 value=r["subject"],
             )
-    log.extend(ev_log.problems)
+    log.merge(ev_log)
     return ev.sort_values(["subject", "day"], kind="stable").reset_index(drop=True)

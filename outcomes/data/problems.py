@@ -14,17 +14,28 @@ Locations
     in a spreadsheet it is on line ``row + 1``).
 ``subject``, ``visit``, ``instrument``, ``column``, ``value``
     Whatever applies; ``None`` where it does not.
+
+Protected values
+----------------
+A value that is, or may be, a direct identifier (found by the anonymisation guard,
+:mod:`outcomes.data.anonymity`) is given to :meth:`ProblemLog.protect`. From then on no problem
+of the log, whether added before or after, repeats it: a location that is the value, and every
+occurrence of it in a message, a hint or a location, is replaced by its :func:`mask`. An
+occurrence is text between word boundaries, in any case (in its own case for values of one or two
+letters and digits, such as initials); numbers of fewer than six digits are masked only where a
+location is the value whole, since in a message they cannot be told from a row number or a count.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["PROBLEM_COLUMNS", "Problem", "ProblemLog", "Severity", "location"]
+__all__ = ["PROBLEM_COLUMNS", "Problem", "ProblemLog", "Severity", "location", "mask"]
 
 Severity = Literal["error", "warning"]
 
@@ -41,6 +52,23 @@ PROBLEM_COLUMNS: tuple[str, ...] = (
     "column",
     "value",
 )
+#: The fields of a problem that may repeat a value of the data.
+_TEXT_FIELDS = ("message", "hint", "subject", "visit", "instrument", "column", "value")
+_MASK_LENGTH = 40
+_WORD = re.compile(r"[^\W_]+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def mask(value: str) -> str:
+    """A value with its first character and its punctuation kept, letters and digits hidden.
+
+    Examples
+    --------
+    >>> mask("jane.doe@example.org"), mask("07700 900123")
+    ('j***.***@*******.***', '0**** ******')
+    """
+    masked = value[:1] + re.sub(r"[^\W_]", "*", value[1:_MASK_LENGTH])
+    return masked + "..." if len(value) > _MASK_LENGTH else masked
 
 
 @dataclass(frozen=True)
@@ -91,6 +119,10 @@ class ProblemLog:
     def __init__(self, file: str | None = None) -> None:
         self.file = file
         self._problems: list[Problem] = []
+        self._whole: set[str] = set()
+        self._cores: set[str] = set()
+        self._short: set[str] = set()
+        self._lengths: set[int] = set()
 
     def add(
         self,
@@ -108,7 +140,7 @@ class ProblemLog:
         file: str | None = None,
     ) -> None:
         """Record one problem; locations are stored as text (``row`` as int) or ``None``."""
-        self._problems.append(
+        self._append(
             Problem(
                 severity=severity,
                 code=code,
@@ -126,7 +158,83 @@ class ProblemLog:
 
     def extend(self, problems: Iterable[Problem]) -> None:
         """Append problems found elsewhere (for instance by the anonymisation guard)."""
-        self._problems.extend(problems)
+        for problem in problems:
+            self._append(problem)
+
+    def merge(self, other: ProblemLog) -> None:
+        """Append another log's problems and protect the values it protects."""
+        self.protect(other.protected)
+        self.extend(other.problems)
+
+    def protect(self, values: Iterable[Any]) -> None:
+        """Never repeat these values in a problem, whether added before or after.
+
+        Examples
+        --------
+        >>> log = ProblemLog()
+        >>> log.add("error", "visit-not-in-schedule", "visit '1985-03-05' is not in the schedule",
+        ...         visit="1985-03-05", value="1985-03-05")
+        >>> log.protect(["1985-03-05"])
+        >>> problem = log.problems[0]
+        >>> problem.message, problem.visit, problem.value
+        ("visit '1***-**-**' is not in the schedule", '1***-**-**', '1***-**-**')
+        """
+        for value in values:
+            text = str(value).strip()
+            if not text:
+                continue
+            self._whole.add(text.lower())
+            core = _EDGES.sub("", text)
+            if not core or (core.isdigit() and len(core) < 6):
+                continue
+            if sum(len(w) for w in _WORD.findall(core)) >= 3:
+                self._cores.add(core.lower())
+            else:
+                self._short.add(core)
+            self._lengths.add(len(core))
+        self._problems = [self._redacted(p) for p in self._problems]
+
+    @property
+    def protected(self) -> frozenset[str]:
+        """The protected values (in lower case)."""
+        return frozenset(self._whole)
+
+    def _append(self, problem: Problem) -> None:
+        self._problems.append(self._redacted(problem))
+
+    def _redacted(self, problem: Problem) -> Problem:
+        if not self._whole:
+            return problem
+        changed = {}
+        for name in _TEXT_FIELDS:
+            text = getattr(problem, name)
+            if text:
+                redacted = self._redact(text)
+                if redacted != text:
+                    changed[name] = redacted
+        return replace(problem, **changed) if changed else problem
+
+    def _redact(self, text: str) -> str:
+        """``text`` with every protected value in it masked."""
+        if text.strip().lower() in self._whole:
+            return mask(text.strip())
+        lower = text.lower() if len(text.lower()) == len(text) else text
+        words = list(_WORD.finditer(text))
+        ends = [w.end() for w in words]
+        pieces, done = [], 0
+        for i, word in enumerate(words):
+            start = word.start()
+            if start < done:
+                continue
+            end = next(
+                (e for e in reversed(ends[i:]) if e - start in self._lengths
+                 and (lower[start:e] in self._cores or text[start:e] in self._short)),
+                None,
+            )  # fmt: skip
+            if end is not None:
+                pieces += [text[done:start], mask(text[start:end])]
+                done = end
+        return "".join(pieces) + text[done:] if pieces else text
 
     @property
     def problems(self) -> tuple[Problem, ...]:

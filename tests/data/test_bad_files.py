@@ -141,6 +141,31 @@ FILES: dict[str, BadFile] = {
     "identifiers_url_ip_ssn.csv": BadFile(
         codes=_codes("identifier-url", "identifier-ip", "identifier-ssn")
     ),
+    "identifier_forms.csv": BadFile(
+        codes=_codes(
+            "identifier-person-name",
+            "identifier-initials",
+            "identifier-email",
+            "identifier-phone",
+            "identifier-ssn",
+            "identifier-date",
+            "identifier-address",
+            "identifier-age-over-89",
+        ),
+        drop_rows=False,
+    ),
+    "identifier_column_names.csv": BadFile(codes=_codes("identifier-column"), drop_rows=False),
+    "identifier_role_columns.csv": BadFile(
+        {"schedule": SCHEDULE},
+        _codes(
+            "identifier-email",
+            "identifier-date",
+            "identifier-phone",
+            "non-numeric-score",
+            "arm-changes",
+            "visit-not-in-schedule",
+        ),
+    ),
     "subject_id_email.csv": BadFile(codes=_codes("subject-id-personal"), drop_rows=False),
     "subject_id_name.csv": BadFile(codes=_codes("subject-id-personal"), drop_rows=False),
     # several problems in one file
@@ -279,6 +304,44 @@ CASES: list[Case] = [
          "1**.***.*.**", ("row 5", "device")),
     Case("identifiers_url_ip_ssn.csv", "identifier-ssn", "error", 8, "S003", None, None, "ref",
          "1**-**-****", ("row 8", "ref")),
+    # one identifier of each family per row in `notes`; the month/year of row 9 is a second date
+    Case("identifier_forms.csv", "identifier-person-name", "error", 1, "S001", None, None,
+         "notes", "j*** *****", ("row 1", "notes")),
+    Case("identifier_forms.csv", "identifier-initials", "error", 2, "S001", None, None, "notes",
+         "J.*.", ("row 2", "notes")),
+    Case("identifier_forms.csv", "identifier-email", "error", 3, "S001", None, None, "notes",
+         "j***@*******.***", ("row 3", "notes")),
+    Case("identifier_forms.csv", "identifier-phone", "error", 4, "S002", None, None, "notes",
+         "m** ***** ******", ("row 4", "notes")),
+    Case("identifier_forms.csv", "identifier-ssn", "error", 5, "S002", None, None, "notes",
+         "N**: *** *** ****", ("row 5", "notes")),
+    Case("identifier_forms.csv", "identifier-date", "error", 6, "S002", None, None, "notes",
+         "5** ** ***** ****", ("row 6", "notes", "2 rows")),
+    Case("identifier_forms.csv", "identifier-address", "error", 7, "S003", None, None, "notes",
+         "1* ****** ******", ("row 7", "notes")),
+    Case("identifier_forms.csv", "identifier-age-over-89", "error", 8, "S003", None, None,
+         "notes", "9* *****", ("row 8", "notes")),
+    *(
+        Case("identifier_column_names.csv", "identifier-column", "error", None, None, None, None,
+             name, None, (name,))
+        for name in ("name_of_patient", "gp_name", "carer_name", "nok_phone", "emergency_contact",
+                     "geburtsdatum", "inits")
+    ),
+    # role columns are scanned too: a date as S002's visit label (row 5), a telephone number as a
+    # score (row 2), an e-mail address as S003's arm (row 9); the checks that follow (a score that
+    # is not a number, an arm that changes, a visit not in the schedule) mask them as well
+    Case("identifier_role_columns.csv", "identifier-date", "error", 5, "S002", None, None,
+         "visit", "1***-**-**", ("row 5", "visit")),
+    Case("identifier_role_columns.csv", "identifier-phone", "error", 2, "S001", None, None,
+         "GAD0203", "0**** ******", ("row 2", "GAD0203")),
+    Case("identifier_role_columns.csv", "identifier-email", "error", 9, "S003", None, None, "arm",
+         "j***.***@*******.***", ("row 9", "arm")),
+    Case("identifier_role_columns.csv", "non-numeric-score", "error", 2, "S001", "WEEK 1", "gad7",
+         "GAD0203", "0**** ******", ("row 2", "GAD0203", "0**** ******")),
+    Case("identifier_role_columns.csv", "arm-changes", "error", 9, "S003", "WEEK 2", None, "arm",
+         "j***.***@*******.***", ("row 9", "j***.***@*******.***")),
+    Case("identifier_role_columns.csv", "visit-not-in-schedule", "error", 5, "S002", "1***-**-**",
+         None, "visit", "1***-**-**", ("row 5", "1***-**-**")),
     # subject IDs are e-mail addresses or names: reported at row 1, masked everywhere
     Case("subject_id_email.csv", "subject-id-personal", "error", 1, "a***.****@*******.***", None,
          None, "subject", "a***.****@*******.***", ("row 1", "subject")),
@@ -322,11 +385,14 @@ def _has_errors(file: str) -> bool:
 
 
 def _find(problems: pd.DataFrame, case: Case) -> pd.Series:
-    """The problem the case describes: same code, and the same row when there are several."""
+    """The problem the case describes: same code, and the same row (or column) when several."""
     found = problems[problems["code"] == case.code]
     assert len(found), f"{case.code} not found in {problems[['code', 'row', 'message']]}"
     if len(found) > 1 and isinstance(case.row, int):
         found = found[found["row"] == case.row]
+        assert len(found) == 1, problems
+    if len(found) > 1 and isinstance(case.column, str):  # one problem per column
+        found = found[found["column"] == case.column]
         assert len(found) == 1, problems
     return found.iloc[0]
 
@@ -639,11 +705,16 @@ def test_many_problems_are_all_reported_in_one_validation_error() -> None:
         ("identifier_email.csv", ["jane.doe@example.org"]),
         ("identifier_phone.csv", ["07700 900123"]),
         ("many_problems.csv", ["tom.hale@example.org"]),
+        (
+            "identifier_forms.csv",
+            ["john smith", "jöhn", "exämple", "07700", "900123", "943", "5919", "1985", "Acacia"],
+        ),
+        ("identifier_role_columns.csv", ["1985-03-05", "07700 900123", "jane.doe@example.org"]),
     ],
 )
 def test_no_problem_report_repeats_an_identifier(file: str, raw: list[str]) -> None:
     with pytest.raises(outcomes.ValidationError) as info:
-        outcomes.read(BAD / file)
+        outcomes.read(BAD / file, **FILES[file].kwargs)
     text = info.value.problems.astype(str).to_csv() + str(info.value)
     for value in raw:
         assert value not in text

@@ -44,7 +44,7 @@ def merge_subjects(ex: Extracted, subjects: pd.DataFrame, log: ProblemLog) -> Ex
         sub_log,
         subject_column=subject_col,
     )
-    log.extend(sub_log.problems)
+    log.merge(sub_log)
     table = pd.DataFrame({"subject": subjects[subject_col].astype("str")})
     if arm_col is not None:
         table["arm"] = subjects[arm_col]
