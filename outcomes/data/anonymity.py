@@ -37,7 +37,10 @@ anything but letters and digits become one space (``"DateOfBirth"``, ``"date_of_
     (``ssn``, ``nhs number``, ``chi number``, ``mrn``, ``insurance``, ``NI number``,
     ``Versichertennummer``, ``NIR``, ``DNI``, ``codice fiscale``, ``BSN``, ``CPF``, ...); a
     contact person (``nok``, ``next of kin``, ``emergency contact``, ``contact number``); an IP
-    address; a URL; a licence, passport, vehicle or device number. Bare ``ip`` (investigational
+    address; a URL; a licence, passport, vehicle or device number; a social media name
+    (``twitter_handle``, ``instagram``). Whose it is may also be a carer's, a relative's or a
+    member of staff's (``therapist_name``, ``sitter_phone``, ``nok_contact``), and a word after
+    it may say how it is stored (``dob_text``, ``phone_raw``). Bare ``ip`` (investigational
     product), ``contact``, ``nhs`` or ``hospital`` are not matched.
     A column name that is itself an identifier by the value rules below (a header row that is a
     record) is reported under this code, masked.

@@ -241,6 +241,9 @@ IDENTIFIER_NAMES = [
     "data_di_nascita", "cellulare", "indirizzo", "codice_fiscale", "naam", "voornaam",
     "achternaam", "geboortedatum", "telefoonnummer", "woonplaats", "BSN", "sobrenome",
     "data_de_nascimento", "telefone", "endereço", "CPF", "NI_number", "CHI_number",
+    "dob_text", "phone_raw", "carer_contact", "nok_contact", "therapist_name", "sitter_name",
+    "guide_phone", "street_address", "residence", "date_birth", "birth_year_month",
+    "telefono_cellulare", "naam_patient", "twitter_handle", "instagram",
 ]  # fmt: skip
 
 
@@ -256,7 +259,7 @@ BENIGN_NAMES = [
     "PARAM", "USUBJID", "SUBJID", "AGEU", "AGEGR1", "SEX", "RACE", "COUNTRY", "IP", "INVNAM",
     "BIRTH_YEAR", "YOB", "QSDTC", "TRTSDT", "device", "insurance_type", "username", "site_name",
     "drug_name", "initial_dose", "POOLINV", "city_size", "contact", "NHS", "hospital", "carer",
-    "referred_by", "carer_contact", "INITIAL", "PARAMCD", "AVISIT", "TRTP", "SITEGR1", "ETHNIC",
+    "referred_by", "INITIAL", "PARAMCD", "AVISIT", "TRTP", "SITEGR1", "ETHNIC",
     "DCDECOD", "nombre_de_seances", "file_name", "record_id", "redcap_event_name", "event",
     "participant_id", "study_day", "visit_num", "hours_since_dose", "instrument", "AGEGR1N",
 ]  # fmt: skip

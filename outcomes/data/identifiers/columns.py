@@ -26,7 +26,9 @@ _ROLE = _words(
     "patient", "patients", "patienten", "patiente", "paciente", "paziente", "subject",
     "participant", "participante", "teilnehmer", "deelnemer", "person", "pt", "subj", "contact",
     "home", "work", "personal", "private", "mobile", "cell", "gp", "doctor",
-    "physician", "carer", "caregiver", "care giver", "caretaker", "nok", "next of kin", "kin",
+    "physician", "therapist", "clinician", "nurse", "psychiatrist", "psychologist", "sitter",
+    "guide", "facilitator", "rater", "staff", "street",
+    "carer", "caregiver", "care giver", "caretaker", "nok", "next of kin", "kin",
     "emergency", "emergency contact", "parent", "mother", "father", "spouse", "partner",
     "guardian", "relative", "referrer", "sibling", "child", "informant", "witness", "proxy",
     "legal representative", "postal", "mailing", "residential", "first", "last", "family",
@@ -56,7 +58,8 @@ _KINDS: dict[str, str] = {
     "a telephone number": _words(
         "phone", "telephone", "tel", "mobile", "cell phone", "fax", "telefon", "handy",
         "mobil", "rufnummer", "portable", "telefono", "movil", "celular", "cellulare",
-        "telefoon", "mobiel", "gsm", "telefone", "telemovel", "whatsapp",
+        "telefoon", "mobiel", "gsm", "telefone", "telemovel", "whatsapp", "telefono cellulare",
+        "telefono movil", "telefone celular", "numero de telefono", "numero di telefono",
     ) + f"(?: ?{_NUMBER})?",
     "an address": _words(
         "address", "addr", "address line", "street", "city", "town", "county", "zip",
@@ -66,6 +69,7 @@ _KINDS: dict[str, str] = {
         "straat", "woonplaats", "huisnummer", "endereco", "morada", "cep", "cidade",
         "birth place", "place of birth", "birthplace", "geburtsort", "lieu de naissance",
         "lugar de nacimiento", "luogo di nascita", "geboorteplaats", "local de nascimento",
+        "residence", "place of residence",
     ) + "(?: ?line)?",
     "a date of birth": _words(
         "dob", "date of birth", "birth date", "birthday", "birth dt", "birth dtc", "birth dat",
@@ -73,7 +77,8 @@ _KINDS: dict[str, str] = {
         "date de naissance", "date naissance", "ddn", "fecha de nacimiento",
         "fecha nacimiento", "fec nac", "data di nascita", "data nascita", "geboortedatum",
         "geboorte datum", "data de nascimento", "data nascimento", "nascimento", "nacimiento",
-        "naissance",
+        "naissance", "date birth", "birth month", "month of birth", "birth year month",
+        "year month of birth", "birth month year", "dob month",
     ),
     "an identity number": _words(
         "ssn", "social security", "nhs", "chi", "hospital", "account", "mrn", "medical record",
@@ -95,7 +100,15 @@ _KINDS: dict[str, str] = {
         "contacto de emergencia", "contatto di emergenza", "noodcontact", "contact number",
         "contact no", "contact details", "contact info", "contact information",
     ) + "(?: ?(?:details|info|person))?",
+    "a social media or account name": _words(
+        "twitter", "instagram", "facebook", "tiktok", "linkedin", "snapchat", "skype",
+        "social media",
+    ) + "(?: ?(?:handle|account|id|name|user ?name))?|screen ?name",
 }  # fmt: skip
+#: Whose contact: "contact" is an identifier after whose it is (``nok_contact``), not alone.
+_CONTACT = re.compile(rf"(?:{_ROLE}) ?(?:s )?contacts?(?: ?[0-9]+)?")
+#: Words after the identifier word that say only how it is stored (``dob_text``, ``phone_raw``).
+_STORED = r"(?: ?(?:text|txt|raw|str|string|orig|original|verbatim|value|val|char|full))?"
 #: Words that say "identity number" only with a number word after them ("nhs no", not "nhs").
 _NEED_NUMBER = r"nhs|chi|hospital|account|ni|pps|utente"
 _SUFFIX = r"(?: ?[0-9]+)?"
@@ -103,8 +116,8 @@ _WHOSE = rf"(?:(?:{_ROLE}) ?(?:s )?)"
 
 _PATTERNS = {
     kind: re.compile(
-        rf"{_WHOSE}{{0,2}}(?:{word}){_SUFFIX}|(?:{word}) {_OF} (?:{_ROLE}){_SUFFIX}"
-        rf"|{_NUMBER} {_OF} (?:{word}){_SUFFIX}"
+        rf"(?:{_WHOSE}{{0,2}}(?:{word})|(?:{word}) (?:{_OF} )?(?:{_ROLE})"
+        rf"|{_NUMBER} {_OF} (?:{word})){_STORED}{_SUFFIX}"
     )
     for kind, word in _KINDS.items()
 }
@@ -153,6 +166,8 @@ def identifier_kind(name: Hashable) -> str | None:
     for kind, pattern in _PATTERNS.items():
         if pattern.fullmatch(normalised):
             return kind
+    if _CONTACT.fullmatch(normalised):
+        return "a contact person"
     return "a personal name" if _INIT.fullmatch(normalised) else None
 
 
