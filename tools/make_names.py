@@ -46,6 +46,9 @@ KEEP_SURNAMES = set(
     "mason porter potter butler shepherd wright parker martin lee price ford hunt reed knight "
     "wells mills burns johns peters".split()
 )
+#: The placeholder surnames of examples and test records (John Doe, Richard Roe, Joe Bloggs,
+#: Max Mustermann), which Faker's lists lack; always surnames.
+PLACEHOLDER_SURNAMES = {"doe", "roe", "bloggs", "mustermann", "musterfrau"}
 NAME = re.compile(r"[^\W\d_]{2,}(?:['’][^\W\d_]+)?")
 
 
@@ -83,16 +86,23 @@ def main(dictionary: str) -> None:
     lower = {w.strip() for w in open(dictionary, encoding="utf-8") if w[:1].islower()}
     common = set(top_n_list("en", 20000)) & lower
     given, family = collect()
+    family = family | PLACEHOLDER_SURNAMES
     sections = {
         "given": sorted(g for g in given if g not in common or g in KEEP_GIVEN),
-        "surname": sorted(f for f in family if f not in common or f in KEEP_SURNAMES),
-        "surname-word": sorted(f for f in family if f in common and f not in KEEP_SURNAMES),
+        "surname": sorted(
+            f for f in family if f not in common or f in KEEP_SURNAMES | PLACEHOLDER_SURNAMES
+        ),
+        "surname-word": sorted(
+            f for f in family if f in common and f not in KEEP_SURNAMES | PLACEHOLDER_SURNAMES
+        ),
     }
     header = [
         "# Personal names for the anonymisation guard (outcomes.data.identifiers.names).",
         f"# Made by tools/make_names.py from Faker {faker.VERSION} (MIT licence), person providers",
         f"# of the locales {' '.join(LOCALES)};",
-        "# see that script for the sources and the filters. One lower-case name a line.",
+        "# with the script's placeholder surnames (doe, roe, bloggs, mustermann, musterfrau);",
+        "# see that script for the sources and the filters. "
+        "One lower-case name a line, by section.",
     ]
     lines = header + [line for s, names in sections.items() for line in (f"[{s}]", *names)]
     out = Path(__file__).parents[1] / "outcomes" / "data" / "identifiers" / "names.txt"

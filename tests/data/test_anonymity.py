@@ -499,3 +499,14 @@ def test_personal_subject_ids_protect_every_subject():
     log.add("error", "x", "subject S001 at visit WEEK 1", subject="S001")
     assert log.problems[-1].subject == "S***"
     assert log.problems[-1].message == "subject S*** at visit WEEK 1"
+
+
+@pytest.mark.parametrize("value", ["doe, jane", "John Doe", "Max Mustermann", "Joe Bloggs"])
+def test_placeholder_names_are_names(value):
+    # the names of examples and test records (tools/make_names.py: PLACEHOLDER_SURNAMES)
+    assert "identifier-person-name" in set(_scan(_frame("notes", [value]))["code"])
+
+
+@pytest.mark.parametrize("value", ["93y", "age 93", "93 yo"])
+def test_short_written_ages_over_89(value):
+    assert "identifier-age-over-89" in set(_scan(_frame("notes", [value]))["code"])

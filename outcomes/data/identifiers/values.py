@@ -195,7 +195,7 @@ _NOT_STREET_NAME = set(
 )
 
 # Ages over 89 written in words.
-_AGE_UNITS = r"(?:years?|yrs?|y/o|y\.o\.|yo|year-old|years-old|jahre?n?|ans|años|anos|anni|jaar)"
+_AGE_UNITS = r"(?:years?|yrs?|y/o|y\.o\.|yo|year-old|years-old|jahre?n?|ans|años|anos|anni|jaar|y)"
 _AGE_NUMBER = r"(?:9[0-9]|1[01][0-9])"
 _TEXT_AGE = (
     rf"(?i)(?:^|[^0-9.,])({_AGE_NUMBER})[ -]?{_AGE_UNITS}(?:$|[^{_L}])"
