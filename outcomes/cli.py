@@ -1,7 +1,8 @@
 """The command line: ``outcomes validate | describe | sample | report | plan init``.
 
 Exit codes: 0 when all is well, 1 when the data have errors, 2 on bad usage (unknown option, a file
-that cannot be read, columns that cannot be matched to roles).
+that cannot be read, columns that cannot be matched to roles), 130 when interrupted (Ctrl-C; a
+report being written is then left as it was, see :mod:`outcomes.report.folder`).
 
 Whatever comes from the data (file names, labels, messages that quote them, read notes, errors) is
 printed through :func:`outcomes.terminal.printable`: a data file cannot move the cursor, erase or
@@ -27,7 +28,7 @@ from outcomes.terminal import printable, printable_lines
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutcomesError as exc:
         print(printable_lines(f"outcomes: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("outcomes: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, no error
         return EXIT_OK

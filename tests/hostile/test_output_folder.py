@@ -8,6 +8,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -453,3 +455,41 @@ def test_the_manifest_lists_every_file_with_its_sha256(
         if a != b
     }
     assert changed == {"report.html", "results.json"}
+
+
+#: A report run that receives a real SIGINT while it writes its fifth table file.
+SIGINT_CHILD = """
+import os, signal, sys
+import outcomes.tables
+from outcomes.cli import main
+real, calls = outcomes.tables.write_table, []
+def write_table(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == 5:
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(*args, **kwargs)
+outcomes.tables.write_table = write_table
+sys.exit(main(["report", "--sample", "--out", sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize("report_before", [False, True], ids=["new", "over-an-earlier-report"])
+def test_a_sigint_while_writing_leaves_the_folder_as_it_was(
+    results: Results, tmp_path: Path, report_before: bool
+) -> None:
+    out = tmp_path / "out"
+    if report_before:
+        write_report(results, out, timestamp=STAMP)
+    before = _snapshot(out) if report_before else None
+    done = subprocess.run(
+        [sys.executable, "-c", SIGINT_CHILD, str(out)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip().endswith("outcomes: interrupted")
+    assert "Traceback" not in done.stderr
+    if report_before:
+        assert _snapshot(out) == before
+        _assert_complete(out)
+    else:
+        assert not os.path.lexists(out)
+    _assert_no_staging(tmp_path)
