@@ -248,6 +248,8 @@ def _report(args: argparse.Namespace) -> int:
 def _plan_init(args: argparse.Namespace) -> int:
     from outcomes.report import TEMPLATE
 
+    if args.path.is_symlink():
+        raise OutcomesError(f"{args.path} is a symbolic link: give the path of a file to write")
     if args.path.exists() and not args.force:
         raise OutcomesError(f"{args.path} exists; use --force to overwrite it")
     args.path.write_text(TEMPLATE, encoding="utf-8")

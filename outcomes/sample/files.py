@@ -6,12 +6,14 @@ repository holds the same files, and a test keeps the two in step.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomli_w
 
 from outcomes.data.trialdata import TrialData
+from outcomes.errors import WriteError
 from outcomes.io.formats import write_table
 from outcomes.io.write import write
 from outcomes.sample.load import DEFAULT_N_PER_ARM, DEFAULT_SEED, load_sample
@@ -75,6 +77,11 @@ def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
     ----------
     out : str or Path
         The folder; made if missing. Existing files of the same names are replaced.
+
+    Raises
+    ------
+    WriteError
+        If ``out`` is, or holds, a symbolic link: nothing is written through one.
     trial : TrialData, optional
         What to write; :func:`outcomes.load_sample` by default.
 
@@ -85,8 +92,9 @@ def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
     >>> sorted(p.name for p in folder.iterdir())[:4]
     ['README.md', 'adam', 'events.csv', 'long.csv']
     """
-    trial = trial if trial is not None else load_sample()
     folder = Path(out)
+    _refuse_links(folder)
+    trial = trial if trial is not None else load_sample()
     for entry in SAMPLE_FILES:
         target = folder / entry.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -98,3 +106,16 @@ def write_sample(out: str | Path, trial: TrialData | None = None) -> Path:
         _README.format(rows=rows, seed=DEFAULT_SEED, n_per_arm=DEFAULT_N_PER_ARM)
     )
     return folder
+
+
+def _refuse_links(folder: Path) -> None:
+    """Refuse a folder that is, or holds, a symbolic link (a write would go where it points)."""
+    links = [folder] if folder.is_symlink() else []
+    if folder.is_dir() and not links:
+        for root, dirs, files in os.walk(folder):
+            links += [Path(root, n) for n in (*dirs, *files) if os.path.islink(Path(root, n))]
+    if links:
+        raise WriteError(
+            f"{links[0]} is a symbolic link: the sample is written only into a real folder "
+            "that holds no link (remove it, or give another folder)"
+        )

@@ -493,3 +493,25 @@ def test_a_sigint_while_writing_leaves_the_folder_as_it_was(
     else:
         assert not os.path.lexists(out)
     _assert_no_staging(tmp_path)
+
+
+def test_the_sample_and_a_plan_are_not_written_through_links(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "precious.csv"
+    victim.write_text("mine\n")
+    out = tmp_path / "sample"
+    out.mkdir()
+    (out / "long.csv").symlink_to(victim)
+    (tmp_path / "sdtm-link").symlink_to(elsewhere, target_is_directory=True)
+    assert main(["sample", "--out", str(out)]) == 2
+    assert "is a symbolic link" in capsys.readouterr().err
+    assert main(["sample", "--out", str(tmp_path / "sdtm-link")]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["long.csv"]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["precious.csv"]
+    plan = tmp_path / "plan.toml"
+    plan.symlink_to(victim)
+    assert main(["plan", "init", str(plan), "--force"]) == 2
+    assert victim.read_text() == "mine\n"
