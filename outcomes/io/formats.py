@@ -53,6 +53,7 @@ except ImportError:  # Windows: no address-space limits to respect
 
 __all__ = [
     "FORMATS",
+    "MAX_COLUMNS",
     "MAX_SHEET_CELLS",
     "check_file",
     "check_readable",
@@ -107,6 +108,8 @@ _BYTES_PER_CELL = 100
 #: The most cells of a sheet that are read, counting the empty cells of its used range: more would
 #: take minutes. 20 million is a thousand times a large trial's workbook.
 MAX_SHEET_CELLS = 20_000_000
+#: The most columns a table read may have (a wide or REDCap file has hundreds to a few thousand).
+MAX_COLUMNS = 10_000
 
 #: How much of a library's message a read error quotes, and what it leaves out: the text the
 #: message quotes, which may come from the file.
@@ -636,6 +639,7 @@ def _from_grid(grid: pd.DataFrame, path: Path) -> pd.DataFrame:
         raise ReadError(f"{path}: the sheet is empty; a header row is needed")
     header = [(_cell_text(v) or "").strip() for v in grid.iloc[0]]
     names = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
+    _check_width(names, path)
     _check_unique_names(names, path, ReadError)
     records = grid.iloc[1:].reset_index(drop=True).astype("str")
     records.columns = names
@@ -653,6 +657,7 @@ def _read_typed(path: Path, name: str) -> pd.DataFrame:
         # A stored pandas index is data: keep it as columns unless it is the default one.
         frame = frame.reset_index(drop=frame.index.equals(pd.RangeIndex(len(frame))))
     frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]
+    _check_width(frame.columns, path)
     _check_unique_names(frame.columns, path, ReadError)
     return _tidy_text(frame)
 
@@ -686,6 +691,16 @@ _TYPED_READERS: Mapping[str, Callable[[Path], pd.DataFrame]] = {
 }
 
 
+def _check_width(names: Iterable[Any], path: Path) -> None:
+    """A table read has at most :data:`MAX_COLUMNS` columns."""
+    n_columns = len(list(names))
+    if n_columns > MAX_COLUMNS:
+        raise ReadError(
+            f"{path}: the table has {n_columns:,} columns; a trial's file has at most a few "
+            f"thousand, and outcomes reads at most {MAX_COLUMNS:,}"
+        )
+
+
 def _check_unique_names(names: Iterable[Any], path: Path, error: type[Exception]) -> None:
     index = pd.Index(list(names))
     duplicated = index[index.duplicated()].unique()
@@ -698,16 +713,20 @@ def _check_unique_names(names: Iterable[Any], path: Path, error: type[Exception]
 
 def _tidy_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip surrounding whitespace from text values; blank text becomes missing."""
-    frame = frame.copy()
-    for column in frame.columns:
-        values = frame[column]
-        is_text = isinstance(values.dtype, pd.StringDtype) or (
-            values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
-        )
-        if is_text:
-            stripped = values.astype("str").str.strip()
-            frame[column] = stripped.mask(stripped == "")
-    return frame
+    if frame.shape[1] == 0:
+        return frame.copy()
+    # one frame from all the columns: assigning them one by one is quadratic in their number
+    return pd.concat([_tidy_column(frame.iloc[:, i]) for i in range(frame.shape[1])], axis=1)
+
+
+def _tidy_column(values: pd.Series) -> pd.Series:
+    is_text = isinstance(values.dtype, pd.StringDtype) or (
+        values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
+    )
+    if not is_text:
+        return values.copy()
+    stripped = values.astype("str").str.strip()
+    return stripped.mask(stripped == "")
 
 
 # -- writing --------------------------------------------------------------------------------------

@@ -392,3 +392,27 @@ def test_schedules_mappings_and_scales_are_read_with_bounds(tmp_path: Path) -> N
     }
     for arg, reason in expected.items():
         assert results[arg].startswith("refused: ") and reason in results[arg], (arg, results[arg])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_table_of_more_columns_than_a_trial_has_is_refused(tmp_path: Path, suffix: str) -> None:
+    columns = ["subject", "visit", "arm"] + [f"c{i}" for i in range(formats.MAX_COLUMNS)]
+    frame = pd.DataFrame([["S1", "WEEK 1", "DMT"] + [1] * formats.MAX_COLUMNS], columns=columns)
+    path = tmp_path / f"wide{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    with pytest.raises(ReadError, match=r"has 10,003 columns; .* reads at most 10,000"):
+        read_table(path)
+
+
+def test_a_message_names_at_most_twenty_columns(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    pd.DataFrame([["S1", "WEEK 1"] + ["x"] * 500], columns=["subject", "visit"] + [
+        f"c{i}" for i in range(500)
+    ]).to_csv(path, index=False)
+    with pytest.raises(outcomes.ValidationError) as caught:
+        outcomes.read(path)
+    message = caught.value.problems["message"].str.cat(sep=" ")
+    assert "c19" not in message and "and 482 more" in message

@@ -17,7 +17,7 @@ import pandas as pd
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError
-from outcomes.io.layouts.base import Extracted, assemble
+from outcomes.io.layouts.base import Extracted, assemble, listed_columns
 from outcomes.io.layouts.cdisc import COVARIATES, measures_of_codes, scores_tall, upper_columns
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.measures import MeasureIndex
@@ -53,7 +53,8 @@ def extract(
     missing += [] if ("AVISIT" in up or "AVISITN" in up) else ["AVISIT or AVISITN"]
     if missing:
         raise MappingError(
-            f"{log.file}: an ADaM BDS data set needs {missing}; the file has {list(raw.columns)}"
+            f"{log.file}: an ADaM BDS data set needs {missing}; the file has "
+            f"{listed_columns(raw.columns)}"
         )
     derived = raw[up["DTYPE"]].notna() if "DTYPE" in up else pd.Series(False, index=raw.index)
     keep_rows = ~derived

@@ -9,7 +9,9 @@ problem can be reported at the cell it came from.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +21,9 @@ __all__ = [
     "VALUE_COLUMNS",
     "WRITTEN_TOTALS",
     "Extracted",
+    "SHOWN_COLUMNS",
     "assemble",
+    "listed_columns",
     "melt_measures",
     "written_total",
 ]
@@ -80,6 +84,24 @@ class Extracted:
     set_aside: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"source_row": [], "reason": []})
     )
+
+
+#: Columns a message names, at most; the others are counted.
+SHOWN_COLUMNS = 20
+
+
+def listed_columns(columns: Iterable[Any]) -> str:
+    """The first :data:`SHOWN_COLUMNS` columns of a table, and how many more, for a message.
+
+    Examples
+    --------
+    >>> listed_columns([f"c{i}" for i in range(25)])  # doctest: +ELLIPSIS
+    "['c0', 'c1', ..., 'c19'] and 5 more"
+    """
+    columns = list(columns)
+    shown = columns[:SHOWN_COLUMNS]
+    more = len(columns) - len(shown)
+    return f"{shown}" + (f" and {more:,} more" if more else "")
 
 
 def melt_measures(

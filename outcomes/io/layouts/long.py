@@ -16,6 +16,7 @@ from outcomes.io.layouts.base import (
     CONTEXT_ROLES,
     Extracted,
     assemble,
+    listed_columns,
     melt_measures,
     written_total,
 )
@@ -78,17 +79,15 @@ def extract_rows(
         log.add(
             "error",
             "no-score-columns",
-            f"no score columns recognised among {list(raw.columns)}",
+            f"no score columns recognised among {listed_columns(raw.columns)}",
             hint="name item and total columns by registry code (MADRS01, GAD0208), "
             "or map them: mapping={'items': {...}, 'totals': {...}}, or pass instrument=",
         )
     covariates = _covariates(raw, mapping, role_cols | set(measures))
-    occasions = pd.DataFrame(
-        {role: raw[col] for role, col in roles.items() if role in CONTEXT_ROLES}
-    )
-    occasions["source_row"] = raw.index + 1
-    for c in covariates:
-        occasions[c] = raw[c]
+    columns = {role: raw[col] for role, col in roles.items() if role in CONTEXT_ROLES}
+    columns["source_row"] = raw.index + 1
+    columns.update({c: raw[c] for c in covariates})  # at once: one insert per column is O(n^2)
+    occasions = pd.DataFrame(columns, index=raw.index)
     scored = set(tall["occasion"])
     if "instrument" in roles:  # rows of an unknown instrument are reported as such
         unknown = raw[roles["instrument"]].map(

@@ -15,7 +15,7 @@ import pandas as pd
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError
-from outcomes.io.layouts.base import Extracted, assemble
+from outcomes.io.layouts.base import Extracted, assemble, listed_columns
 from outcomes.io.layouts.cdisc import (
     COVARIATES,
     hours_from_iso,
@@ -50,7 +50,8 @@ def extract(
         missing.append("VISIT or VISITNUM")
     if missing:
         raise MappingError(
-            f"{log.file}: an SDTM QS domain needs {missing}; the file has {list(raw.columns)}"
+            f"{log.file}: an SDTM QS domain needs {missing}; the file has "
+            f"{listed_columns(raw.columns)}"
         )
     value = raw[results[0]].copy()
     column = pd.Series(results[0], index=raw.index, dtype=object)

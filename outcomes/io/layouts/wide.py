@@ -15,7 +15,13 @@ import pandas as pd
 
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
-from outcomes.io.layouts.base import Extracted, assemble, melt_measures, written_total
+from outcomes.io.layouts.base import (
+    Extracted,
+    assemble,
+    listed_columns,
+    melt_measures,
+    written_total,
+)
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise, resolve_roles
 from outcomes.io.measures import Measure, MeasureIndex
 
@@ -88,21 +94,19 @@ def extract(
         key = pd.Series(range(len(raw)), index=raw.index) * len(visits) + k
         measures = {c: (m.instrument, m.code) for c, m in cols.items() if isinstance(m, Measure)}
         parts.append(melt_measures(raw, measures, key))
-        occ = pd.DataFrame({role: raw[col] for role, col in roles.items()})
-        occ["visit"] = visit
-        for c, role in cols.items():
-            if isinstance(role, str):
-                occ[role] = raw[c]
-        occ["source_row"] = raw.index + 1
-        for c in covariates:
-            occ[c] = raw[c]
+        columns = {role: raw[col] for role, col in roles.items()}
+        columns["visit"] = visit
+        columns.update({role: raw[c] for c, role in cols.items() if isinstance(role, str)})
+        columns["source_row"] = raw.index + 1
+        columns.update({c: raw[c] for c in covariates})  # at once: one insert each is O(n^2)
+        occ = pd.DataFrame(columns, index=raw.index)
         occasions.append(occ.set_index(key.to_numpy()))
     tall = pd.concat(parts, ignore_index=True) if parts else melt_measures(raw, {})
     if tall.empty:
         log.add(
             "error",
             "no-score-columns",
-            f"no score columns of the form <measure>_<visit> among {list(raw.columns)}",
+            f"no score columns of the form <measure>_<visit> among {listed_columns(raw.columns)}",
             hint="name columns like MADRS01_WEEK 2 or madrs_total_baseline, or read the file "
             "with layout='long' if it has a visit column",
         )
