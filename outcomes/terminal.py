@@ -32,20 +32,27 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["printable", "printable_lines"]
+__all__ = ["UNPRINTABLE", "printable", "printable_lines"]
 
 _SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: ESC [ or 0x9b, parameters, intermediates, final
     r"|(?:\x1b[]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC...ST
     r"|\x1b[ -/]*[0-~]"  # two-character escapes (and nF sequences such as ESC ( B)
 )
-_BREAK = re.compile("\r\n|[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
-_INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f"  # C0, DEL, C1
+_BREAKS = "\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029"
+_INVISIBLES = (
+    "\x00-\x1f\x7f-\x9f"  # C0, DEL, C1
     "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional marks, embeddings, isolates
-    "\ufffe\uffff]"
+    "\ufffe\uffff"
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATES = "\ud800-\udfff"
+_BREAK = re.compile(f"\r\n|[{_BREAKS}]")
+_INVISIBLE = re.compile(f"[{_INVISIBLES}]")
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
+#: One character that :func:`printable` would change: a line break, a tab, a control character
+#: (the start of every escape sequence among them), a bidirectional mark or a surrogate. A text
+#: that must be one printable line (a plan's title) is refused when it holds one.
+UNPRINTABLE = re.compile(f"[{_BREAKS}{_INVISIBLES}{_SURROGATES}]")
 
 
 def printable(text: object) -> str:

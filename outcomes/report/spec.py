@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from outcomes.errors import ReadError
 from outcomes.io.formats import check_file, read_table
 from outcomes.models.formula import MAX_FORMULA_LENGTH, FormulaError
+from outcomes.terminal import UNPRINTABLE
 from outcomes.textfiles import check_readable
 
 __all__ = [
@@ -124,7 +125,7 @@ class Text:
             return checking.bad(
                 place, f"{shown(value)} is longer than {self.max_length:,} characters"
             )
-        control = None if self.any_character else _CONTROL.search(value)
+        control = None if self.any_character else UNPRINTABLE.search(value)
         if control:
             code = ord(control.group())
             return checking.bad(place, f"{shown(value)} holds a control character (U+{code:04X})")
@@ -373,10 +374,6 @@ class File:
 
 # -- helpers --------------------------------------------------------------------------------------
 
-#: Characters a one-line text may not hold: control characters (tab and line feed too), line and
-#: paragraph separators, and the bidirectional embeddings, overrides and isolates, which make a
-#: text display other than it reads.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 

@@ -44,7 +44,7 @@ from outcomes.tables import (
     write_table,
 )
 from outcomes.tables.writers import latex_escape, neutralise_formula, to_html, to_latex, to_markdown
-from outcomes.terminal import printable, printable_lines
+from outcomes.terminal import UNPRINTABLE, printable, printable_lines
 
 FORMULA_PREFIXES = [
     "=", "+", "-", "@", "\t", "\r", "\n", "\x00", " =", "  -", "\u00a0=", "\u3000@",
@@ -579,3 +579,10 @@ def test_report_html_escapes_every_data_derived_string(
     page = write_report(results, tmp_path / "out").read_text(encoding="utf-8")
     assert "<script" not in page and "<img src=x" not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=20))
+def test_unprintable_finds_exactly_what_printable_changes(text: str) -> None:
+    # one definition of "not one printable line": the plan's checks refuse what the terminal strips
+    assert (UNPRINTABLE.search(text) is not None) == (printable(text) != text)
