@@ -196,7 +196,7 @@ def _resolved(formula: str | ModelFormula, data: pd.DataFrame) -> ModelFormula:
 def _response(model: ModelFormula, frame: pd.DataFrame) -> np.ndarray:
     response = model.response
     assert response is not None  # noqa: S101 - checked by the caller
-    if response.key in response.variables and not is_number_column(frame[response.key]):
+    if isinstance(response.node, Name) and not is_number_column(frame[response.key]):
         raise FormulaError(f"the response {response.key!r} is not numeric", model.text)
     value = model.evaluate(frame, [response])[response.key]
     return np.asarray(value, dtype=float)
