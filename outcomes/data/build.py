@@ -61,6 +61,7 @@ def build_trial(
     events: pd.DataFrame | None = None,
     allow_identifiers: Collection[str] = (),
     max_missing_items: int = 0,
+    baseline: str | None = None,
     source: dict[str, str] | None = None,
 ) -> TrialData:
     """Check everything, then build the TrialData or raise one ValidationError with all problems.
@@ -83,6 +84,8 @@ def build_trial(
         Columns the user allows although they look like identifiers.
     max_missing_items : int
         Missing-item policy for scoring totals (see :func:`outcomes.instruments.score`).
+    baseline : str, optional
+        The baseline visit's label, where no schedule says it.
     source : dict, optional
         ``file``, ``format``, ``layout``, kept in :attr:`TrialData.source`.
 
@@ -117,7 +120,7 @@ def build_trial(
     check_duplicate_assessments(rec, log)
     scores = score_records(rec, values, index, max_missing_items, log, invalid)
     check_arm_changes(rec, rc, log)
-    schedule, notes = resolve_schedule(rec, rc, schedule, log)
+    schedule, notes = resolve_schedule(rec, rc, schedule, log, baseline=baseline)
     check_windows(rec, rc, schedule, log)
     frame = _canonical(rec, scores, schedule, ex.covariates, index)
     check_missing_baseline(frame, log)

@@ -12,7 +12,12 @@ __all__ = ["check_missing_baseline", "check_windows", "resolve_schedule"]
 
 
 def resolve_schedule(
-    rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule | None, log: ProblemLog
+    rec: pd.DataFrame,
+    rc: dict[str, str],
+    schedule: Schedule | None,
+    log: ProblemLog,
+    *,
+    baseline: str | None = None,
 ) -> tuple[Schedule, list[str]]:
     seen = rec.dropna(subset=["visit"])
     numbers = seen.dropna(subset=["visit_num"]).groupby("visit", sort=False)["visit_num"]
@@ -59,6 +64,7 @@ def resolve_schedule(
         order,
         numbers=[float(nums[v]) for v in order] if nums is not None else None,
         days=[float(days[v]) for v in order] if days.notna().all() else None,
+        baseline_visit=baseline,
     )
     return inferred, [f"schedule inferred: {n}" for n in inferred.notes]
 

@@ -40,6 +40,7 @@ def read(
     allow_identifiers: Collection[str] = (),
     max_missing_items: int = 0,
     sheet: str | int | None = None,
+    baseline: str | None = None,
 ) -> TrialData:
     """Read a trial's score file, validate it, score it, and return its :class:`TrialData`.
 
@@ -70,6 +71,8 @@ def read(
         to ``k`` missing items is prorated.
     sheet : str or int, optional
         Excel sheet (the first by default).
+    baseline : str, optional
+        The baseline visit's label, where no schedule says it.
 
     Returns
     -------
@@ -109,6 +112,7 @@ def read(
         subjects=_subjects(subjects, path, layout or detect_layout(raw)[0]),
         allow_identifiers=allow_identifiers,
         max_missing_items=max_missing_items,
+        baseline=baseline,
         name=str(path),
     )
 
@@ -124,6 +128,7 @@ def from_frame(
     subjects: pd.DataFrame | str | Path | None = None,
     allow_identifiers: Collection[str] = (),
     max_missing_items: int = 0,
+    baseline: str | None = None,
     name: str = "<DataFrame>",
 ) -> TrialData:
     """Validate and score a table already in memory, laid out as a file would be.
@@ -145,6 +150,8 @@ def from_frame(
     """
     raw = raw.reset_index(drop=True)
     log = ProblemLog(file=Path(name).name)
+    for problem in raw.attrs.get("problems", ()):
+        log.add(**problem)  # what the reader found in the file's cells (encoding, cut rows)
     chosen, notes = (layout, []) if layout else detect_layout(raw)
     if chosen not in LAYOUTS:
         raise MappingError(f"unknown layout {chosen!r}; the layouts are {list(LAYOUTS)}")
@@ -172,6 +179,7 @@ def from_frame(
         events=_table(events),
         allow_identifiers=allow_identifiers,
         max_missing_items=max_missing_items,
+        baseline=baseline,
         source={
             "file": name,
             "format": raw.attrs.get("source", {}).get("format", "DataFrame"),
