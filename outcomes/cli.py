@@ -23,6 +23,7 @@ from typing import Any
 import outcomes
 from outcomes.data.describe import describe
 from outcomes.errors import OutcomesError, ValidationError
+from outcomes.io.layouts.adam import DEFAULT_ANALYSIS_FLAG
 from outcomes.io.read import LAYOUTS
 from outcomes.terminal import printable, printable_lines
 
@@ -125,6 +126,34 @@ def _read_options(p: argparse.ArgumentParser) -> None:
         metavar="K",
         help="prorate totals with at most K missing items (default 0: no proration)",
     )
+    p.add_argument("--baseline", metavar="VISIT", help="the baseline visit, where no schedule says")
+    p.add_argument(
+        "--population",
+        metavar="FLAG",
+        help="read only the subjects this Y/N flag selects (EFFFL, ITTFL, SAFFL, ...)",
+    )
+    p.add_argument(
+        "--covariate",
+        action="append",
+        dest="covariates",
+        metavar="COLUMN",
+        help="keep this covariate, from the file or the subjects table (repeatable; "
+        "by default the layout's own choice)",
+    )
+    p.add_argument(
+        "--derived",
+        action="append",
+        default=[],
+        metavar="DTYPE",
+        help="ADaM: read the sponsor's derived records of this DTYPE too, e.g. LOCF (repeatable)",
+    )
+    p.add_argument(
+        "--analysis-flag",
+        default=DEFAULT_ANALYSIS_FLAG,
+        metavar="FLAG",
+        help=f"ADaM: read only the records this flag marks Y (default {DEFAULT_ANALYSIS_FLAG}, "
+        "when the file has it; 'none' reads every record)",
+    )
 
 
 def _load(args: argparse.Namespace) -> outcomes.TrialData:
@@ -144,6 +173,11 @@ def _load(args: argparse.Namespace) -> outcomes.TrialData:
         subjects=args.subjects,
         allow_identifiers=args.allow,
         max_missing_items=args.max_missing_items,
+        baseline=args.baseline,
+        population=args.population,
+        covariates=args.covariates,
+        derived=args.derived,
+        analysis_flag=None if args.analysis_flag.lower() == "none" else args.analysis_flag,
     )
 
 

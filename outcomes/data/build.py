@@ -96,15 +96,7 @@ def build_trial(
     """
     rc = ex.role_columns
     find_identifiers(raw, log, subject_column=rc.get("subject"), allow=allow_identifiers)
-    for aside in ex.set_aside.to_dict("records"):
-        log.add(
-            "warning",
-            "row-set-aside",
-            f"row {aside['source_row']} not read: {aside['reason']}",
-            hint="nothing to do if the row is derived; outcomes derives its own",
-            row=aside["source_row"],
-            **{k: aside.get(k) for k in ("subject", "visit", "instrument", "column", "value")},
-        )
+    _report_set_aside(ex.set_aside, log)
 
     if ex.records.empty:
         if not log.has_errors:
@@ -138,6 +130,29 @@ def build_trial(
         notes=tuple(ex.notes + notes),
         source=dict(source or {}),
     )
+
+
+def _report_set_aside(set_aside: pd.DataFrame, log: ProblemLog) -> None:
+    """One warning per reason a layout set rows aside: how many, and the first of them."""
+    if set_aside.empty:
+        return
+    first = set_aside.sort_values("source_row", kind="stable").drop_duplicates("reason")
+    counts = set_aside["reason"].value_counts(sort=False)
+    for aside in first.to_dict("records"):
+        n = int(counts[aside["reason"]])
+        rows = (
+            f"row {aside['source_row']}"
+            if n == 1
+            else f"{n:,} rows (first row {aside['source_row']})"
+        )
+        log.add(
+            "warning",
+            "row-set-aside",
+            f"{rows} not read: {aside['reason']}",
+            hint="nothing to do if these rows are not wanted",
+            row=aside["source_row"],
+            **{k: aside.get(k) for k in ("subject", "visit", "instrument", "column", "value")},
+        )
 
 
 def order_arms(arms: Collection[str]) -> list[str]:

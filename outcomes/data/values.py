@@ -99,7 +99,11 @@ def _ranges(index: MeasureIndex) -> tuple[dict[str, float], dict[str, float], di
     for inst in index.instruments.values():
         for item in inst.items:
             lo[item.code], hi[item.code] = item.min, item.max
-            whole[item.code] = float(item.min).is_integer() and item.max - item.min <= 10
+            whole[item.code] = (
+                item.whole
+                if item.whole is not None
+                else float(item.min).is_integer() and item.max - item.min <= 10
+            )
         lo[inst.total_code], hi[inst.total_code] = inst.total_min, inst.total_max
         whole[inst.total_code] = False
     return lo, hi, whole

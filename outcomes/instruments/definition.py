@@ -28,6 +28,11 @@ class Item:
         The item's allowed range, inclusive.
     reverse : bool
         Reverse-keyed: scored as ``min + max - x``.
+    whole : bool or None
+        Whether responses are whole numbers (a value that is not is then a warning); ``None``
+        decides from the range: whole for a whole-number range of at most 10 points. An item
+        scored as a mean, such as the ADAS-Cog's word recall (the mean of three trials), says
+        ``false``.
     """
 
     code: str
@@ -35,6 +40,7 @@ class Item:
     min: float
     max: float
     reverse: bool = False
+    whole: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,13 @@ class Instrument:
         Code of the total score (CDISC ``QSTESTCD`` or sponsor code, e.g. ``MADRSTOT``).
     scoring : {"sum", "mean"}
         The total is the sum of the (keyed) items, or their mean.
+    proration : {"count", "maximum"}
+        The published rule for a total with missing items (when a missing-item policy allows
+        one): ``"count"`` scales the mean of the answered items by the number of items;
+        ``"maximum"`` scales what the answered items score above their minimum by the range
+        of the whole scale over the range of the answered items (the rule for scales whose
+        items have different ranges, such as the ADAS-Cog: sum x 70 / the most the answered
+        items could score). The two agree when every item has the same range.
     higher_is_worse : bool
         Direction: ``True`` for symptom scales, where a fall is improvement.
     bands : tuple of Band
@@ -89,6 +102,7 @@ class Instrument:
     items: tuple[Item, ...]
     total_code: str
     scoring: Literal["sum", "mean"] = "sum"
+    proration: Literal["count", "maximum"] = "count"
     higher_is_worse: bool = True
     bands: tuple[Band, ...] = ()
     response_fall: float | None = None

@@ -123,6 +123,7 @@ def _parse_item(data: Mapping[str, Any], where: str, problems: _Problems) -> Ite
         min=_number(data, "min", prefix, problems, required=True) or 0.0,
         max=_number(data, "max", prefix, problems, required=True) or 0.0,
         reverse=_flag(data, "reverse", prefix, problems, default=False),
+        whole=_flag(data, "whole", prefix, problems, default=False) if "whole" in data else None,
     )
 
 
@@ -218,6 +219,7 @@ def instrument_from_mapping(data: Mapping[str, Any]) -> Instrument:
         items=items,
         total_code=_text(data, "total_code", "", problems),
         scoring=scoring,
+        proration=data.get("proration", "count"),
         higher_is_worse=_flag(data, "higher_is_worse", "", problems, default=True),
         bands=bands,
         response_fall=_number(data, "response_fall", "", problems),
@@ -240,6 +242,12 @@ def check_instrument(instrument: Instrument) -> None:
         problems.add("name", f"must be lower case without spaces, not {name!r}")
     if instrument.scoring not in ("sum", "mean"):
         problems.add("scoring", f"must be 'sum' or 'mean', not {instrument.scoring!r}")
+    if instrument.proration not in ("count", "maximum"):
+        problems.add(
+            "proration", f"must be 'count' or 'maximum', not {instrument.proration!r}"
+        )
+    elif instrument.proration == "maximum" and instrument.scoring != "sum":
+        problems.add("proration", "'maximum' applies to summed scales (scoring = 'sum')")
     if _check_items(instrument, problems):
         _check_rules(instrument, problems)
     fall = instrument.response_fall

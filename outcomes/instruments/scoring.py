@@ -45,8 +45,11 @@ def score(instrument: Instrument, items: pd.DataFrame, *, max_missing: int = 0) 
 
     The missing-item policy is explicit: with ``max_missing=0`` (the default) a total is scored
     only when every item is answered. With ``max_missing=k`` a total with at most ``k`` missing
-    items is prorated: the mean of the answered (keyed) items times the number of items for a
-    summed scale, their mean for a mean-scored scale. More missing items give no total.
+    items is prorated by the instrument's published rule (:attr:`Instrument.proration`): for
+    ``"count"``, the mean of the answered (keyed) items times the number of items for a summed
+    scale, their mean for a mean-scored scale; for ``"maximum"``, what the answered items score
+    above their minimum, times the scale's range over the answered items' range, plus the
+    scale's minimum. More missing items give no total.
 
     Parameters
     ----------
@@ -80,8 +83,7 @@ def score(instrument: Instrument, items: pd.DataFrame, *, max_missing: int = 0) 
     keyed = keyed_items(instrument, items)
     n_items = len(instrument.items)
     n_missing = keyed.isna().sum(axis=1)
-    mean = keyed.mean(axis=1, skipna=True)
-    total = mean if instrument.scoring == "mean" else mean * n_items
+    total = _prorated(instrument, keyed)
     complete = n_missing == 0
     if instrument.scoring == "sum":
         # Sum exactly where complete, so that integer totals stay integers.
@@ -92,6 +94,22 @@ def score(instrument: Instrument, items: pd.DataFrame, *, max_missing: int = 0) 
     source = pd.Series(np.where(complete, "items", "prorated"), index=items.index, dtype=object)
     source = source.where(usable)
     return pd.DataFrame({"total": total.astype(float), "total_source": source})
+
+
+def _prorated(instrument: Instrument, keyed: pd.DataFrame) -> pd.Series:
+    """The total each row would have by the instrument's proration rule (exact where complete)."""
+    if instrument.proration == "maximum":
+        low = np.array([i.min for i in instrument.items], dtype=float)
+        span = np.array([i.max - i.min for i in instrument.items], dtype=float)
+        answered = keyed.notna().to_numpy()
+        above = (keyed.to_numpy() - low).copy()
+        above[~answered] = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):  # no item answered: no total
+            scale = span.sum() / (answered * span).sum(axis=1)
+            total = low.sum() + above.sum(axis=1) * scale
+        return pd.Series(total, index=keyed.index)
+    mean = keyed.mean(axis=1, skipna=True)
+    return mean if instrument.scoring == "mean" else mean * len(instrument.items)
 
 
 def severity_band(instrument: Instrument, total: pd.Series) -> pd.Series:

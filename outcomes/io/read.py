@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError, ReadError
 from outcomes.io import layouts
 from outcomes.io.formats import read_table
+from outcomes.io.layouts.adam import DEFAULT_ANALYSIS_FLAG
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise
 from outcomes.io.measures import MeasureIndex
+from outcomes.io.population import select_population
 
 __all__ = ["LAYOUTS", "detect_layout", "from_frame", "read"]
 
@@ -41,6 +44,10 @@ def read(
     max_missing_items: int = 0,
     sheet: str | int | None = None,
     baseline: str | None = None,
+    population: str | None = None,
+    covariates: Collection[str] | None = None,
+    derived: str | Collection[str] = (),
+    analysis_flag: str | None = DEFAULT_ANALYSIS_FLAG,
 ) -> TrialData:
     """Read a trial's score file, validate it, score it, and return its :class:`TrialData`.
 
@@ -73,6 +80,21 @@ def read(
         Excel sheet (the first by default).
     baseline : str, optional
         The baseline visit's label, where no schedule says it.
+    population : str, optional
+        A subject-level Y/N flag (``EFFFL``, ``ITTFL``, ``SAFFL``, ``FASFL``, ``PPROTFL``,
+        ``COMP24FL``, ...) in the score file or the subjects table: only its subjects are read,
+        the others are counted in one note.
+    covariates : collection of str, optional
+        The covariate columns to keep, from the score file or the subjects table (``["SITEGR1",
+        "AGE"]``); by default a layout's own choice (every extra column of a long or wide file;
+        the standard CDISC ones, population flags and ``SITEGR1`` of a CDISC file).
+    derived : str or collection of str
+        ADaM: the ``DTYPE`` values of the sponsor's derived records to read too (``"LOCF"``),
+        their ``DTYPE`` kept as a column. By default only observed records are read.
+    analysis_flag : str or None, default "ANL01FL"
+        ADaM: read only the records this flag marks ``Y`` (the records of the sponsor's analysis,
+        one per subject, visit and parameter); the default applies when the file has it, ``None``
+        reads every record.
 
     Returns
     -------
@@ -113,6 +135,10 @@ def read(
         allow_identifiers=allow_identifiers,
         max_missing_items=max_missing_items,
         baseline=baseline,
+        population=population,
+        covariates=covariates,
+        derived=derived,
+        analysis_flag=analysis_flag,
         name=str(path),
     )
 
@@ -129,6 +155,10 @@ def from_frame(
     allow_identifiers: Collection[str] = (),
     max_missing_items: int = 0,
     baseline: str | None = None,
+    population: str | None = None,
+    covariates: Collection[str] | None = None,
+    derived: str | Collection[str] = (),
+    analysis_flag: str | None = DEFAULT_ANALYSIS_FLAG,
     name: str = "<DataFrame>",
 ) -> TrialData:
     """Validate and score a table already in memory, laid out as a file would be.
@@ -158,8 +188,11 @@ def from_frame(
     if instrument is not None:
         instrument = registry.get(instrument).name
     index = MeasureIndex()
-    column_mapping = ColumnMapping.from_any(mapping)
-    column_mapping.check_columns(raw.columns, name)
+    column_mapping = _with_covariates(ColumnMapping.from_any(mapping), covariates, population)
+    subject_table = _table(subjects)
+    column_mapping.check_columns(
+        [*raw.columns, *(subject_table.columns if subject_table is not None else ())], name
+    )
     ex = layouts.extract(
         chosen,
         raw,
@@ -167,8 +200,12 @@ def from_frame(
         index=index,
         instrument=instrument,
         log=log,
-        subjects=_table(subjects),
+        subjects=subject_table,
+        derived=(derived,) if isinstance(derived, str) else tuple(derived),
+        analysis_flag=analysis_flag,
     )
+    if population is not None:
+        ex = select_population(ex, population, log)
     ex.notes[:0] = notes
     return build_trial(
         ex,
@@ -186,6 +223,32 @@ def from_frame(
             "layout": chosen,
         },
     )
+
+
+def _with_covariates(
+    mapping: ColumnMapping, covariates: Collection[str] | None, population: str | None
+) -> ColumnMapping:
+    """The mapping with ``covariates=`` as its covariates (the two must not disagree).
+
+    A population flag is kept with the covariates chosen, so that it can select the subjects.
+    """
+    if covariates is None:
+        if mapping.covariates is None or population is None:
+            return mapping
+        covariates = mapping.covariates
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    chosen = tuple(covariates)
+    if population is not None and population not in chosen:
+        return replace(
+            _with_covariates(mapping, chosen, None), covariates=(*chosen, population)
+        )
+    if mapping.covariates is not None and mapping.covariates != chosen:
+        raise MappingError(
+            f"covariates={list(chosen)} and the mapping's covariates "
+            f"{list(mapping.covariates)} differ: give them in one place"
+        )
+    return replace(mapping, covariates=chosen)
 
 
 def detect_layout(raw: pd.DataFrame) -> tuple[str, list[str]]:

@@ -49,6 +49,8 @@ BUILT_INS: dict[str, tuple[int, float, float, float, float, str, bool, str]] = {
     "bfi44-n": (8, 1, 5, 1, 5, "mean", True, "BFINTOT"),
     # Soto & John 2017: 12 Negative Emotionality items 1-5, item mean, 1-5
     "bfi2-n": (12, 1, 5, 1, 5, "mean", True, "BFI2NTOT"),
+    # Rosen, Mohs & Davis 1984: 11 cognitive items, 0-5 to 0-12, total 0-70; CDISC Pilot 01 ACTOT
+    "adas-cog11": (11, 0, 12, 0, 70, "sum", True, "ACTOT"),
     # Barrett et al. 2015: 30 items 0-5, item mean 0-5; higher = stronger experience
     "meq30": (30, 0, 5, 0, 5, "mean", False, "MEQTOT"),
     # Nour et al. 2016: 8 visual-analogue items 0-100, item mean 0-100
@@ -212,7 +214,7 @@ def test_get_passes_an_instrument_through():
 def test_unknown_name_suggests_the_closest(query: str, suggestion: str):
     with pytest.raises(InstrumentError, match=f"did you mean '{suggestion}'") as info:
         get(query)
-    assert "Available: bfi2-n, bfi44-n, edi" in str(info.value)
+    assert "Available: adas-cog11, bfi2-n, bfi44-n, edi" in str(info.value)
 
 
 def test_unknown_name_without_a_close_match():

@@ -2,14 +2,33 @@
 
 Read by standard names: ``USUBJID``, ``PARAMCD`` (item or total code), ``AVAL`` (else ``AVALC``),
 ``PARCAT1`` (instrument, optional), ``AVISIT``/``AVISITN``, ``ADY``, the randomised arm from
-``TRT01P`` (else ``ARM``, ``TRT01A``), the period treatment ``TRTP`` and period ``APERIOD``, the
-elapsed time from the dose ``ARELTM`` (with ``ARELTMU``: hours, minutes or days), and the standard
-covariates of :data:`~outcomes.io.layouts.cdisc.COVARIATES`. Derived rows (``DTYPE`` filled, such as
-LOCF or imputed records) are set aside and reported: this package derives and imputes itself.
-``BASE``, ``CHG`` and ``PCHG`` are not read; :func:`outcomes.derive` recomputes them.
+``TRT01P`` (else ``ARM``, ``TRT01A``; else ``TRTP`` when it is one treatment per subject), the
+period treatment ``TRTP`` and period ``APERIOD``, the elapsed time from the dose ``ARELTM`` (with
+``ARELTMU``: hours, minutes or days), the standard covariates of
+:data:`~outcomes.io.layouts.cdisc.COVARIATES` and the subject-level variables of
+:data:`~outcomes.io.layouts.cdisc.SUBJECT_VARIABLES` (population flags, ``SITEGR1``); a mapping's
+roles override any of these (``mapping={"arm": "TRTP"}``), and ``covariates=`` chooses the
+covariates.
+
+Which records are read, as a statistician filters them:
+
+* **Observed records by default.** Derived records (``DTYPE`` filled: ``LOCF``, ``WOCF``,
+  ``AVERAGE``, ...) are set aside, summed up in one warning per ``DTYPE``; ``derived=("LOCF",)``
+  reads the sponsor's records of those types too, with their ``DTYPE`` kept as a column.
+* **The analysis flag.** When the file has ``ANL01FL`` (or the ``analysis_flag=`` named, such as
+  ``ANL02FL``), only records flagged ``Y`` are read: the records the sponsor's analysis uses, one
+  per subject, visit and parameter. The others are set aside in one warning. ``analysis_flag=None``
+  reads every record.
+* **One questionnaire.** With ``instrument=``, the rows of other parameters are set aside in one
+  note.
+
+``BASE``, ``CHG`` and ``PCHG`` are not read; :func:`outcomes.derive` recomputes them (a file whose
+baseline is only a column says so in the notes).
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -18,11 +37,21 @@ from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError
 from outcomes.io.layouts.base import Extracted, assemble, listed_columns
-from outcomes.io.layouts.cdisc import COVARIATES, measures_of_codes, scores_tall, upper_columns
+from outcomes.io.layouts.cdisc import (
+    COVARIATES,
+    covariate_columns,
+    mapped_roles,
+    measures_of_codes,
+    scores_tall,
+    upper_columns,
+)
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.measures import MeasureIndex
 
-__all__ = ["extract", "to_table"]
+__all__ = ["DEFAULT_ANALYSIS_FLAG", "extract", "to_table"]
+
+#: The analysis flag applied when the file has it and ``analysis_flag=`` is not given.
+DEFAULT_ANALYSIS_FLAG = "ANL01FL"
 
 _ARM = ("TRT01P", "ARM", "TRT01A")
 _HOURS_PER = {
@@ -35,6 +64,19 @@ _HOURS_PER = {
     "DAY": 24.0,
     "D": 24.0,
 }
+_SCORE_VARIABLES = (
+    "PARAMCD",
+    "PARAM",
+    "PARAMN",
+    "PARCAT1",
+    "AVAL",
+    "AVALC",
+    "BASE",
+    "CHG",
+    "PCHG",
+    "DTYPE",
+    "ARELTMU",
+)
 
 
 def extract(
@@ -44,8 +86,30 @@ def extract(
     index: MeasureIndex,
     instrument: str | None,
     log: ProblemLog,
+    derived: Collection[str] = (),
+    analysis_flag: str | None = DEFAULT_ANALYSIS_FLAG,
 ) -> Extracted:
-    """Assessments and score values of an ADQS data set."""
+    """Assessments and score values of an ADQS data set.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The file's table.
+    mapping : ColumnMapping
+        Roles overriding the standard variables, and the covariates to keep.
+    index : MeasureIndex
+        The instruments known.
+    instrument : str, optional
+        Read this instrument's parameters only; the others are set aside in one note.
+    log : ProblemLog
+        Where problems go.
+    derived : collection of str
+        ``DTYPE`` values of derived records to read (``"LOCF"``); by default none.
+    analysis_flag : str or None
+        A ``Y``/blank flag variable selecting the records read. The default, ``ANL01FL``,
+        applies when the file has it; a flag named otherwise must be in the file; ``None``
+        reads every record.
+    """
     up = upper_columns(raw)
     value_var = "AVAL" if "AVAL" in up else "AVALC"
     missing = [v for v in ("USUBJID", "PARAMCD") if v not in up]
@@ -56,17 +120,17 @@ def extract(
             f"{log.file}: an ADaM BDS data set needs {missing}; the file has "
             f"{listed_columns(raw.columns)}"
         )
-    derived = raw[up["DTYPE"]].notna() if "DTYPE" in up else pd.Series(False, index=raw.index)
-    keep_rows = ~derived
-    measure = measures_of_codes(raw, up, "PARAMCD", "PARCAT1", index, instrument, log)
-    visit = raw[up["AVISIT"]] if "AVISIT" in up else raw[up["AVISITN"]]
-    set_aside = _derived_rows(raw, up, derived, visit, measure)
+    notes: list[str] = []
+    roles = _roles(raw, up, mapping, notes)
+    measure = measures_of_codes(raw, up, "PARAMCD", "PARCAT1", index, instrument, log, notes)
+    visit = raw[roles["visit"]]
+    chosen, set_aside = _chosen_records(raw, up, measure, visit, derived, analysis_flag, roles)
     occasion = pd.Series(
-        raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
+        raw.groupby([raw[roles["subject"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
         index=raw.index,
     )
     value = raw[up[value_var]]
-    keep = keep_rows & measure["instrument"].notna() & value.notna()
+    keep = chosen & measure["instrument"].notna() & value.notna()
     tall = pd.DataFrame(
         {
             "occasion": occasion[keep],
@@ -77,76 +141,137 @@ def extract(
             "column": up[value_var],
         }
     )
-    roles = {
+    occasions = pd.DataFrame(
+        {role: raw[column] for role, column in roles.items() if role != "hours_since_dose"}
+    )
+    if "hours_since_dose" in roles:
+        occasions["hours_since_dose"] = _hours(raw, up, roles["hours_since_dose"])
+    used = set(roles.values())
+    covariates = {c: n for c, n in covariate_columns(raw, up, mapping).items() if c not in used}
+    if derived and "DTYPE" in up:
+        covariates[up["DTYPE"]] = "DTYPE"
+    for column, name in covariates.items():
+        occasions[name] = raw[column]
+    occasions["source_row"] = raw.index + 1
+    first = ~occasion[chosen].duplicated()
+    first = first.reindex(raw.index, fill_value=False)
+    occasions = occasions[first.to_numpy()].set_index(occasion[first].to_numpy())
+    records, values = assemble(occasions, tall)
+    notes.insert(0, f"{len(values)} values read from {len(raw)} ADQS rows")
+    if "BASE" in up:
+        notes.append(
+            f"baseline column {up['BASE']} not read: outcomes.derive computes the baseline "
+            "from the baseline visit's records"
+        )
+    score_cols = [up[v] for v in _SCORE_VARIABLES if v in up]
+    return Extracted(
+        records, values, list(covariates.values()), roles, score_cols, notes, set_aside
+    )
+
+
+def _roles(
+    raw: pd.DataFrame, up: dict[str, str], mapping: ColumnMapping, notes: list[str]
+) -> dict[str, str]:
+    """Role -> column: the standard variables, the mapping's roles over them."""
+    standard = {
         "subject": "USUBJID",
         "visit": "AVISIT" if "AVISIT" in up else "AVISITN",
         "visit_num": "AVISITN",
         "study_day": "ADY",
         "period_treatment": "TRTP",
         "period": "APERIOD",
+        "hours_since_dose": "ARELTM",
     }
     arm = next((v for v in _ARM if v in up), None)
     if arm is not None:
-        roles["arm"] = arm
-    occasions = pd.DataFrame({role: raw[up[var]] for role, var in roles.items() if var in up})
-    if "ARELTM" in up:
-        unit = raw[up["ARELTMU"]].astype("str").str.upper() if "ARELTMU" in up else "HOURS"
-        factor = pd.Series(unit, index=raw.index).map(_HOURS_PER).fillna(np.nan)
-        occasions["hours_since_dose"] = pd.to_numeric(raw[up["ARELTM"]], errors="coerce") * factor
-        roles["hours_since_dose"] = "ARELTM"
-    covariates = [name for var, name in COVARIATES.items() if var in up]
-    for var, name in COVARIATES.items():
-        if var in up:
-            occasions[name] = raw[up[var]]
-    occasions["source_row"] = raw.index + 1
-    first = ~occasion.duplicated() & keep_rows
-    occasions = occasions[first.to_numpy()].set_index(occasion[first].to_numpy())
-    records, values = assemble(occasions, tall)
-    role_columns = {role: up[var] for role, var in roles.items() if var in up}
-    notes = [f"{len(values)} values read from {len(raw)} ADQS rows"]
-    if derived.any():
-        notes.append(f"{int(derived.sum())} derived rows (DTYPE filled) set aside")
-    score_cols = [
-        up[v]
-        for v in (
-            "PARAMCD",
-            "PARAM",
-            "PARCAT1",
-            "AVAL",
-            "AVALC",
-            "BASE",
-            "CHG",
-            "PCHG",
-            "DTYPE",
-            "ARELTMU",
-        )
-        if v in up
-    ]
-    return Extracted(records, values, covariates, role_columns, score_cols, notes, set_aside)
+        standard["arm"] = arm
+    roles = mapped_roles(standard, up, mapping, "adam-adqs")
+    if "arm" not in roles and "period_treatment" in roles:
+        trtp = roles["period_treatment"]
+        if raw.groupby(raw[roles["subject"]], sort=False)[trtp].nunique().max() <= 1:
+            roles["arm"] = roles.pop("period_treatment")
+            notes.append(
+                f"arm <- {trtp} (no TRT01P, ARM or TRT01A; {trtp} is one treatment per "
+                "subject); name another with mapping={'arm': ...}"
+            )
+    if "visit_num" in roles and roles["visit_num"] == roles["visit"]:
+        del roles["visit_num"]
+    return roles
 
 
-def _derived_rows(
+def _chosen_records(
     raw: pd.DataFrame,
     up: dict[str, str],
-    derived: pd.Series,
-    visit: pd.Series,
     measure: pd.DataFrame,
-) -> pd.DataFrame:
-    """The rows set aside as derived (``DTYPE`` filled), located for the problem report."""
-    if not derived.any():
-        return pd.DataFrame({"source_row": [], "reason": []})
-    dtype = raw.loc[derived, up["DTYPE"]].astype("str")
-    return pd.DataFrame(
+    visit: pd.Series,
+    derived: Collection[str],
+    analysis_flag: str | None,
+    roles: dict[str, str],
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Which rows are read, and those set aside with their reason (one reason per kind)."""
+    wanted = {str(d).strip().upper() for d in derived}
+    dtype = (
+        raw[up["DTYPE"]].astype("string").str.strip().str.upper()
+        if "DTYPE" in up
+        else pd.Series(pd.NA, index=raw.index, dtype="string")
+    )
+    if wanted and "DTYPE" not in up:
+        raise MappingError(f"derived={sorted(wanted)} was given, but the file has no DTYPE")
+    is_derived = dtype.notna() & (dtype != "")
+    unread = is_derived & ~dtype.isin(wanted)
+    reasons = pd.Series(pd.NA, index=raw.index, dtype=object)
+    reasons[unread] = (
+        "derived record (DTYPE = "
+        + dtype[unread].astype(str)
+        + "); observed records are read: pass derived=['"
+        + dtype[unread].astype(str)
+        + "'] for the sponsor's"
+    )
+    flag = _analysis_flag(up, analysis_flag)
+    if flag is not None:
+        flagged = raw[flag].astype("string").str.strip().str.upper().isin(["Y", "1", "1.0"])
+        off = ~flagged & ~unread
+        reasons[off] = (
+            f"not flagged {flag} = Y: not one of the records the analysis uses "
+            f"(pass analysis_flag=None to read every record)"
+        )
+    chosen = reasons.isna()
+    aside = reasons.notna() & measure["instrument"].notna()
+    set_aside = pd.DataFrame(
         {
-            "source_row": raw.index[derived] + 1,
-            "reason": "derived row (DTYPE = " + dtype + "); outcomes derives and imputes itself",
-            "subject": raw.loc[derived, up["USUBJID"]],
-            "visit": visit[derived],
-            "instrument": measure.loc[derived, "instrument"],
-            "column": up["DTYPE"],
-            "value": dtype,
+            "source_row": raw.index[aside] + 1,
+            "reason": reasons[aside],
+            "subject": raw.loc[aside, roles["subject"]],
+            "visit": visit[aside],
+            "instrument": measure.loc[aside, "instrument"],
+            "column": np.where(unread[aside], up.get("DTYPE", ""), flag or ""),
+            "value": np.where(unread[aside], dtype[aside].astype(object), "not Y"),
         }
     )
+    return chosen, set_aside
+
+
+def _analysis_flag(up: dict[str, str], analysis_flag: str | None) -> str | None:
+    """The file's column of the analysis flag applied, if any."""
+    if analysis_flag is None:
+        return None
+    name = str(analysis_flag).strip().upper()
+    if name in up:
+        return up[name]
+    if name == DEFAULT_ANALYSIS_FLAG:
+        return None
+    flags = sorted(v for v in up if v.startswith("ANL") and v.endswith("FL"))
+    raise MappingError(
+        f"analysis_flag={analysis_flag!r}: the file has no such column"
+        + (f"; its analysis flags are {flags}" if flags else "; it has no ANLzzFL flag")
+    )
+
+
+def _hours(raw: pd.DataFrame, up: dict[str, str], column: str) -> pd.Series:
+    """Hours since the dose from an elapsed time and its unit (hours when no unit is given)."""
+    unit = raw[up["ARELTMU"]].astype("str").str.upper() if "ARELTMU" in up else "HOURS"
+    factor = pd.Series(unit, index=raw.index).map(_HOURS_PER).fillna(np.nan)
+    return pd.to_numeric(raw[column], errors="coerce") * factor
 
 
 def to_table(trial: TrialData) -> pd.DataFrame:

@@ -9,11 +9,16 @@ import pandas as pd
 
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
+from outcomes.errors import MappingError
 from outcomes.io.layouts.base import written_total
+from outcomes.io.mapping import ColumnMapping
 from outcomes.io.measures import MeasureIndex
 
 __all__ = [
     "COVARIATES",
+    "SUBJECT_VARIABLES",
+    "covariate_columns",
+    "mapped_roles",
     "hours_from_iso",
     "iso_from_hours",
     "measures_of_codes",
@@ -31,6 +36,36 @@ COVARIATES: dict[str, str] = {
     "COUNTRY": "country",
 }
 
+#: Subject-level variables of ADSL (and of BDS data sets, which repeat them) kept as covariates
+#: under their CDISC names when no ``covariates=`` list says otherwise: population flags, pooled
+#: site, age group.
+SUBJECT_VARIABLES: tuple[str, ...] = (
+    "SAFFL",
+    "ITTFL",
+    "EFFFL",
+    "FASFL",
+    "PPROTFL",
+    "COMP8FL",
+    "COMP16FL",
+    "COMP24FL",
+    "SITEGR1",
+    "AGEGR1",
+)
+
+#: Roles a CDISC layout's mapping may give.
+CDISC_ROLES: tuple[str, ...] = (
+    "subject",
+    "arm",
+    "visit",
+    "visit_num",
+    "study_day",
+    "session",
+    "hours_since_dose",
+    "period_treatment",
+    "period",
+)
+
+
 _DURATION = re.compile(
     r"^(?P<sign>-)?P(?:(?P<d>[\d.]+)D)?(?:T(?:(?P<h>[\d.]+)H)?(?:(?P<m>[\d.]+)M)?(?:(?P<s>[\d.]+)S)?)?$"
 )
@@ -39,6 +74,63 @@ _DURATION = re.compile(
 def upper_columns(raw: pd.DataFrame) -> dict[str, str]:
     """Upper-cased variable name -> the file's column name (CDISC names are upper case)."""
     return {str(c).upper(): c for c in raw.columns}
+
+
+def covariate_columns(
+    raw: pd.DataFrame, up: dict[str, str], mapping: ColumnMapping
+) -> dict[str, str]:
+    """The file's covariate columns and the names they take: chosen, else the standard ones.
+
+    With ``mapping.covariates`` (``covariates=`` of :func:`outcomes.read`), exactly the columns it
+    names that the file has, under a standard name where :data:`COVARIATES` gives one; else the
+    standard covariates and :data:`SUBJECT_VARIABLES` the file has.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame(columns=["USUBJID", "SEX", "EFFFL", "SITEGR1", "BMIBL"])
+    >>> covariate_columns(raw, upper_columns(raw), ColumnMapping())
+    {'SEX': 'sex', 'EFFFL': 'EFFFL', 'SITEGR1': 'SITEGR1'}
+    >>> covariate_columns(raw, upper_columns(raw), ColumnMapping(covariates=("bmibl",)))
+    {'BMIBL': 'BMIBL'}
+    """
+    if mapping.covariates is not None:
+        chosen = [up[str(c).upper()] for c in mapping.covariates if str(c).upper() in up]
+    else:
+        chosen = [up[v] for v in (*COVARIATES, *SUBJECT_VARIABLES) if v in up]
+    return {column: COVARIATES.get(str(column).upper(), str(column)) for column in chosen}
+
+
+def mapped_roles(
+    standard: dict[str, str], up: dict[str, str], mapping: ColumnMapping, layout: str
+) -> dict[str, str]:
+    """Role -> the file's column: the standard variables, overridden by the mapping's roles.
+
+    Every role of ``mapping`` is honoured (a column given for a role is used for it and for no
+    other), or refused by name when the layout has no such role.
+
+    Examples
+    --------
+    >>> up = {"USUBJID": "USUBJID", "TRTP": "TRTP", "AVISIT": "AVISIT"}
+    >>> mapped_roles({"subject": "USUBJID", "period_treatment": "TRTP", "visit": "AVISIT"},
+    ...              up, ColumnMapping({"arm": "TRTP"}), "adam-adqs")
+    {'subject': 'USUBJID', 'visit': 'AVISIT', 'arm': 'TRTP'}
+    """
+    unknown = sorted(set(mapping.roles) - set(CDISC_ROLES))
+    if unknown:
+        raise MappingError(
+            f"the {layout} layout has no role {unknown}: its roles are {sorted(CDISC_ROLES)}; "
+            "items and totals are rows of the file (register the instrument with its codes)"
+        )
+    if mapping.items or mapping.totals:
+        raise MappingError(
+            f"a {layout} file holds items and totals as rows, not columns, so a mapping's "
+            "'items' and 'totals' do not apply: register the instrument with the file's codes "
+            "(outcomes.instruments.register)"
+        )
+    given = set(mapping.roles.values())
+    roles = {role: up[var] for role, var in standard.items() if var in up and up[var] not in given}
+    roles.update(mapping.roles)
+    return roles
 
 
 def hours_from_iso(values: pd.Series) -> pd.Series:
@@ -86,13 +178,16 @@ def measures_of_codes(
     index: MeasureIndex,
     instrument: str | None,
     log: ProblemLog,
+    notes: list[str],
 ) -> pd.DataFrame:
     """Instrument and item or total code of each row, from a test code and its category.
 
     ``code_var`` (``QSTESTCD``, ``PARAMCD``) names the item or total; ``category_var`` (``QSCAT``,
-    ``PARCAT1``), when present and known, says which instrument's. A code that no registered
-    instrument has is reported once (``unknown-item``) with its row count and first row; its rows
-    get missing instrument and code.
+    ``PARCAT1``), when present and known, says which instrument's. Without ``instrument``, a code
+    that no registered instrument has is reported once (``unknown-item``) with its row count and
+    first row. With ``instrument`` (read one questionnaire of a file that holds several), the
+    rows of every other code are set aside, summed up in one line of ``notes``. Rows not read get
+    missing instrument and code.
     """
     codes = raw[up[code_var]].astype("str").fillna("")
     cats = (
@@ -110,9 +205,13 @@ def measures_of_codes(
     subjects = raw[up["USUBJID"]] if "USUBJID" in up else pd.Series(pd.NA, index=raw.index)
     visit_var = next((up[v] for v in ("VISIT", "AVISIT", "VISITNUM", "AVISITN") if v in up), None)
     visits = raw[visit_var] if visit_var else pd.Series(pd.NA, index=raw.index)
+    others: dict[str, int] = {}
     for (cat, code), rows in pairs.groupby(["cat", "code"], sort=False).groups.items():
         inst = index.instrument_of(cat) if cat else None
         found = index.resolve(code, inst.name if inst is not None else instrument)
+        if instrument is not None and (found is None or found.instrument != instrument):
+            others[code] = others.get(code, 0) + len(rows)
+            continue
         if found is None:
             first = int(rows[0]) + 1
             what = f"{code_var} {code!r}" + (f" of {category_var} {cat!r}" if cat else "")
@@ -122,7 +221,8 @@ def measures_of_codes(
                 f"{what} is not an item or total of any registered instrument "
                 f"({len(rows)} rows, first row {first})",
                 hint="register the instrument (outcomes.instruments.register) with these "
-                f"codes, or correct {code_var}",
+                f"codes, or correct {code_var}; to read one instrument of the file, "
+                "pass instrument=",
                 row=first,
                 subject=subjects[rows[0]],
                 visit=visits[rows[0]],
@@ -133,6 +233,12 @@ def measures_of_codes(
             continue
         out.loc[rows, "instrument"] = found.instrument
         out.loc[rows, "code"] = found.code
+    if others:
+        listed = ", ".join(f"{code} ({n:,})" for code, n in others.items())
+        notes.append(
+            f"{sum(others.values()):,} rows of {code_var} values that are not of {instrument} "
+            f"set aside: {listed}"
+        )
     return out
 
 

@@ -59,7 +59,8 @@ def extract(
         use = value.isna() & raw[fallback].notna()
         value[use] = raw.loc[use, fallback]
         column[use] = fallback
-    measures = measures_of_codes(raw, up, "QSTESTCD", "QSCAT", index, instrument, log)
+    notes: list[str] = []
+    measures = measures_of_codes(raw, up, "QSTESTCD", "QSCAT", index, instrument, log, notes)
     visit = raw[up["VISIT"]] if "VISIT" in up else raw[up["VISITNUM"]]
     occasion = pd.Series(
         raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
@@ -102,7 +103,7 @@ def extract(
         if "QSSTAT" in up
         else 0
     )
-    notes = [f"{len(values)} results read from {len(raw)} QS rows"]
+    notes.insert(0, f"{len(values)} results read from {len(raw)} QS rows")
     if not_done:
         notes.append(f"{not_done} rows with QSSTAT = NOT DONE carry no score")
     score_cols = [up[v] for v in ("QSTESTCD", "QSTEST", "QSCAT", "QSSCAT", *_RESULT) if v in up]
