@@ -36,10 +36,12 @@ that a prorated total equal to a threshold up to rounding counts as reaching it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from outcomes.data.carry import carry_totals
 from outcomes.data.columns import INSTRUMENT, PHASE, SESSION, SUBJECT, TOTAL, VISIT, VISIT_NUM
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
@@ -239,11 +241,15 @@ def derive(
     baseline: str = LAST_BEFORE_DOSE,
     reference_sd: Mapping[str, float] | None = None,
     sustained_from: str | None = None,
+    carry: str | None = None,
 ) -> TrialData:
     """A new TrialData with baseline, change, severity, responder and reliable-change columns.
 
     The columns and their rules are those of :func:`derive_frame` (module docstring); the
-    arguments are passed on to it.
+    arguments are passed on to it. With ``carry`` (``"locf"``, ``"bocf"`` or ``"wocf"``),
+    missing post-baseline totals are first filled by carrying a total forward, each filled row
+    flagged in a ``dtype`` column as ADaM does (:func:`outcomes.data.carry.carry_totals`); these
+    legacy single imputations are never the default.
 
     Examples
     --------
@@ -252,15 +258,19 @@ def derive(
     >>> d.frame.loc[d.frame["baseline_flag"], "visit"].astype(str).unique().tolist()
     ['BASELINE', 'SCREENING']
     """
+    frame, notes = trial.frame, [f"derived: baseline = {baseline}"]
+    if carry is not None:
+        frame, note = carry_totals(frame, trial.schedule, trial.instruments, carry)
+        notes.append(f"derived: {note}")
     frame = derive_frame(
-        trial.frame,
+        frame,
         trial.schedule,
         trial.instruments,
         baseline=baseline,
         reference_sd=reference_sd,
         sustained_from=sustained_from,
     )
-    return trial.with_frame(frame, note=f"derived: baseline = {baseline}")
+    return replace(trial, frame=frame, notes=(*trial.notes, *notes))
 
 
 # -- checks ----------------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def score_records(
         items = wide.reindex(index=ids, columns=inst.item_codes)
         scored = score(inst, items, max_missing=max_missing)
         reported = wide.reindex(index=ids, columns=[inst.total_code]).iloc[:, 0]
-        complete = items.notna().all(axis=1)
+        complete = items.notna().all(axis=1) & (not inst.totals_only)
         gap = (reported - scored["total"]).abs()
         mismatch = complete & reported.notna() & (gap > TOTAL_TOLERANCE[inst.scoring])
         where = values[values["code"] == inst.total_code].set_index("record")

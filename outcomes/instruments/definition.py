@@ -65,7 +65,8 @@ class Instrument:
     construct : str
         What it measures: ``depression``, ``anxiety``, ``neuroticism``, ``acute experience``, ...
     items : tuple of Item
-        Items in their published order.
+        Items in their published order; empty for a scale registered by its total alone (its
+        totals are read from files, never scored), which then needs ``total_range``.
     total_code : str
         Code of the total score (CDISC ``QSTESTCD`` or sponsor code, e.g. ``MADRSTOT``).
     scoring : {"sum", "mean"}
@@ -92,6 +93,13 @@ class Instrument:
         Reliability used for reliable change (test-retest or internal consistency, see ``sources``).
     aliases : tuple of str
         Other names it is known by: CDISC ``QSCAT`` values, spellings (``"GAD-7 V2"``, ``"GAD7"``).
+    total_range : tuple of float, optional
+        The total's range ``(low, high)``, for a scale registered without items; with items it
+        follows from them (and, if given, must agree).
+    item_stems : tuple of str
+        Short stems that files number its items by, which are not names of it: ``"PHQ"`` for
+        ``PHQ1`` ... ``PHQ9``, ``"GAD"`` for ``GAD1`` ... ``GAD7``. A stem and number that spell
+        a name of the instrument (``GAD7``) is read as the item only beside its other items.
     sources : dict
         Where each figure comes from, keyed by field name (``"bands"``, ``"reliability"``, ...).
     """
@@ -110,6 +118,8 @@ class Instrument:
     clinical_cutoff: float | None = None
     reliability: float | None = None
     aliases: tuple[str, ...] = ()
+    item_stems: tuple[str, ...] = ()
+    total_range: tuple[float, float] | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -118,13 +128,22 @@ class Instrument:
         return [i.code for i in self.items]
 
     @property
+    def totals_only(self) -> bool:
+        """Registered by its total alone (no items): totals are read, never scored."""
+        return not self.items
+
+    @property
     def total_min(self) -> float:
         """Smallest possible total."""
+        if self.total_range is not None:
+            return float(self.total_range[0])
         lows = [i.min for i in self.items]
         return sum(lows) if self.scoring == "sum" else min(lows)
 
     @property
     def total_max(self) -> float:
         """Largest possible total."""
+        if self.total_range is not None:
+            return float(self.total_range[1])
         highs = [i.max for i in self.items]
         return sum(highs) if self.scoring == "sum" else max(highs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,24 @@ def _no_unknown_keys(
         )
 
 
+def _range(
+    data: Mapping[str, Any], key: str, problems: _Problems
+) -> tuple[float, float] | None:
+    """A ``[low, high]`` pair of finite numbers, low below high, or ``None`` if not given."""
+    if key not in data:
+        return None
+    value = data[key]
+    if (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(_is_number(v) for v in value)
+        and value[0] < value[1]
+    ):
+        return float(value[0]), float(value[1])
+    problems.add(key, f"must be [low, high], two finite numbers with low below high, not {value!r}")
+    return None
+
+
 def _parse_item(data: Mapping[str, Any], where: str, problems: _Problems) -> Item:
     _no_unknown_keys(data, _ITEM_FIELDS, where, problems)
     prefix = where + "."
@@ -197,8 +215,8 @@ def instrument_from_mapping(data: Mapping[str, Any]) -> Instrument:
         )
     problems = _Problems(data.get("name"))
     _no_unknown_keys(data, _INSTRUMENT_FIELDS, "", problems)
-    if "items" not in data:
-        problems.add("items", "is required")
+    if "items" not in data and "total_range" not in data:
+        problems.add("items", "is required (or total_range, for a scale registered by its total)")
     items = tuple(
         _parse_item(d, f"items[{i}]", problems)
         for i, d in enumerate(_tables(data, "items", problems))
@@ -227,6 +245,8 @@ def instrument_from_mapping(data: Mapping[str, Any]) -> Instrument:
         clinical_cutoff=_number(data, "clinical_cutoff", "", problems),
         reliability=_number(data, "reliability", "", problems),
         aliases=_strings(data, "aliases", problems),
+        item_stems=_strings(data, "item_stems", problems),
+        total_range=_range(data, "total_range", problems),
         sources=dict(sources),
     )
     problems.raise_if_any()
@@ -273,8 +293,11 @@ def check_instrument(instrument: Instrument) -> None:
 def _check_items(instrument: Instrument, problems: _Problems) -> bool:
     """Check the items and total code; True if the items are sound enough to give a range."""
     if not instrument.items:
-        problems.add("items", "at least one item is needed")
-        return False
+        if instrument.total_range is None:
+            problems.add("items", "at least one item is needed, or a total_range")
+            return False
+        if instrument.proration != "count" or instrument.item_stems:
+            problems.add("items", "a scale with no items has no proration or item_stems")
     ok = True
     first_use: dict[str, str] = {}
     for i, item in enumerate(instrument.items):
@@ -306,6 +329,14 @@ def _check_items(instrument: Instrument, problems: _Problems) -> bool:
         )
     elif total.upper() in first_use:
         problems.add("total_code", f"{total!r} is also {first_use[total.upper()]}")
+    if ok and instrument.items and instrument.total_range is not None:
+        from_items = replace(instrument, total_range=None)
+        if (from_items.total_min, from_items.total_max) != tuple(instrument.total_range):
+            problems.add(
+                "total_range",
+                f"{list(instrument.total_range)} differs from the items' range "
+                f"[{from_items.total_min:g}, {from_items.total_max:g}]",
+            )
     return ok and instrument.scoring in ("sum", "mean")
 
 

@@ -80,6 +80,11 @@ def score(instrument: Instrument, items: pd.DataFrame, *, max_missing: int = 0) 
     """
     if max_missing < 0:
         raise ValueError(f"max_missing must be 0 or more, not {max_missing}")
+    if instrument.totals_only:  # registered by its total: nothing to score from
+        return pd.DataFrame(
+            {"total": np.nan, "total_source": pd.Series(np.nan, index=items.index, dtype=object)},
+            index=items.index,
+        )
     keyed = keyed_items(instrument, items)
     n_items = len(instrument.items)
     n_missing = keyed.isna().sum(axis=1)

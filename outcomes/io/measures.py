@@ -60,11 +60,25 @@ class MeasureIndex:
         self._keys: dict[str, Measure | None] = {}
         for inst in insts:
             for key, measure in _keys_of(inst, _prefixes(inst)):
-                # A key that two instruments would claim is ambiguous: recognise neither.
-                if key in self._keys and self._keys[key] != measure:
-                    self._keys[key] = None
+                self._claim(key, measure)
+        # Item stems (PHQ1, GAD3) number items only; where stem and number spell a name of an
+        # instrument (GAD7, PHQ9), the column is an item only beside its other items.
+        names = {p for inst in insts for p in _prefixes(inst)}
+        self._name_like: dict[str, Measure] = {}
+        for inst in insts:
+            stems = tuple(normalise(s) for s in inst.item_stems if normalise(s))
+            for key, measure in _keys_of(inst, stems, totals=False):
+                if key in names:
+                    self._name_like[key] = measure
                 else:
-                    self._keys[key] = measure
+                    self._claim(key, measure)
+
+    def _claim(self, key: str, measure: Measure) -> None:
+        """Recognise ``key`` as ``measure``; a key two measures claim is recognised as neither."""
+        if key in self._keys and self._keys[key] != measure:
+            self._keys[key] = None
+        else:
+            self._keys[key] = measure
 
     def resolve(self, name: str, instrument: str | None = None) -> Measure | None:
         """The measure a column name or code stands for, or ``None``.
@@ -82,6 +96,17 @@ class MeasureIndex:
                 return measure
         return None
 
+    def name_like(self, name: str) -> Measure | None:
+        """The item a column would be by an item stem, where its name is also an instrument's.
+
+        Examples
+        --------
+        >>> idx = MeasureIndex()
+        >>> idx.resolve("GAD7") is None, idx.name_like("GAD7").code, idx.resolve("GAD3").code
+        (True, 'GAD0207', 'GAD0203')
+        """
+        return self._name_like.get(normalise(name))
+
     def instrument_of(self, label: str) -> Instrument | None:
         """The instrument a name, alias or CDISC category (``"GAD-7 V2"``) names, or ``None``."""
         key = normalise(label)
@@ -95,7 +120,10 @@ def _prefixes(inst: Instrument) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalise(a) for a in (inst.name, *inst.aliases) if normalise(a)))
 
 
-def _keys_of(inst: Instrument, prefixes: Iterable[str]) -> list[tuple[str, Measure]]:
+def _keys_of(
+    inst: Instrument, prefixes: Iterable[str], *, totals: bool = True
+) -> list[tuple[str, Measure]]:
+    prefixes = tuple(prefixes)
     keys: list[tuple[str, Measure]] = []
     for number, item in enumerate(inst.items, start=1):
         measure = Measure(inst.name, item.code, False)
@@ -104,11 +132,14 @@ def _keys_of(inst: Instrument, prefixes: Iterable[str]) -> list[tuple[str, Measu
             for infix in _ITEM_PREFIXES:
                 keys.append((f"{prefix}{infix}{number}", measure))
                 keys.append((f"{prefix}{infix}{number:02d}", measure))
-    total = Measure(inst.name, inst.total_code, True)
-    keys.append((normalise(inst.total_code), total))
-    for prefix in prefixes:
-        for suffix in _TOTAL_SUFFIXES:
-            keys.append((f"{prefix}{suffix}", total))
+    if totals:
+        total = Measure(inst.name, inst.total_code, True)
+        keys.append((normalise(inst.total_code), total))
+        # A scale registered by its total alone is named by its name too (``bdi.pre``).
+        suffixes = ("", *_TOTAL_SUFFIXES) if inst.totals_only else _TOTAL_SUFFIXES
+        for prefix in prefixes:
+            for suffix in suffixes:
+                keys.append((f"{prefix}{suffix}", total))
     return [(k, m) for k, m in keys if k]
 
 
@@ -126,6 +157,7 @@ def find_measures(
     :class:`~outcomes.io.mapping.ColumnMapping`; other columns are resolved by name.
     """
     found: dict[str, Measure] = {}
+    columns = list(columns)
     for column in columns:
         if column in items:
             inst, _ = registry.find_code(items[column])
@@ -137,4 +169,9 @@ def find_measures(
             measure = index.resolve(column, instrument)
             if measure is not None:
                 found[column] = measure
+    with_items = {m.instrument for m in found.values() if not m.is_total}
+    for column in columns:
+        measure = index.name_like(column)
+        if column not in found and measure is not None and measure.instrument in with_items:
+            found[column] = measure
     return found

@@ -90,7 +90,7 @@ def read(
         the standard CDISC ones, population flags and ``SITEGR1`` of a CDISC file).
     derived : str or collection of str
         ADaM: the ``DTYPE`` values of the sponsor's derived records to read too (``"LOCF"``),
-        their ``DTYPE`` kept as a column. By default only observed records are read.
+        their ``DTYPE`` kept as the column ``dtype``. By default only observed records are read.
     analysis_flag : str or None, default "ANL01FL"
         ADaM: read only the records this flag marks ``Y`` (the records of the sponsor's analysis,
         one per subject, visit and parameter); the default applies when the file has it, ``None``

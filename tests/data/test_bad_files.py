@@ -247,9 +247,9 @@ CASES: list[Case] = [
     Case("visit_number_inconsistent.csv", "visit-number-inconsistent", "error", 5, "S002", "WEEK 1",
          None, "visit_num", "3", ("WEEK 1",)),
     # -- instruments and other layouts -------------------------------------------------------------
-    # row 7: BDI-II is not a registered instrument
+    # row 7: QIDS-SR16 is not a registered instrument
     Case("unknown_instrument.csv", "unknown-instrument", "error", 7, "S002", "BASELINE", None,
-         "instrument", "BDI-II", ("row 7", "BDI-II")),
+         "instrument", "QIDS-SR16", ("row 7", "QIDS-SR16")),
     Case("no_score_columns.csv", "no-score-columns", "error", None, None, None, None, None, None,
          ("rating",)),
     # SDTM QS: row 4 has QSTESTCD GAD0299 (GAD-7 has GAD0201-GAD0208); rows 5 and 6 both give
@@ -802,9 +802,9 @@ def test_cdisc_layout_forced_on_a_long_file_is_a_mapping_error() -> None:
 
 def test_unknown_instrument_argument_is_an_instrument_error() -> None:
     with pytest.raises(outcomes.InstrumentError) as info:
-        outcomes.read(BAD / "good.csv", instrument="BDI-II")
+        outcomes.read(BAD / "good.csv", instrument="QIDS-SR16")
     _not_raw(info.value)
-    assert "BDI-II" in str(info.value)
+    assert "QIDS-SR16" in str(info.value)
 
 
 def test_missing_schedule_file_is_a_schedule_error() -> None:

@@ -32,7 +32,7 @@ def fresh_registry():
 
 
 # name: (items, item min, item max, total min, total max, scoring, higher_is_worse, total code)
-BUILT_INS: dict[str, tuple[int, float, float, float, float, str, bool, str]] = {
+BUILT_INS: dict[str, tuple[int, float | None, float | None, float, float, str, bool, str]] = {
     # Montgomery & Åsberg 1979: 10 items 0-6, total 0-60; sponsor code MADRSTOT
     "madrs": (10, 0, 6, 0, 60, "sum", True, "MADRSTOT"),
     # Spitzer et al. 2006: 7 items 0-3, total 0-21; CDISC QSTESTCD GAD0208
@@ -51,6 +51,8 @@ BUILT_INS: dict[str, tuple[int, float, float, float, float, str, bool, str]] = {
     "bfi2-n": (12, 1, 5, 1, 5, "mean", True, "BFI2NTOT"),
     # Rosen, Mohs & Davis 1984: 11 cognitive items, 0-5 to 0-12, total 0-70; CDISC Pilot 01 ACTOT
     "adas-cog11": (11, 0, 12, 0, 70, "sum", True, "ACTOT"),
+    # Beck, Steer & Brown 1996: registered by its total alone, 0-63 (no items)
+    "bdi-ii": (0, None, None, 0, 63, "sum", True, "BDI2TOT"),
     # Barrett et al. 2015: 30 items 0-5, item mean 0-5; higher = stronger experience
     "meq30": (30, 0, 5, 0, 5, "mean", False, "MEQTOT"),
     # Nour et al. 2016: 8 visual-analogue items 0-100, item mean 0-100
@@ -95,8 +97,8 @@ def test_built_in_shape(name: str):
     instrument = get(name)
     assert instrument.name == name
     assert len(instrument.items) == n_items
-    assert min(i.min for i in instrument.items) == lo
-    assert max(i.max for i in instrument.items) == hi
+    assert min((i.min for i in instrument.items), default=None) == lo
+    assert max((i.max for i in instrument.items), default=None) == hi
     assert (instrument.total_min, instrument.total_max) == (total_lo, total_hi)
     assert instrument.scoring == scoring
     assert instrument.higher_is_worse is worse
@@ -118,7 +120,7 @@ def test_built_in_rules(name: str):
 @pytest.mark.parametrize("name", sorted(BUILT_INS))
 def test_every_figure_has_a_source(name: str):
     instrument = get(name)
-    assert instrument.sources.get("items")
+    assert instrument.sources.get("items" if instrument.items else "total_range")
     for key in ("bands", "response_fall", "remission_max", "clinical_cutoff", "reliability"):
         if getattr(instrument, key):
             assert instrument.sources.get(key), f"{name}: {key} has no source"
@@ -214,7 +216,7 @@ def test_get_passes_an_instrument_through():
 def test_unknown_name_suggests_the_closest(query: str, suggestion: str):
     with pytest.raises(InstrumentError, match=f"did you mean '{suggestion}'") as info:
         get(query)
-    assert "Available: adas-cog11, bfi2-n, bfi44-n, edi" in str(info.value)
+    assert "Available: adas-cog11, bdi-ii, bfi2-n, bfi44-n, edi" in str(info.value)
 
 
 def test_unknown_name_without_a_close_match():

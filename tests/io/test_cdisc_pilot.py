@@ -103,7 +103,7 @@ def test_locf_week_24_is_table_14_3_01(locf) -> None:
     reference = pd.read_csv(REFERENCE / "table-14-3-01.csv").set_index("arm")
     frame = outcomes.derive(locf).frame
     week24 = frame[frame["visit"] == "Week 24"]
-    assert (week24["DTYPE"] == "LOCF").sum() > 0  # the sponsor's carried-forward records
+    assert (week24["dtype"] == "LOCF").sum() > 0  # the sponsor's carried-forward records
     by_arm = week24.groupby("arm", observed=True)
     got = pd.DataFrame(
         {

@@ -14,7 +14,7 @@ Which records are read, as a statistician filters them:
 
 * **Observed records by default.** Derived records (``DTYPE`` filled: ``LOCF``, ``WOCF``,
   ``AVERAGE``, ...) are set aside, summed up in one warning per ``DTYPE``; ``derived=("LOCF",)``
-  reads the sponsor's records of those types too, with their ``DTYPE`` kept as a column.
+  reads the sponsor's records of those types too, with their ``DTYPE`` kept as the column ``dtype``.
 * **The analysis flag.** When the file has ``ANL01FL`` (or the ``analysis_flag=`` named, such as
   ``ANL02FL``), only records flagged ``Y`` are read: the records the sponsor's analysis uses, one
   per subject, visit and parameter. The others are set aside in one warning. ``analysis_flag=None``
@@ -149,7 +149,7 @@ def extract(
     used = set(roles.values())
     covariates = {c: n for c, n in covariate_columns(raw, up, mapping).items() if c not in used}
     if derived and "DTYPE" in up:
-        covariates[up["DTYPE"]] = "DTYPE"
+        covariates[up["DTYPE"]] = "dtype"  # as derive(carry=) flags its own
     for column, name in covariates.items():
         occasions[name] = raw[column]
     occasions["source_row"] = raw.index + 1
