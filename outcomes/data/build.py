@@ -36,6 +36,7 @@ from outcomes.data.anonymity import find_identifiers
 from outcomes.data.columns import CORE_COLUMNS
 from outcomes.data.context import check_arm_changes, check_context, check_duplicate_assessments
 from outcomes.data.events import check_events
+from outcomes.data.labels import check_labels
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
 from outcomes.data.text import as_text
@@ -108,6 +109,7 @@ def build_trial(
             )
         raise ValidationError(log.to_frame(), notes=ex.notes)
     rec = check_context(ex.records, rc, log)
+    rec = check_labels(rec, rc, log, schedule=schedule)
     values, invalid = check_values(ex.values, rec, index, log)
     check_duplicate_assessments(rec, log)
     scores = score_records(rec, values, index, max_missing_items, log, invalid)
@@ -184,7 +186,13 @@ def _canonical(
     planned = schedule.to_frame().set_index("visit")
     visit = frame["visit"]
     frame["visit_num"] = frame["visit_num"].fillna(visit.map(planned["visit_num"]))
-    frame["session"] = frame["session"].fillna(visit.map(planned["session"]))
+    # A session from the file wins after dosing (a missed dose is plausible), but not before the
+    # first dose of a schedule the user gave (a file's "session" may count something else).
+    planned_session = visit.map(planned["session"])
+    given = frame["session"]
+    if not schedule.inferred:
+        given = given.mask(planned_session.eq(0) & given.gt(0))
+    frame["session"] = given.fillna(planned_session)
     frame["phase"] = visit.map(planned["phase"]).astype("str")
     frame["hours_since_dose"] = frame["hours_since_dose"].fillna(
         _nominal_hours(frame, schedule, planned)

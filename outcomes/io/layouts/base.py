@@ -9,11 +9,15 @@ problem can be reported at the cell it came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from outcomes.data.columns import CORE_COLUMNS
+from outcomes.data.problems import ProblemLog
+from outcomes.io.mapping import normalise
 
 __all__ = [
     "CONTEXT_ROLES",
@@ -21,8 +25,10 @@ __all__ = [
     "VALUE_COLUMNS",
     "WRITTEN_TOTALS",
     "Extracted",
+    "RENAMED_SUFFIX",
     "SHOWN_COLUMNS",
     "assemble",
+    "file_covariates",
     "listed_columns",
     "melt_measures",
     "written_total",
@@ -163,7 +169,8 @@ def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame,
     Parameters
     ----------
     occasions : pandas.DataFrame
-        Indexed by occasion id: the context roles, ``source_row`` and covariates of each occasion.
+        Indexed by occasion id: the context roles, ``source_row`` and covariates of each occasion
+        (named by :func:`file_covariates`, so that none takes a name of :data:`RECORD_COLUMNS`).
     tall : pandas.DataFrame
         As returned by :func:`melt_measures`.
 
@@ -171,10 +178,20 @@ def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame,
     -------
     records, values : pandas.DataFrame
         As in :class:`Extracted`.
+
+    Examples
+    --------
+    >>> occasions = pd.DataFrame({"subject": ["S1"], "source_row": [1], "occasion": ["x"]})
+    >>> tall = melt_measures(pd.DataFrame({"A1": [2]}), {"A1": ("a", "A1")})
+    >>> records, values = assemble(occasions, tall)
+    >>> records[["record", "subject", "instrument", "source_row", "occasion"]]
+       record subject instrument  source_row occasion
+    0       0      S1          a           1        x
     """
     keys = tall[["occasion", "instrument"]].drop_duplicates().reset_index(drop=True)
     keys["record"] = range(len(keys))
-    records = keys.join(occasions, on="occasion").drop(columns="occasion")
+    context = occasions.reindex(keys["occasion"].to_numpy()).reset_index(drop=True)
+    records = pd.concat([keys[["record", "instrument"]], context], axis=1)
     for role in CONTEXT_ROLES:
         if role not in records:
             records[role] = pd.NA
@@ -182,6 +199,122 @@ def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame,
     records = records[[*RECORD_COLUMNS, *covariates]]
     values = tall.merge(keys, on=["occasion", "instrument"])[list(VALUE_COLUMNS)]
     return records, values
+
+
+# -- covariates --------------------------------------------------------------------------------
+
+#: What a covariate named like a column of ours is renamed with: ``phase`` -> ``phase_file``.
+RENAMED_SUFFIX = "_file"
+
+#: The names a covariate cannot keep, case folded: the frame's and the records' own columns.
+_OURS = frozenset(str(c).casefold() for c in (*CORE_COLUMNS, *RECORD_COLUMNS))
+
+
+def file_covariates(
+    columns: Sequence[Any],
+    covariates: Sequence[Any],
+    *,
+    roles: Mapping[str, Any],
+    mapped: Collection[str],
+    log: ProblemLog,
+) -> tuple[dict[str, Any], list[str]]:
+    """The name in the frame of each covariate, and notes; collisions with our names resolved.
+
+    One rule for every layout that keeps a file's other columns as covariates:
+
+    * a covariate whose name is, in any case, one of the frame's columns (``phase``,
+      ``source_row``, ``VISIT``, ...: :data:`~outcomes.data.columns.CORE_COLUMNS`, and
+      ``record``) is kept as ``<name>_file``, with a note; where the file has a covariate of
+      that name too, it is an error, ``column-name-taken``, naming both, and the column is left
+      out;
+    * two columns whose names both read as one role that was detected, not mapped (``visit``
+      beside ``VISIT``), are an error, ``ambiguous-column``: which one is the role is not known.
+
+    Parameters
+    ----------
+    columns : sequence
+        The file's columns.
+    covariates : sequence
+        The columns kept as covariates, in order.
+    roles : mapping
+        Role -> the column that plays it.
+    mapped : collection of str
+        The roles the mapping names (never ambiguous).
+    log : ProblemLog
+        Where problems go.
+
+    Returns
+    -------
+    names : dict
+        Name in the frame -> the file's column, in the order of ``covariates``.
+    notes : list of str
+        What was renamed and why.
+
+    Examples
+    --------
+    >>> log = ProblemLog()
+    >>> names, notes = file_covariates(["subject", "visit", "phase", "sex"], ["phase", "sex"],
+    ...                                roles={"subject": "subject", "visit": "visit"},
+    ...                                mapped=(), log=log)
+    >>> names
+    {'phase_file': 'phase', 'sex': 'sex'}
+    >>> notes
+    ["covariate(s) renamed, as the frame has columns of their names: 'phase' -> 'phase_file'"]
+    """
+    _check_ambiguous_roles(columns, roles, mapped, log)
+    kept = {str(c) for c in covariates if str(c).casefold() not in _OURS}
+    names: dict[str, Any] = {}
+    renamed: dict[str, str] = {}
+    for column in covariates:
+        name = str(column)
+        if name.casefold() in _OURS:
+            name = f"{name}{RENAMED_SUFFIX}"
+            if name in kept:
+                _report_taken(log, column, name)
+                continue
+            renamed[str(column)] = name
+        names[name] = column
+    listed = ", ".join(f"{old!r} -> {new!r}" for old, new in renamed.items())
+    notes = [f"covariate(s) renamed, as the frame has columns of their names: {listed}"]
+    return names, notes if renamed else []
+
+
+def _check_ambiguous_roles(
+    columns: Sequence[Any], roles: Mapping[str, Any], mapped: Collection[str], log: ProblemLog
+) -> None:
+    """Report each detected role whose name another column of the file reads as, too."""
+    taken = set(roles.values())
+    by_name: dict[str, list[Any]] = {}
+    for column in columns:
+        by_name.setdefault(normalise(column), []).append(column)
+    for role, column in roles.items():
+        if role in mapped:
+            continue
+        others = [c for c in by_name.get(normalise(column), []) if c not in taken]
+        if others:
+            what = role.replace("_", " ")
+            both = " and ".join(repr(c) for c in [column, *others])
+            log.add(
+                "error",
+                "ambiguous-column",
+                f"columns {both} {'both' if len(others) == 1 else 'all'} read as the {what} "
+                f"(as {normalise(column)!r}), so which one is the {what} is not clear",
+                hint=f"name the {what} column with mapping={{{role!r}: '<column>'}}, e.g. "
+                f"mapping={{{role!r}: {column!r}}}; the other is then kept as a covariate",
+                column=column,
+            )
+
+
+def _report_taken(log: ProblemLog, column: Any, name: str) -> None:
+    log.add(
+        "error",
+        "column-name-taken",
+        f"column {str(column)!r} has the name of a column of the frame, so it would be kept as "
+        f"{name!r}, but the file has a column {name!r} too",
+        hint=f"rename column {str(column)!r} or {name!r} in the file, or keep only the covariates "
+        "wanted with mapping={'covariates': [...]}",
+        column=column,
+    )
 
 
 def written_total(rows: pd.DataFrame) -> pd.Series:

@@ -3,7 +3,9 @@
 Score columns are recognised by name (``MADRS01``, ``madrs_1``, ``GAD-7 total``; see
 :class:`~outcomes.io.measures.MeasureIndex`) or named in the mapping. Several instruments may share
 a row. A file with an ``instrument`` column holds one instrument per row, its total in a ``total``
-column. Every column that plays no role and holds no score is kept as a covariate.
+column. Every column that plays no role and holds no score is kept as a covariate (one named
+like a column of the frame, such as ``phase``, as ``phase_file``: see
+:func:`~outcomes.io.layouts.base.file_covariates`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from outcomes.io.layouts.base import (
     CONTEXT_ROLES,
     Extracted,
     assemble,
+    file_covariates,
     listed_columns,
     melt_measures,
     written_total,
@@ -83,10 +86,16 @@ def extract_rows(
             hint="name item and total columns by registry code (MADRS01, GAD0208), "
             "or map them: mapping={'items': {...}, 'totals': {...}}, or pass instrument=",
         )
-    covariates = _covariates(raw, mapping, role_cols | set(measures))
+    covariates, renamed = file_covariates(
+        raw.columns,
+        _covariates(raw, mapping, role_cols | set(measures)),
+        roles=roles,
+        mapped=mapping.roles,
+        log=log,
+    )
     columns = {role: raw[col] for role, col in roles.items() if role in CONTEXT_ROLES}
     columns["source_row"] = raw.index + 1
-    columns.update({c: raw[c] for c in covariates})  # at once: one insert per column is O(n^2)
+    columns.update({n: raw[c] for n, c in covariates.items()})  # at once: one insert each is O(n^2)
     occasions = pd.DataFrame(columns, index=raw.index)
     scored = set(tall["occasion"])
     if "instrument" in roles:  # rows of an unknown instrument are reported as such
@@ -106,11 +115,11 @@ def extract_rows(
             visit=raw.at[row, roles["visit"]] if "visit" in roles else None,
         )
     records, values = assemble(occasions, tall)
-    notes = notes + [f"{len(measures)} score column(s) recognised"]
+    notes = notes + [f"{len(measures)} score column(s) recognised", *renamed]
     return Extracted(
         records,
         values,
-        covariates,
+        list(covariates),
         {k: v for k, v in roles.items()},
         [*measures, *([roles["total"]] if "total" in roles else [])],
         notes,

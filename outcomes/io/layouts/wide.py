@@ -18,6 +18,7 @@ from outcomes.data.trialdata import TrialData
 from outcomes.io.layouts.base import (
     Extracted,
     assemble,
+    file_covariates,
     listed_columns,
     melt_measures,
     written_total,
@@ -82,10 +83,16 @@ def extract(
     split = {c: s for c, s in split.items() if s is not None}
     visits = list(dict.fromkeys(v for _, v in split.values()))
     used = role_cols | set(split)
-    covariates = (
-        list(mapping.covariates)
-        if mapping.covariates is not None
-        else [c for c in raw.columns if c not in used]
+    covariates, renamed = file_covariates(
+        raw.columns,
+        (
+            list(mapping.covariates)
+            if mapping.covariates is not None
+            else [c for c in raw.columns if c not in used]
+        ),
+        roles=roles,
+        mapped=mapping.roles,
+        log=log,
     )
     occasions = []
     parts = []
@@ -98,7 +105,7 @@ def extract(
         columns["visit"] = visit
         columns.update({role: raw[c] for c, role in cols.items() if isinstance(role, str)})
         columns["source_row"] = raw.index + 1
-        columns.update({c: raw[c] for c in covariates})  # at once: one insert each is O(n^2)
+        columns.update({n: raw[c] for n, c in covariates.items()})  # at once: O(n^2) one by one
         occ = pd.DataFrame(columns, index=raw.index)
         occasions.append(occ.set_index(key.to_numpy()))
     tall = pd.concat(parts, ignore_index=True) if parts else melt_measures(raw, {})
@@ -113,7 +120,7 @@ def extract(
     occ_all = pd.concat(occasions) if occasions else pd.DataFrame(columns=["source_row"])
     records, values = assemble(occ_all, tall)
     notes = notes + [f"wide layout: {len(visits)} visits {visits} in {len(split)} columns"]
-    return Extracted(records, values, covariates, roles, list(split), notes)
+    return Extracted(records, values, list(covariates), roles, list(split), notes + renamed)
 
 
 def to_table(trial: TrialData) -> pd.DataFrame:
