@@ -99,6 +99,9 @@ def _read_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", type=Path, help="the score file")
     p.add_argument("--sample", action="store_true", help="use the built-in sample trial")
     p.add_argument("--layout", choices=LAYOUTS, help="the file's layout (detected if not given)")
+    p.add_argument(
+        "--format", help="the file's format where its suffix is missing or misleading (csv, ...)"
+    )
     p.add_argument("--instrument", help="the instrument of a single-instrument file")
     p.add_argument("--mapping", type=Path, help="TOML or JSON file mapping roles to columns")
     p.add_argument("--schedule", type=Path, help="TOML schedule of assessments")
@@ -178,6 +181,7 @@ def _load(args: argparse.Namespace) -> outcomes.TrialData:
         covariates=args.covariates,
         derived=args.derived,
         analysis_flag=None if args.analysis_flag.lower() == "none" else args.analysis_flag,
+        format=args.format,
     )
 
 

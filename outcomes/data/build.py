@@ -118,6 +118,7 @@ def build_trial(
     check_windows(rec, rc, schedule, log)
     frame = _canonical(rec, scores, schedule, ex.covariates, index)
     check_missing_baseline(frame, log)
+    notes += _baseline_column_notes(frame, schedule, ex.covariates)
     events = check_events(events, frame, log)
     if log.has_errors:
         raise ValidationError(log.to_frame(), notes=ex.notes + notes)
@@ -132,6 +133,28 @@ def build_trial(
         notes=tuple(ex.notes + notes),
         source=dict(source or {}),
     )
+
+
+#: Covariate names that say "the baseline total" (``BASE``, ``BASVAL``, ``FEV1_BL``, ...).
+_BASELINE_NAME = re.compile(r"^(base|basval|baseline|bl)$|(^|_)(bl|base|basval|baseline)$", re.I)
+
+
+def _baseline_column_notes(
+    frame: pd.DataFrame, schedule: Schedule, covariates: list[str]
+) -> list[str]:
+    """Say so when no visit precedes the first dose but a column looks like the baseline."""
+    if any(v.session == 0 for v in schedule.visits):
+        return []
+    named = [c for c in covariates if _BASELINE_NAME.search(str(c))]
+    numeric = [c for c in named if pd.api.types.is_numeric_dtype(frame[c])]
+    if not numeric:
+        return []
+    instruments = sorted(frame["instrument"].unique())
+    return [
+        f"no visit before the first dose, so no baseline visit; column(s) {numeric} look like "
+        f"baseline totals: outcomes.derive(trial, baseline_columns={{<instrument>: "
+        f"{numeric[0]!r}}}) uses one for its instrument (one of {instruments})"
+    ]
 
 
 def _report_set_aside(set_aside: pd.DataFrame, log: ProblemLog) -> None:

@@ -42,7 +42,16 @@ import numpy as np
 import pandas as pd
 
 from outcomes.data.carry import carry_totals
-from outcomes.data.columns import INSTRUMENT, PHASE, SESSION, SUBJECT, TOTAL, VISIT, VISIT_NUM
+from outcomes.data.columns import (
+    CORE_COLUMNS,
+    INSTRUMENT,
+    PHASE,
+    SESSION,
+    SUBJECT,
+    TOTAL,
+    VISIT,
+    VISIT_NUM,
+)
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
 from outcomes.data.trialdata import TrialData
@@ -100,6 +109,7 @@ def derive_frame(
     baseline: str = LAST_BEFORE_DOSE,
     reference_sd: Mapping[str, float] | None = None,
     sustained_from: str | None = None,
+    baseline_columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Add baseline, change and responder columns to the canonical long table.
 
@@ -124,6 +134,11 @@ def derive_frame(
     sustained_from : str, optional
         The first visit at which ``sustained_response`` is defined. By default, the first visit
         of the schedule after the first dose (``session >= 1``).
+    baseline_columns : mapping of str to str, optional
+        Instrument -> a column of ``frame`` holding each row's baseline total, for a file with
+        no baseline visit whose baseline is a column (ADaM ``BASE``, ``BASVAL``). For those
+        instruments ``base`` is that column, no row is the baseline row, and every row after
+        the first dose (``session >= 1``) is post-baseline.
 
     Returns
     -------
@@ -179,6 +194,7 @@ def derive_frame(
     1    WEEK 2  30.0 -16.0     mild      True      False
     """
     _check(frame, instruments, reference_sd)
+    _check_baseline_columns(frame, instruments, baseline_columns)
     work = frame[list(_REQUIRED)].reset_index(drop=True)
     total = pd.to_numeric(work[TOTAL]).to_numpy(dtype=float, na_value=np.nan)
     visit_num = pd.to_numeric(work[VISIT_NUM]).to_numpy(dtype=float, na_value=np.nan)
@@ -195,6 +211,12 @@ def derive_frame(
         else np.full(len(work), schedule.visit(baseline).number)
     )
     post = visit_num > base_num
+    for name, column in (baseline_columns or {}).items():
+        rows = (work[INSTRUMENT] == name).to_numpy()
+        after_dose = (work[SESSION] >= 1).to_numpy(dtype=bool, na_value=False)
+        flag[rows] = False
+        base[rows] = pd.to_numeric(frame[column]).to_numpy(dtype=float, na_value=np.nan)[rows]
+        post[rows] = after_dose[rows]
     with np.errstate(divide="ignore", invalid="ignore"):
         chg = np.where(post | flag, total - base, np.nan)
         pchg = np.where(base != 0, 100.0 * chg / base, np.nan)
@@ -242,6 +264,7 @@ def derive(
     reference_sd: Mapping[str, float] | None = None,
     sustained_from: str | None = None,
     carry: str | None = None,
+    baseline_columns: Mapping[str, str] | None = None,
 ) -> TrialData:
     """A new TrialData with baseline, change, severity, responder and reliable-change columns.
 
@@ -269,7 +292,10 @@ def derive(
         baseline=baseline,
         reference_sd=reference_sd,
         sustained_from=sustained_from,
+        baseline_columns=baseline_columns,
     )
+    if baseline_columns:
+        notes.append(f"derived: baselines from columns {dict(baseline_columns)}")
     return replace(trial, frame=frame, notes=(*trial.notes, *notes))
 
 
@@ -312,6 +338,28 @@ def _check(
     unknown = sorted(named - set(instruments))
     if unknown:
         raise InstrumentError(f"no definition given for instrument(s) {unknown}")
+
+
+def _check_baseline_columns(
+    frame: pd.DataFrame,
+    instruments: Mapping[str, Instrument],
+    baseline_columns: Mapping[str, str] | None,
+) -> None:
+    """Each baseline column names an instrument and a numeric column of ``frame``."""
+    for name, column in (baseline_columns or {}).items():
+        if name not in instruments:
+            raise InstrumentError(
+                f"baseline_columns: {name!r} is not an instrument of the trial "
+                f"({sorted(instruments)})"
+            )
+        if column not in frame.columns:
+            covariates = [c for c in frame.columns if c not in CORE_COLUMNS]
+            raise ValueError(
+                f"baseline_columns: the frame has no column {column!r}; its other columns are "
+                f"{covariates[:20]}"
+            )
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            raise ValueError(f"baseline_columns: column {column!r} is not numeric")
 
 
 # -- baseline --------------------------------------------------------------------------------------

@@ -96,6 +96,10 @@ class Instrument:
     total_range : tuple of float, optional
         The total's range ``(low, high)``, for a scale registered without items; with items it
         follows from them (and, if given, must agree).
+    responses : tuple of (str, float)
+        The answers' wording and the score each stands for, shared by the items
+        (``("Several days", 1)``): text answers (SDTM ``QSORRES``) are scored by it, case and
+        spacing aside.
     item_stems : tuple of str
         Short stems that files number its items by, which are not names of it: ``"PHQ"`` for
         ``PHQ1`` ... ``PHQ9``, ``"GAD"`` for ``GAD1`` ... ``GAD7``. A stem and number that spell
@@ -120,6 +124,7 @@ class Instrument:
     aliases: tuple[str, ...] = ()
     item_stems: tuple[str, ...] = ()
     total_range: tuple[float, float] | None = None
+    responses: tuple[tuple[str, float], ...] = ()
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property

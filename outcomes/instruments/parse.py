@@ -114,6 +114,21 @@ def _no_unknown_keys(
         )
 
 
+def _responses(data: Mapping[str, Any], problems: _Problems) -> tuple[tuple[str, float], ...]:
+    """``{wording = score}`` as pairs, each wording a non-empty text and each score a number."""
+    table = data.get("responses", {})
+    if not isinstance(table, Mapping):
+        problems.add("responses", "must be a table of wording = score")
+        return ()
+    pairs = []
+    for wording, value in table.items():
+        if not str(wording).strip() or not _is_number(value):
+            problems.add(f"responses.{wording}", f"must be a number, not {value!r}")
+            continue
+        pairs.append((str(wording), float(value)))
+    return tuple(pairs)
+
+
 def _range(
     data: Mapping[str, Any], key: str, problems: _Problems
 ) -> tuple[float, float] | None:
@@ -247,6 +262,7 @@ def instrument_from_mapping(data: Mapping[str, Any]) -> Instrument:
         aliases=_strings(data, "aliases", problems),
         item_stems=_strings(data, "item_stems", problems),
         total_range=_range(data, "total_range", problems),
+        responses=_responses(data, problems),
         sources=dict(sources),
     )
     problems.raise_if_any()

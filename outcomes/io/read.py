@@ -18,6 +18,7 @@ from outcomes.errors import MappingError, ReadError
 from outcomes.io import layouts
 from outcomes.io.formats import read_table
 from outcomes.io.layouts.adam import DEFAULT_ANALYSIS_FLAG
+from outcomes.io.layouts.wide import split_column
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise
 from outcomes.io.measures import MeasureIndex
 from outcomes.io.population import select_population
@@ -48,6 +49,7 @@ def read(
     covariates: Collection[str] | None = None,
     derived: str | Collection[str] = (),
     analysis_flag: str | None = DEFAULT_ANALYSIS_FLAG,
+    format: str | None = None,
 ) -> TrialData:
     """Read a trial's score file, validate it, score it, and return its :class:`TrialData`.
 
@@ -77,7 +79,8 @@ def read(
         Totals are scored from items only when no item is missing; with ``k`` a total with up
         to ``k`` missing items is prorated.
     sheet : str or int, optional
-        Excel sheet (the first by default).
+        Excel sheet (the first by default), or the data frame of an R ``.rda`` file that holds
+        several.
     baseline : str, optional
         The baseline visit's label, where no schedule says it.
     population : str, optional
@@ -95,6 +98,9 @@ def read(
         ADaM: read only the records this flag marks ``Y`` (the records of the sponsor's analysis,
         one per subject, visit and parameter); the default applies when the file has it, ``None``
         reads every record.
+    format : str, optional
+        The file's format (``"csv"``, ``"excel"``, ``"xpt"``, ... as in
+        :data:`outcomes.io.formats.FORMATS`) where its suffix is missing or misleading.
 
     Returns
     -------
@@ -122,7 +128,7 @@ def read(
     1    S001  SCREENING      madrs
     """
     column_mapping = ColumnMapping.from_any(mapping)
-    raw = read_table(path, sheet=sheet)
+    raw = read_table(path, format=format, sheet=sheet)
     _check_named_like_a_trial(raw, column_mapping, MeasureIndex())
     return from_frame(
         raw,
@@ -183,6 +189,8 @@ def from_frame(
     for problem in raw.attrs.get("problems", ()):
         log.add(**problem)  # what the reader found in the file's cells (encoding, cut rows)
     chosen, notes = (layout, []) if layout else detect_layout(raw)
+    if layout is None and chosen == "wide" and not _names_visits(raw, instrument):
+        chosen, notes = "long", ["layout: long (no visit column, and no column names a visit)"]
     if chosen not in LAYOUTS:
         raise MappingError(f"unknown layout {chosen!r}; the layouts are {list(LAYOUTS)}")
     if instrument is not None:
@@ -223,6 +231,13 @@ def from_frame(
             "layout": chosen,
         },
     )
+
+
+def _names_visits(raw: pd.DataFrame, instrument: str | None) -> bool:
+    """Whether some column of a table names a measure at a visit, as a wide file's do."""
+    index = MeasureIndex()
+    known = registry.get(instrument).name if instrument is not None else None
+    return any(split_column(str(c), index, known) is not None for c in raw.columns)
 
 
 def _with_covariates(

@@ -10,10 +10,12 @@ like a column of the frame, such as ``phase``, as ``phase_file``: see
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
+from outcomes.errors import MappingError
 from outcomes.io.layouts.base import (
     CONTEXT_ROLES,
     Extracted,
@@ -26,7 +28,7 @@ from outcomes.io.layouts.base import (
 from outcomes.io.mapping import ColumnMapping, resolve_roles
 from outcomes.io.measures import MeasureIndex, find_measures
 
-__all__ = ["extract", "extract_rows", "to_table"]
+__all__ = ["ONE_VISIT", "extract", "extract_rows", "to_table"]
 
 
 def extract(
@@ -37,17 +39,49 @@ def extract(
     instrument: str | None,
     log: ProblemLog,
 ) -> Extracted:
-    """Assessments and score values of a long table (see the module docstring)."""
+    """Assessments and score values of a long table (see the module docstring).
+
+    A table with no visit column whose subjects are on one row each is one visit, labelled
+    :data:`ONE_VISIT` (a questionnaire given once, e.g. at screening), said in the notes.
+    """
     roles, notes = resolve_roles(
         raw.columns,
         mapping,
         (*CONTEXT_ROLES, "instrument", "total"),
-        required=("subject", "visit"),
+        required=("subject",),
         file=log.file or "the file",
     )
+    if "visit" not in roles:
+        raw, roles = _one_visit(raw, roles, log)
+        notes.append(
+            f"no visit column, and each subject on one row: read as one visit, {ONE_VISIT!r}"
+        )
     return extract_rows(
         raw, roles=roles, notes=notes, mapping=mapping, index=index, instrument=instrument, log=log
     )
+
+
+#: The visit of a table with no visit column, one row per subject.
+ONE_VISIT = "VISIT 1"
+#: The column that stands for the missing visit column, as messages name it.
+_NO_VISIT_COLUMN = "(no visit column)"
+
+
+def _one_visit(
+    raw: pd.DataFrame, roles: dict[str, str], log: ProblemLog
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table with one visit for all, or MappingError if a subject has several rows."""
+    subjects = raw[roles["subject"]]
+    repeated = subjects.duplicated() & subjects.notna()
+    if repeated.any():
+        row = int(np.flatnonzero(repeated.to_numpy())[0]) + 1
+        raise MappingError(
+            f"{log.file or 'the file'}: no column found for visit, and subjects have several "
+            f"rows (the first repeated subject at row {row}), so the rows' visits are not "
+            f"known; the file's columns are {listed_columns(raw.columns)}. Name the visit "
+            "column with mapping={'visit': '<column>'}"
+        )
+    return raw.assign(**{_NO_VISIT_COLUMN: ONE_VISIT}), {**roles, "visit": _NO_VISIT_COLUMN}
 
 
 def extract_rows(

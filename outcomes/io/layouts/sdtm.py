@@ -61,6 +61,9 @@ def extract(
         column[use] = fallback
     notes: list[str] = []
     measures = measures_of_codes(raw, up, "QSTESTCD", "QSCAT", index, instrument, log, notes)
+    value, answered = _scored_answers(value, column, measures, index)
+    if answered:
+        notes.append(f"{answered:,} text answers (QSORRES) scored by their instrument's wording")
     visit = raw[up["VISIT"]] if "VISIT" in up else raw[up["VISITNUM"]]
     occasion = pd.Series(
         raw.groupby([raw[up["USUBJID"]], visit.fillna("")], sort=False, dropna=False).ngroup(),
@@ -108,6 +111,34 @@ def extract(
         notes.append(f"{not_done} rows with QSSTAT = NOT DONE carry no score")
     score_cols = [up[v] for v in ("QSTESTCD", "QSTEST", "QSCAT", "QSSCAT", *_RESULT) if v in up]
     return Extracted(records, values, [], role_columns, score_cols, notes)
+
+
+def _scored_answers(
+    value: pd.Series, column: pd.Series, measures: pd.DataFrame, index: MeasureIndex
+) -> tuple[pd.Series, int]:
+    """Text answers (``QSORRES``) as the score their instrument gives their wording.
+
+    Only answers from ``QSORRES`` whose wording the instrument lists are scored (case and spacing
+    aside); any other text stays as it is, for validation to report.
+    """
+    text = column.eq("QSORRES") & value.map(lambda v: isinstance(v, str))
+    if not text.any():
+        return value, 0
+    value = value.astype(object)
+    scored = 0
+    for name, rows in measures[text].groupby("instrument", sort=False).groups.items():
+        wording = {_plain(w): score for w, score in index.instruments[str(name)].responses}
+        if not wording:
+            continue
+        mapped = value[rows].map(_plain).map(wording)
+        hit = mapped.notna()
+        value[mapped.index[hit]] = mapped[hit]
+        scored += int(hit.sum())
+    return value, scored
+
+
+def _plain(text: object) -> str:
+    return " ".join(str(text).split()).casefold()
 
 
 def to_tables(trial: TrialData, study: str = "STUDY") -> dict[str, pd.DataFrame]:
