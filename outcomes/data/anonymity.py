@@ -584,7 +584,8 @@ def _check_numbers(log: ProblemLog, name: Hashable, series: pd.Series, subjects:
         return
     codes, distinct = pd.factorize(series)
     numbers = np.asarray(distinct, dtype=float)
-    ten_digits = (numbers >= 1e9) & (numbers < 1e10) & (numbers % 1 == 0)
+    with np.errstate(invalid="ignore"):  # inf % 1 is nan, not a ten-digit number
+        ten_digits = (numbers >= 1e9) & (numbers < 1e10) & (numbers % 1 == 0)
     valid = np.zeros(len(numbers), dtype=bool)
     valid[ten_digits] = [values.nhs_check(f"{n:.0f}") for n in numbers[ten_digits]]
     found = {

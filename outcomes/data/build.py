@@ -12,8 +12,13 @@ Errors: ``missing-subject``, ``missing-visit``, ``missing-arm``, ``non-numeric-d
 ``non-numeric-session``, ``non-numeric-period``, ``non-numeric-score``, ``item-out-of-range``,
 ``total-out-of-range``,
 ``duplicate-value``, ``duplicate-assessment``, ``total-mismatch``, ``arm-changes``,
-``visit-not-in-schedule``, ``visit-number-inconsistent``, ``event-non-numeric-day``,
-``event-missing-column``, and the anonymisation guard's ``identifier-*`` and
+``visit-not-in-schedule``, ``visit-number-inconsistent``, ``visit-order-unknown``,
+``baseline-not-a-visit``, ``baseline-conflict``, ``invalid-session``, ``invalid-period``,
+``non-finite-covariate``, ``label-variants``, ``ambiguous-column``, ``column-name-taken``,
+``duplicate-subject``, ``population-flag``, the reader's ``short-row``, ``long-row``,
+``encoding``, ``formula-not-computed``, the events' ``event-non-numeric-day``,
+``event-missing-column``, ``event-missing-name``, ``event-unknown-name``, ``event-missing-day``,
+``event-day-not-finite``, and the anonymisation guard's ``identifier-*`` and
 ``subject-id-personal`` (:mod:`outcomes.data.anonymity`), which scans every column of the file,
 the subject, arm, visit and score columns included, and protects what it finds so that no later
 problem repeats it; layouts add ``unknown-instrument``,
@@ -22,7 +27,8 @@ problem repeats it; layouts add ``unknown-instrument``,
 Errors when nothing can be read: ``no-assessments`` (layouts report ``no-score-columns``).
 
 Warnings: ``no-arm-column``, ``item-not-whole``, ``total-not-scored``, ``visit-outside-window``,
-``missing-baseline``, ``event-unknown-subject``, ``no-scores``, ``row-set-aside``.
+``missing-baseline``, ``event-unknown-subject``, ``event-name-variant``, ``no-scores``,
+``row-set-aside``, ``session-not-as-scheduled``, ``subject-not-in-subjects-table``.
 """
 
 from __future__ import annotations
@@ -258,4 +264,5 @@ def _covariate(column: pd.Series) -> pd.Series:
         if (values.isna() & text.notna()).any() or leading_zero:
             return text
     whole = values.dropna()
-    return values.astype("Int64") if (whole % 1 == 0).all() else values
+    exact = (whole % 1 == 0).all() and (whole.abs() <= 2**53).all()  # Int64 holds them exactly
+    return values.astype("Int64") if exact else values

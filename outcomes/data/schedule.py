@@ -168,7 +168,18 @@ class Schedule:
         Visits are ordered by ``numbers`` when given, else by ``days``, else by first appearance.
         The nominal day is the median observed study day. With no dosing sessions known, one dose
         on day 1 is assumed (day 1 is the reference start in CDISC). No windows are inferred, so
-        no window is checked. The decisions are listed in :attr:`notes`.
+        no window is checked. Without days, the baseline is ``baseline_visit``, else a visit
+        named like one, else the first visit (not a screening); the visits before it are
+        screening and those after it follow the first dose. The decisions are listed in
+        :attr:`notes`.
+
+        Examples
+        --------
+        >>> s = Schedule.infer(["T1", "T2", "T3"], numbers=[1, 2, 3])
+        >>> s.baseline_visit, [v.phase for v in s.visits]
+        ('T1', ['baseline', 'post-dose', 'post-dose'])
+        >>> [v.phase for v in Schedule.infer(["T1", "T2", "T3"], baseline_visit="T2").visits]
+        ['screening', 'baseline', 'post-dose']
         """
         notes: list[str] = []
         names = [str(v) for v in visits]
@@ -257,36 +268,77 @@ def _complete(
     inferred: bool,
     notes: tuple[str, ...],
 ) -> Schedule:
-    """Fill in each visit's phase and session where not given, and find the baseline visit."""
+    """Fill in each visit's phase and session where not given, and find the baseline visit.
+
+    The baseline is the visit given, else one named like a baseline, else the last visit on or
+    before the first dose by nominal day, else (no visit has a day) the first visit that is not
+    a screening. Visits without a day are placed by their number: before the baseline they are
+    screening, after it they follow the first dose.
+    """
     visits = sorted(visits, key=lambda v: v.number)
     sessions = tuple(sorted(sessions, key=lambda s: s.number))
     note_list = list(notes)
     if baseline is None:
-        baseline = next((v.name for v in visits if _BASELINE.search(v.name)), None)
-        if baseline is None:
-            first_dose = sessions[0].day if sessions else 1.0
-            before = [
-                v
-                for v in visits
-                if v.day is not None and v.day <= first_dose and not _SCREENING.search(v.name)
-            ]
-            baseline = before[-1].name if before else None
+        baseline, why = _find_baseline(visits, sessions)
         if baseline is not None and inferred:
-            note_list.append(f"baseline visit taken to be {baseline!r}")
+            note_list.append(f"baseline visit taken to be {baseline!r}{why}")
     base_number = next((v.number for v in visits if v.name == baseline), None)
     done = []
     for v in visits:
-        session = v.session if v.session >= 0 else _session_of(v, sessions, baseline)
+        session = v.session if v.session >= 0 else _session_of(v, sessions, baseline, base_number)
         phase = v.phase or _phase_of(v, session, sessions, base_number)
         done.append(replace(v, session=session, phase=phase))
+    undated = [v.name for v in visits if v.day is None and v.session < 0]
+    if inferred and undated and base_number is not None:
+        note_list.append(_undated_note(done, undated, baseline))
     return Schedule(tuple(done), sessions, baseline, inferred=inferred, notes=tuple(note_list))
 
 
+def _find_baseline(
+    visits: list[ScheduledVisit], sessions: tuple[DosingSession, ...]
+) -> tuple[str | None, str]:
+    """The baseline visit of visits in order when none is given, and why (for the notes)."""
+    named = next((v.name for v in visits if _BASELINE.search(v.name)), None)
+    if named is not None:
+        return named, ""
+    first_dose = sessions[0].day if sessions else 1.0
+    before = [
+        v
+        for v in visits
+        if v.day is not None and v.day <= first_dose and not _SCREENING.search(v.name)
+    ]
+    if before:
+        return before[-1].name, ""
+    if any(v.day is not None for v in visits):
+        return None, ""
+    first = next((v.name for v in visits if not _SCREENING.search(v.name)), None)
+    return first, " (the first visit; no visit has a study day)"
+
+
+def _undated_note(done: list[ScheduledVisit], undated: list[str], baseline: str | None) -> str:
+    """What was assumed of the visits without a study day."""
+    phases = {v.name: v.phase for v in done}
+    before = [n for n in undated if phases[n] == "screening"]
+    after = [n for n in undated if n != baseline and phases[n] not in ("screening", "baseline")]
+    parts = [f"before it, screening: {before}"] if before else []
+    if after:
+        parts.append(f"after it, following the first dose: {after}")
+    return (
+        f"visits without a study day placed by their order around the baseline visit "
+        f"{baseline!r}: " + ("; ".join(parts) or "none before or after it")
+    )
+
+
 def _session_of(
-    v: ScheduledVisit, sessions: tuple[DosingSession, ...], baseline: str | None
+    v: ScheduledVisit,
+    sessions: tuple[DosingSession, ...],
+    baseline: str | None,
+    base_number: float | None,
 ) -> int:
-    if v.day is None or v.name == baseline or _SCREENING.search(v.name):
+    if v.name == baseline or _SCREENING.search(v.name):
         return 0
+    if v.day is None:  # placed by its order: after the baseline, it follows the first dose
+        return int(base_number is not None and v.number > base_number and bool(sessions))
     # A visit on a dosing day follows that dose only when it is timed in hours after it.
     return sum(
         1 for s in sessions if s.day < v.day or (s.day == v.day and v.hours_after_dose is not None)

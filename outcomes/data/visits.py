@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
+
 import pandas as pd
 
 from outcomes.data.problems import ProblemLog, location
 from outcomes.data.schedule import Schedule
+from outcomes.io.layouts.base import listed_columns
 from outcomes.io.mapping import normalise
 
-__all__ = ["check_missing_baseline", "check_windows", "resolve_schedule"]
+__all__ = ["check_missing_baseline", "check_visit_numbers", "check_windows", "resolve_schedule"]
+
+_BY_CATEGORIES = "the visit column's ordered categories"
 
 
 def resolve_schedule(
@@ -19,29 +24,40 @@ def resolve_schedule(
     *,
     baseline: str | None = None,
 ) -> tuple[Schedule, list[str]]:
-    seen = rec.dropna(subset=["visit"])
-    numbers = seen.dropna(subset=["visit_num"]).groupby("visit", sort=False)["visit_num"]
-    for visit, nums in numbers:
-        if nums.nunique() > 1:
-            usual = nums.mode().iloc[0]
-            for _, r in rec.loc[nums.index[nums != usual]].drop_duplicates("source_row").iterrows():
-                log.add(
-                    "error",
-                    "visit-number-inconsistent",
-                    f"row {r['source_row']}: visit {visit!r} has visit number "
-                    f"{r['visit_num']:g}, elsewhere {usual:g}",
-                    hint="give each visit label one visit number",
-                    row=r["source_row"],
-                    subject=r["subject"],
-                    visit=visit,
-                    column=rc.get("visit_num"),
-                    value=r["visit_num"],
-                )
+    """The schedule given, checked against the data, or one inferred from them; and notes.
+
+    Visit numbers are checked first (:func:`check_visit_numbers`). Without a schedule, the visits
+    are ordered by their visit numbers, else by the order of an ordered categorical visit column
+    (``rec.attrs["visit_order"]``, see :func:`~outcomes.data.context.check_context`), else by
+    their median study days. When none of these gives the order, the order first seen in the
+    file is taken only with ``baseline`` given; otherwise it is the error
+    ``visit-order-unknown``. A ``baseline`` that is not a visit is ``baseline-not-a-visit``; one
+    that differs from the given schedule's baseline is ``baseline-conflict``. Whatever is found,
+    a schedule is returned, so that the later checks still run.
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"visit": ["T1", "T2"], "visit_num": [None, None],
+    ...                     "study_day": [None, None], "source_row": [1, 2],
+    ...                     "subject": ["S1", "S1"]})
+    >>> log = ProblemLog()
+    >>> schedule, notes = resolve_schedule(rec, {"visit": "VISIT"}, None, log)
+    >>> print(log.problems[0].code, log.problems[0].hint, sep="\\n")
+    visit-order-unknown
+    give the baseline visit, e.g. baseline="T1" (the visits are then taken in the order first \
+seen: those before it screening, those after it following the first dose), or a schedule \
+(schedule=) with each visit's study day, or a visit number column
+    >>> schedule, notes = resolve_schedule(rec, {"visit": "VISIT"}, None, ProblemLog(),
+    ...                                    baseline="T1")
+    >>> [(v.name, v.phase) for v in schedule.visits]
+    [('T1', 'baseline'), ('T2', 'post-dose')]
+    """
     if schedule is not None:
         notes = _align_visits(rec, schedule)
         seen = rec.dropna(subset=["visit"])
-        known = set(schedule.visit_names)
-        unknown = seen[~seen["visit"].isin(known)]
+        known = seen["visit"].isin(set(schedule.visit_names))
+        check_visit_numbers(seen[known], rc, log)  # the other labels are reported as such
+        unknown = seen[~known]
         for visit, grp in unknown.groupby("visit", sort=False):
             log.add(
                 "error",
@@ -55,18 +71,224 @@ def resolve_schedule(
                 column=rc.get("visit"),
                 value=visit,
             )
+        _check_baseline_of_schedule(schedule, baseline, rc, log)
         return schedule, notes
+    seen = rec.dropna(subset=["visit"])
+    check_visit_numbers(seen, rc, log)
     order = list(dict.fromkeys(seen["visit"]))
-    numbers_known = "visit_num" in rc and seen["visit_num"].notna().all()
-    nums = seen.groupby("visit", sort=False)["visit_num"].min() if numbers_known else None
-    days = seen.groupby("visit", sort=False)["study_day"].median()
+    numbers, numbered_by = _visit_numbers(seen, order)
+    days = seen.groupby("visit", sort=False)["study_day"].median().reindex(order)
+    if baseline is not None and baseline not in order:
+        _no_such_baseline(baseline, order, "the data", rc, log)
+        baseline = None
+    notes = [] if numbered_by is None else [f"visits ordered by {numbered_by}"]
+    if numbered_by == _BY_CATEGORIES:
+        first = seen.groupby("visit", sort=False)[["source_row", "subject"]].first()
+        ordered = first.assign(number=numbers, day=days)
+        _check_number_order(ordered, rc.get("visit"), log, by="category")
+    if numbers is None and days.isna().any() and len(order) > 1:
+        named = [v for v in order if normalise(v) == "baseline"]
+        if baseline is None and len(named) == 1:
+            baseline = named[0]
+            notes.append(f"baseline visit taken to be {baseline!r}, by its name")
+        if baseline is None:
+            _order_unknown(seen, order, days, rc, log)
+        else:
+            notes.append(
+                f"visits taken in the order first seen in the file, {order}, as baseline="
+                f"{baseline!r} was given and no visit number or study day orders them"
+            )
     inferred = Schedule.infer(
         order,
-        numbers=[float(nums[v]) for v in order] if nums is not None else None,
-        days=[float(days[v]) for v in order] if days.notna().all() else None,
+        numbers=None if numbers is None else [float(numbers[v]) for v in order],
+        days=None if days.isna().any() else [float(days[v]) for v in order],
         baseline_visit=baseline,
     )
-    return inferred, [f"schedule inferred: {n}" for n in inferred.notes]
+    return inferred, [f"schedule inferred: {n}" for n in [*notes, *inferred.notes]]
+
+
+def check_visit_numbers(seen: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> None:
+    """Each visit label has one visit number, no two labels share one, and numbers follow days.
+
+    ``seen`` holds the records with a visit label. A label's number is its most common one; the
+    rows that differ are ``visit-number-inconsistent``, as are two labels with one number and a
+    visit numbered after another but seen earlier (by median study day).
+
+    Examples
+    --------
+    >>> seen = pd.DataFrame({"visit": ["BL", "W4", "W1"], "visit_num": [1.0, 2.0, 3.0],
+    ...                      "study_day": [1.0, 29.0, 8.0], "source_row": [1, 2, 3],
+    ...                      "subject": ["S1", "S1", "S1"]})
+    >>> log = ProblemLog()
+    >>> check_visit_numbers(seen, {"visit_num": "VISITNUM"}, log)
+    >>> print(log.problems[0].message)
+    visit 'W1' (visit number 3) comes after visit 'W4' (visit number 2), but its median study \
+day 8 is before W4's 29 (first row of W1: 3)
+    """
+    numbered = seen.dropna(subset=["visit_num"])
+    if numbered.empty:
+        return
+    col = rc.get("visit_num")
+    usual = numbered.groupby("visit", sort=False)["visit_num"].agg(lambda x: x.mode().iloc[0])
+    differs = numbered["visit_num"] != numbered["visit"].map(usual)
+    for _, r in numbered[differs].drop_duplicates("source_row").iterrows():
+        log.add(
+            "error",
+            "visit-number-inconsistent",
+            f"row {r['source_row']}: visit {r['visit']!r} has visit number "
+            f"{r['visit_num']:g}, elsewhere {usual[r['visit']]:g}",
+            hint="give each visit label one visit number",
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=r["visit"],
+            column=col,
+            value=f"{r['visit_num']:g}",
+        )
+    first = seen.groupby("visit", sort=False)[["source_row", "subject"]].first()
+    visits = first.join(usual.rename("number"), how="inner")
+    _check_shared_numbers(visits, col, log)
+    days = seen.groupby("visit", sort=False)["study_day"].median()
+    _check_number_order(visits.join(days.rename("day")), col, log)
+
+
+def _check_shared_numbers(visits: pd.DataFrame, col: str | None, log: ProblemLog) -> None:
+    """Two visit labels with one visit number: reported at the later label's first row."""
+    by_number = visits.sort_values("source_row").groupby("number", sort=True)
+    for number, grp in by_number:
+        if len(grp) < 2:
+            continue
+        labels = list(grp.index)
+        rows = ", ".join(str(r) for r in grp["source_row"])
+        log.add(
+            "error",
+            "visit-number-inconsistent",
+            f"visits {', '.join(repr(v) for v in labels)} all have visit number {number:g} "
+            f"(first rows {rows})",
+            hint="give each visit its own number, or one label to one visit",
+            row=grp["source_row"].iloc[1],
+            subject=grp["subject"].iloc[1],
+            visit=labels[1],
+            column=col,
+            value=f"{number:g}",
+        )
+
+
+def _check_number_order(
+    visits: pd.DataFrame, col: str | None, log: ProblemLog, *, by: str = "visit number"
+) -> None:
+    """A visit numbered after another but with an earlier median study day.
+
+    ``visits`` is indexed by visit label, with its ``number``, median ``day`` and first
+    ``source_row`` and ``subject``; ``by`` says what the number is.
+    """
+    dated = visits.dropna(subset=["number", "day"]).sort_values(["number", "day"])
+    latest_before = dated.groupby("number")["day"].max().cummax().shift()
+    bad = dated[dated["day"] < dated["number"].map(latest_before)]
+    for visit, r in bad.iterrows():
+        earlier = dated[dated["number"] < r["number"]]
+        other = earlier["day"].idxmax()
+        o = earlier.loc[other]
+        log.add(
+            "error",
+            "visit-number-inconsistent",
+            f"visit {visit!r} ({by} {r['number']:g}) comes after visit {other!r} ({by} "
+            f"{o['number']:g}), but its median study day {r['day']:g} is before {other}'s "
+            f"{o['day']:g} (first row of {visit}: {r['source_row']})",
+            hint=f"order the visits in time ({by}s), or correct the visit labels or study days",
+            row=r["source_row"],
+            subject=r["subject"],
+            visit=visit,
+            column=col,
+            value=f"{r['number']:g}",
+        )
+
+
+def _visit_numbers(seen: pd.DataFrame, order: list[str]) -> tuple[pd.Series | None, str | None]:
+    """Each visit's number, and what it came from: its visit numbers, or the visit column's order.
+
+    None when some visit has no number and the visit column does not order the visits.
+    """
+    numbers = seen.dropna(subset=["visit_num"]).groupby("visit", sort=False)["visit_num"]
+    usual = numbers.agg(lambda x: x.mode().iloc[0]).reindex(order)
+    if len(order) and usual.notna().all():
+        return usual, "their visit numbers"
+    categories = seen.attrs.get("visit_order")
+    if categories is not None and set(order) <= set(categories):
+        position = {v: float(i + 1) for i, v in enumerate(categories)}
+        return pd.Series({v: position[v] for v in order}), _BY_CATEGORIES
+    return None, None
+
+
+def _order_unknown(
+    seen: pd.DataFrame, order: list[str], days: pd.Series, rc: dict[str, str], log: ProblemLog
+) -> None:
+    """The error for visits that nothing orders."""
+    undated = [v for v in order if pd.isna(days[v])]
+    if "study_day" in rc:
+        column = rc["study_day"]
+        first = seen[seen["visit"] == undated[0]].iloc[0]
+        why = f"visit(s) {listed_columns(undated)} have no study day in column {column!r}"
+    else:
+        column = rc.get("visit")
+        first = seen.iloc[0]
+        why = "there is no study day column"
+    log.add(
+        "error",
+        "visit-order-unknown",
+        f"the order of the visits {listed_columns(order)} is not known: {why}, there is no "
+        "visit number, and the visit column does not order them (it is not an ordered "
+        "categorical), so the order first seen in the file is not taken as the visits' order",
+        hint=f'give the baseline visit, e.g. baseline="{order[0]}" (the visits are then taken '
+        "in the order first seen: those before it screening, those after it following the "
+        "first dose), or a schedule (schedule=) with each visit's study day, or a visit number "
+        "column",
+        row=first["source_row"],
+        subject=first["subject"],
+        visit=first["visit"],
+        column=column,
+    )
+
+
+def _no_such_baseline(
+    baseline: str, visits: list[str], where: str, rc: dict[str, str], log: ProblemLog
+) -> None:
+    close = difflib.get_close_matches(baseline, visits, n=1, cutoff=0.6)
+    by_key = [v for v in visits if normalise(v) == normalise(baseline)]
+    guess = (by_key or close or [None])[0]
+    log.add(
+        "error",
+        "baseline-not-a-visit",
+        f"baseline={baseline!r} is not a visit of {where}; "
+        + (f"did you mean {guess!r}? " if guess is not None else "")
+        + f"the visits are {listed_columns(visits)}",
+        hint="give the baseline visit's label as the data write it",
+        column=rc.get("visit"),
+        value=baseline,
+    )
+
+
+def _check_baseline_of_schedule(
+    schedule: Schedule, baseline: str | None, rc: dict[str, str], log: ProblemLog
+) -> None:
+    """``baseline=`` with a schedule: a visit of it, and the schedule's own baseline."""
+    if baseline is None or baseline == schedule.baseline_visit:
+        return
+    if baseline not in schedule.visit_names:
+        _no_such_baseline(baseline, schedule.visit_names, "the schedule", rc, log)
+        return
+    says = (
+        f"says the baseline is {schedule.baseline_visit!r}"
+        if schedule.baseline_visit is not None
+        else "names no baseline visit, and its phases were found without one"
+    )
+    log.add(
+        "error",
+        "baseline-conflict",
+        f"baseline={baseline!r} was given, but the schedule {says}",
+        hint=f'name the baseline in the schedule (baseline = "{baseline}") and leave out baseline=',
+        column=rc.get("visit"),
+        value=baseline,
+    )
 
 
 def _align_visits(rec: pd.DataFrame, schedule: Schedule) -> list[str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from outcomes.data.events import event_name
 from outcomes.errors import ReadError
 from outcomes.io.formats import check_file, read_table
 from outcomes.models.formula import MAX_FORMULA_LENGTH, FormulaError
@@ -323,8 +324,14 @@ class Events:
         checked = {}
         for name, strategy in value.items():
             at = place.table().key(name)
-            if self.name.check(name, at, checking) is not INVALID:
-                checked[name] = self.strategy.check(strategy, at, checking)
+            if self.name.check(name, at, checking) is INVALID:
+                continue
+            try:
+                known = event_name(name)
+            except ValueError as exc:
+                checking.bad(at, str(exc))
+                continue
+            checked[known] = self.strategy.check(strategy, at, checking)
         return {k: v for k, v in checked.items() if v is not INVALID}
 
 

@@ -42,7 +42,10 @@ def extract(
     if "redcap_repeat_instance" in table:
         instance = table["redcap_repeat_instance"].astype("str")
         event = event.where(instance.isna(), event + " #" + instance)
-    table["redcap_event_name"] = event
+    # A REDCap export lists each record's events in the project's order: that is the visits'.
+    table["redcap_event_name"] = pd.Categorical(
+        event, categories=list(dict.fromkeys(event.dropna())), ordered=True
+    )
     status = [c for c in table if str(c).endswith("_complete")]
     table = table.drop(columns=status)
     fixed = {"visit": "redcap_event_name", **mapping.roles}

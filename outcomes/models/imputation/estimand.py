@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes.data import columns as col
+from outcomes.data.events import event_name
 from outcomes.models.imputation.strategies import STRATEGIES
 
 __all__ = ["ICE_STRATEGIES", "Estimand", "PreparedEstimand"]
@@ -113,6 +114,12 @@ class Estimand:
     summary_measure: str = "difference in means between arms"
 
     def __post_init__(self) -> None:
+        # The events table's names (outcomes.data.events): any case, the known name kept.
+        named = {event_name(e): s for e, s in self.intercurrent_events.items()}
+        object.__setattr__(self, "intercurrent_events", named)
+        object.__setattr__(
+            self, "imputation", {event_name(e): s for e, s in self.imputation.items()}
+        )
         bad = {e: s for e, s in self.intercurrent_events.items() if s not in ICE_STRATEGIES}
         if bad:
             raise ValueError(f"unknown strategies {bad}; use {list(ICE_STRATEGIES)}")
