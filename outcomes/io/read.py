@@ -17,6 +17,7 @@ from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError, ReadError
 from outcomes.io import layouts
 from outcomes.io.formats import read_table
+from outcomes.io.layouts import LAYOUTS, detect_layout
 from outcomes.io.layouts.adam import DEFAULT_ANALYSIS_FLAG
 from outcomes.io.layouts.wide import split_column
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise
@@ -25,8 +26,6 @@ from outcomes.io.population import select_population
 
 __all__ = ["LAYOUTS", "detect_layout", "from_frame", "read"]
 
-#: The layouts :func:`read` understands.
-LAYOUTS: tuple[str, ...] = ("long", "wide", "sdtm-qs", "adam-adqs", "redcap")
 
 #: The column names of every role, normalised: a trial's table has at least one of them.
 _ROLE_NAMES = frozenset(name for names in ROLES.values() for name in names)
@@ -255,37 +254,13 @@ def _with_covariates(
         covariates = [covariates]
     chosen = tuple(covariates)
     if population is not None and population not in chosen:
-        return replace(
-            _with_covariates(mapping, chosen, None), covariates=(*chosen, population)
-        )
+        return replace(_with_covariates(mapping, chosen, None), covariates=(*chosen, population))
     if mapping.covariates is not None and mapping.covariates != chosen:
         raise MappingError(
             f"covariates={list(chosen)} and the mapping's covariates "
             f"{list(mapping.covariates)} differ: give them in one place"
         )
     return replace(mapping, covariates=chosen)
-
-
-def detect_layout(raw: pd.DataFrame) -> tuple[str, list[str]]:
-    """The layout a table's columns suggest, and a note saying why.
-
-    Examples
-    --------
-    >>> detect_layout(pd.DataFrame(columns=["USUBJID", "QSTESTCD", "QSSTRESN", "VISIT"]))[0]
-    'sdtm-qs'
-    >>> detect_layout(pd.DataFrame(columns=["record_id", "redcap_event_name", "madrs_1"]))[0]
-    'redcap'
-    """
-    cols = {normalise(c) for c in raw.columns}
-    if {"usubjid", "qstestcd"} <= cols:
-        return "sdtm-qs", ["layout: sdtm-qs (USUBJID and QSTESTCD present)"]
-    if {"usubjid", "paramcd", "aval"} <= cols:
-        return "adam-adqs", ["layout: adam-adqs (USUBJID, PARAMCD and AVAL present)"]
-    if "redcapeventname" in cols:
-        return "redcap", ["layout: redcap (redcap_event_name present)"]
-    if cols & {"visit", "avisit", "visitname", "visitlabel", "timepoint", "event"}:
-        return "long", ["layout: long (a visit column is present)"]
-    return "wide", ["layout: wide (no visit column; visits are read from column names)"]
 
 
 def _check_named_like_a_trial(

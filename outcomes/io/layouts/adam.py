@@ -48,7 +48,18 @@ from outcomes.io.layouts.cdisc import (
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.measures import MeasureIndex
 
-__all__ = ["DEFAULT_ANALYSIS_FLAG", "extract", "to_table"]
+__all__ = ["DEFAULT_ANALYSIS_FLAG", "NAME", "detect", "extract", "to_table"]
+
+#: The layout's name, as ``read(layout=...)`` takes it.
+NAME = "adam-adqs"
+
+
+def detect(columns: set[str]) -> str | None:
+    """Why a table with these (normalised) column names is an ADaM BDS data set, or ``None``."""
+    if {"usubjid", "paramcd", "aval"} <= columns:
+        return "USUBJID, PARAMCD and AVAL present"
+    return None
+
 
 #: The analysis flag applied when the file has it and ``analysis_flag=`` is not given.
 DEFAULT_ANALYSIS_FLAG = "ANL01FL"

@@ -28,7 +28,19 @@ from outcomes.io.layouts.base import (
 from outcomes.io.mapping import ColumnMapping, resolve_roles
 from outcomes.io.measures import MeasureIndex, find_measures
 
-__all__ = ["ONE_VISIT", "extract", "extract_rows", "to_table"]
+__all__ = ["NAME", "ONE_VISIT", "detect", "extract", "extract_rows", "to_table"]
+
+#: The layout's name, as ``read(layout=...)`` takes it.
+NAME = "long"
+
+
+def detect(columns: set[str]) -> str | None:
+    """Why a table with these (normalised) column names is long, or ``None``."""
+    return "a visit column is present" if columns & _VISIT_NAMES else None
+
+
+#: Visit column names (normalised) that make a table long.
+_VISIT_NAMES = frozenset({"visit", "avisit", "visitname", "visitlabel", "timepoint", "event"})
 
 
 def extract(

@@ -22,7 +22,16 @@ from outcomes.io.layouts.long import extract_rows
 from outcomes.io.mapping import ColumnMapping, normalise, resolve_roles
 from outcomes.io.measures import MeasureIndex
 
-__all__ = ["extract", "to_table"]
+__all__ = ["NAME", "detect", "extract", "to_table"]
+
+#: The layout's name, as ``read(layout=...)`` takes it.
+NAME = "redcap"
+
+
+def detect(columns: set[str]) -> str | None:
+    """Why a table with these (normalised) column names is a REDCap export, or ``None``."""
+    return "redcap_event_name present" if "redcapeventname" in columns else None
+
 
 _ARM_SUFFIX = re.compile(r"_arm_\d+$", re.IGNORECASE)
 _SYSTEM = {"redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance"}

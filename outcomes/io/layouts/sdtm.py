@@ -27,7 +27,18 @@ from outcomes.io.layouts.cdisc import (
 from outcomes.io.mapping import ColumnMapping
 from outcomes.io.measures import MeasureIndex
 
-__all__ = ["extract", "to_tables"]
+__all__ = ["NAME", "detect", "extract", "to_tables"]
+
+#: The layout's name, as ``read(layout=...)`` takes it.
+NAME = "sdtm-qs"
+
+
+def detect(columns: set[str]) -> str | None:
+    """Why a table with these (normalised) column names is an SDTM QS domain, or ``None``."""
+    if {"usubjid", "qstestcd"} <= columns:
+        return "USUBJID and QSTESTCD present"
+    return None
+
 
 _RESULT = ("QSSTRESN", "QSSTRESC", "QSORRES")
 

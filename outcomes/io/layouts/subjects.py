@@ -78,7 +78,7 @@ def merge_subjects(
     new = [name for name in keep.values() if name not in records]
     for name in new:
         records[name] = key.map(table[name])
-    added = (["the arm"] if arm_col is not None and ex.role_columns.get("arm") is None else [])
+    added = ["the arm"] if arm_col is not None and ex.role_columns.get("arm") is None else []
     added += [f"covariates {new}"] if new else []
     notes = [
         *ex.notes,

@@ -26,7 +26,16 @@ from outcomes.io.layouts.base import (
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise, resolve_roles
 from outcomes.io.measures import Measure, MeasureIndex
 
-__all__ = ["extract", "to_table"]
+__all__ = ["NAME", "detect", "extract", "to_table"]
+
+#: The layout's name, as ``read(layout=...)`` takes it.
+NAME = "wide"
+
+
+def detect(columns: set[str]) -> str | None:
+    """Any table is wide, the last resort: its visits are read from its column names."""
+    return "no visit column; visits are read from column names"
+
 
 _SEPARATOR = re.compile(r"[_.@\- ]")
 _PER_VISIT_ROLES = ("study_day", "hours_since_dose", "visit_num")
