@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -29,6 +28,7 @@ from outcomes.instruments.parse import (
     read_definition,
     read_definition_text,
 )
+from outcomes.names import normalise
 
 __all__ = ["available", "find_code", "get", "instrument_from_mapping", "register", "unregister"]
 
@@ -39,13 +39,10 @@ _registry: dict[str, Instrument] | None = None
 # --- The registry ----------------------------------------------------------------------------
 
 
-def _norm(name: str) -> str:
-    """Name as compared: lower case, without spaces, hyphens and underscores."""
-    return re.sub(r"[\s_\-]+", "", name).casefold()
 
 
 def _names(instrument: Instrument) -> set[str]:
-    return {_norm(instrument.name), *(_norm(a) for a in instrument.aliases)}
+    return {normalise(instrument.name), *(normalise(a) for a in instrument.aliases)}
 
 
 def _codes(instrument: Instrument) -> set[str]:
@@ -98,7 +95,7 @@ def _lookup(name: str) -> Instrument:
     if not isinstance(name, str):
         raise InstrumentError(f"an instrument name must be a string, not {type(name).__name__}")
     instruments = _instruments()
-    key = _norm(name)
+    key = normalise(name)
     for instrument in instruments.values():
         if key in _names(instrument):
             return instrument
@@ -243,7 +240,7 @@ def available() -> list[str]:
     Examples
     --------
     >>> available()[:4]
-    ['bfi2-n', 'bfi44-n', 'edi', 'gad7']
+    ['adas-cog11', 'bdi-ii', 'bfi2-n', 'bfi44-n']
     """
     return sorted(_instruments())
 

@@ -22,13 +22,13 @@ A mapping is a dict (or a TOML/JSON file holding one)::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from outcomes.errors import MappingError
+from outcomes.names import normalise
 from outcomes.textfiles import parse_json, parse_toml, read_text
 
 __all__ = ["ROLES", "ColumnMapping", "detect_role", "normalise"]
@@ -80,19 +80,6 @@ ROLES: dict[str, tuple[str, ...]] = {
     "instrument": ("instrument", "scale", "questionnaire", "qscat", "parcat1"),
     "total": ("total", "totalscore", "score"),
 }
-
-
-def normalise(name: str) -> str:
-    """Lower case with everything but letters and digits removed.
-
-    Examples
-    --------
-    >>> normalise("Study Day")
-    'studyday'
-    >>> normalise("GAD-7_total")
-    'gad7total'
-    """
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
 
 @dataclass(frozen=True)

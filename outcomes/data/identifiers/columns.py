@@ -10,8 +10,9 @@ runs of anything but letters and digits made one space. It is then matched whole
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Hashable
+
+from outcomes.names import words
 
 __all__ = ["identifier_kind", "is_age_column", "is_initials_column", "is_zip_column", "normalise"]
 
@@ -133,21 +134,17 @@ _INITIALS = re.compile(
     r"(?:[a-z]+ )?(?:init|inits|initials|initialen|initiales|iniciales|iniziali|iniciais"
     r"|voorletters|kuerzel)"
 )
-_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"})
 
 
 def normalise(name: Hashable) -> str:
-    """Lower-case ASCII words of a column name.
+    """Lower-case words of a column name, one space apart (:func:`outcomes.names.words`).
 
     Examples
     --------
     >>> normalise("DateOfBirth"), normalise("date_of_birth"), normalise("Prénom"), normalise("PLZ")
     ('date of birth', 'date of birth', 'prenom', 'plz')
     """
-    text = unicodedata.normalize("NFKD", str(name).translate(_FOLD))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
-    return " ".join(re.findall(r"[a-z]+|[0-9]+", text.lower()))
+    return " ".join(words(name))
 
 
 def identifier_kind(name: Hashable) -> str | None:
