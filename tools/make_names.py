@@ -1,4 +1,4 @@
-"""Write ``outcomes/data/identifiers/names.txt``, the anonymisation guard's list of personal names.
+"""Write ``outcomes/validate/identifiers/names.txt``, the anonymisation guard's list of personal names.
 
 Not part of the package and not run by the tests: it documents (and repeats) how the list was made.
 Run it with Faker 40.63.0, wordfreq 3.1 and Debian's ``wamerican`` word list installed::
@@ -97,7 +97,7 @@ def main(dictionary: str) -> None:
         ),
     }
     header = [
-        "# Personal names for the anonymisation guard (outcomes.data.identifiers.names).",
+        "# Personal names for the anonymisation guard (outcomes.validate.identifiers.names).",
         f"# Made by tools/make_names.py from Faker {faker.VERSION} (MIT licence), person providers",
         f"# of the locales {' '.join(LOCALES)};",
         "# with the script's placeholder surnames (doe, roe, bloggs, mustermann, musterfrau);",
@@ -105,7 +105,7 @@ def main(dictionary: str) -> None:
         "One lower-case name a line, by section.",
     ]
     lines = header + [line for s, names in sections.items() for line in (f"[{s}]", *names)]
-    out = Path(__file__).parents[1] / "outcomes" / "data" / "identifiers" / "names.txt"
+    out = Path(__file__).parents[1] / "outcomes" / "validate" / "identifiers" / "names.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print({s: len(n) for s, n in sections.items()})

@@ -1,35 +1,19 @@
-"""The intercurrent events table, checked like a score file.
+"""The names of intercurrent events: the standard ones, their variants, their misspellings.
 
-One row per event: ``subject, event, day`` and optionally ``detail``. The event is one of
-:data:`INTERCURRENT_EVENTS`, the names an estimand is written with (the analysis plan's
-``[estimand.intercurrent_events]``, :class:`outcomes.Estimand`), which match the table's names
-exactly; what happened in particular (``adverse event``, ``SSRI started``) goes in ``detail``.
-A known name written in another case or with other punctuation (``Rescue_Medication``) is read as
-the known name, with a warning; any other name is an error that suggests the closest known name.
-The day is the study day of the event (as in the score file: day 1 is the first dose), a finite
-number.
-
-Problem codes: errors ``event-missing-column``, ``event-missing-name``, ``event-unknown-name``
-(a warning when no standard event is close: a kind of the study's own),
-``event-missing-day``, ``event-non-numeric-day``, ``event-day-not-finite`` (and the anonymisation
-guard's ``identifier-*``); warnings ``event-name-variant``, ``event-unknown-subject``.
+An events table (``subject, event, day[, detail]``, checked by :mod:`outcomes.validate.events`)
+and an estimand (the plan's ``[estimand.intercurrent_events]``, :class:`outcomes.Estimand`) name
+events the same way: one of :data:`INTERCURRENT_EVENTS` in any case or punctuation
+(``Rescue_Medication``), read as the standard name; or a kind of the study's own, used as written.
+A name close to a standard one (``discontinuaton``, ``dropout``) is taken for a misspelling of it.
 """
 
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
+from outcomes.names import normalise
 
-from outcomes.data.anonymity import find_identifiers
-from outcomes.data.columns import EVENT_COLUMNS
-from outcomes.data.problems import ProblemLog, Severity
-from outcomes.data.text import as_text
-from outcomes.io.mapping import normalise
-
-__all__ = ["INTERCURRENT_EVENTS", "check_events", "event_name", "known_event"]
+__all__ = ["INTERCURRENT_EVENTS", "event_name", "known_event", "misspelt_event", "suggested_event"]
 
 #: The intercurrent events an events table names (ICH E9(R1) section A.3.1, and unblinding).
 INTERCURRENT_EVENTS: tuple[str, ...] = (
@@ -89,7 +73,7 @@ def event_name(name: str) -> str:
     known = known_event(name)
     if known is not None:
         return known
-    close = _typo_of(name)
+    close = misspelt_event(name)
     if close is None:
         return " ".join(str(name).split())
     raise ValueError(
@@ -98,7 +82,7 @@ def event_name(name: str) -> str:
     )
 
 
-def _typo_of(name: str) -> str | None:
+def misspelt_event(name: str) -> str | None:
     """The standard event an unknown name is a misspelling or synonym of, or None.
 
     Stricter than the suggestion of a message: a synonym, a name that starts with the first word
@@ -114,7 +98,7 @@ def _typo_of(name: str) -> str | None:
     return close[0] if close else None
 
 
-def _suggestion(name: str) -> str | None:
+def suggested_event(name: str) -> str | None:
     """The closest known event to an unknown name, or None when none is close."""
     lower = " ".join(name.lower().split())
     if lower in _SYNONYMS:
@@ -122,195 +106,3 @@ def _suggestion(name: str) -> str | None:
     words = [*INTERCURRENT_EVENTS, *_SYNONYMS]
     close = difflib.get_close_matches(lower, words, n=1, cutoff=0.6)
     return _SYNONYMS.get(close[0], close[0]) if close else None
-
-
-def check_events(events: pd.DataFrame | None, frame: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
-    """The intercurrent events, checked like a score file: columns, names, days, subjects.
-
-    Every problem is located by the events table's row (1-based), subject and column. Known
-    names written another way are read as the known name.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"subject": ["S1", "S2"]})
-    >>> events = pd.DataFrame({"subject": ["S1", "S2"], "event": ["Discontinuation", "dropout"],
-    ...                        "day": [15, float("inf")]})
-    >>> log = ProblemLog()
-    >>> check_events(events, frame, log)["event"].tolist()
-    ['discontinuation', 'dropout']
-    >>> log.to_frame()[["severity", "code", "row", "column"]].values.tolist()
-    [['warning', 'event-name-variant', 1, 'event'], ['error', 'event-unknown-name', 2, 'event'], \
-['error', 'event-day-not-finite', 2, 'day']]
-    >>> log.problems[1].message
-    "events row 2: 'dropout' is not one of the standard intercurrent events; did you mean \
-'discontinuation'? The standard events are 'discontinuation', 'rescue medication', 'treatment \
-switch', 'unblinding', 'death'"
-    """
-    if events is None:
-        return pd.DataFrame(
-            {c: pd.Series(dtype="float" if c == "day" else "str") for c in EVENT_COLUMNS}
-        )
-    name = Path(events.attrs.get("source", {}).get("file", "events")).name
-    ev_log = ProblemLog(file=name)
-    by_lower = {str(c).lower(): c for c in events.columns}
-    find_identifiers(events, ev_log, subject_column=by_lower.get("subject"))
-    ev = events.rename(columns=lambda c: str(c).lower())
-    missing = [c for c in ("subject", "event", "day") if c not in ev]
-    if missing:
-        ev_log.add(
-            "error",
-            "event-missing-column",
-            f"the events table has no column(s) {missing}; it has {list(events.columns)}",
-            hint="give events as columns subject, event, day (and optionally detail)",
-        )
-        log.merge(ev_log)
-        return pd.DataFrame(columns=list(EVENT_COLUMNS))
-    if "detail" not in ev:
-        ev["detail"] = np.nan
-    ev = ev[list(EVENT_COLUMNS)].reset_index(drop=True)
-    for c in ("subject", "event", "detail"):
-        ev[c] = as_text(ev[c])
-    ev["row"] = ev.index + 1
-    ev["event"] = _check_names(ev, by_lower["event"], ev_log)
-    ev["day"] = _check_days(ev, by_lower["day"], ev_log)
-    _report(
-        ev,
-        ~ev["subject"].isin(set(frame["subject"])),
-        ev_log,
-        "warning",
-        "event-unknown-subject",
-        "events row {row}: subject {subject} has no scores in the data",
-        "check the subject ID",
-        by_lower["subject"],
-        ev["subject"],
-    )
-    log.merge(ev_log)
-    out = ev[list(EVENT_COLUMNS)]
-    return out.sort_values(["subject", "day"], kind="stable").reset_index(drop=True)
-
-
-def _check_names(ev: pd.DataFrame, column: str, log: ProblemLog) -> pd.Series:
-    """The event names, known names written another way read as the known name."""
-    names = ev["event"]
-    known = names.map(known_event, na_action="ignore")
-    _report(
-        ev,
-        names.isna(),
-        log,
-        "error",
-        "event-missing-name",
-        "events row {row}: subject {subject}'s event has no name",
-        f"name the event: one of {_listed(INTERCURRENT_EVENTS)}",
-        column,
-        names,
-    )
-    variant = known.notna() & (known != names)
-    for spelt, grp in ev[variant].groupby(names[variant], sort=False):
-        rows = _rows(grp["row"])
-        log.add(
-            "warning",
-            "event-name-variant",
-            f"events {rows}: event {spelt!r} is read as {known_event(spelt)!r}, the name the "
-            "estimand uses",
-            hint=f"write the event as {known_event(spelt)!r}",
-            row=grp["row"].iloc[0],
-            subject=grp["subject"].iloc[0],
-            column=column,
-            value=spelt,
-        )
-    for unknown, grp in ev[names.notna() & known.isna()].groupby("event", sort=False):
-        # A misspelling of a standard event is an error. Otherwise a kind of the study's own,
-        # which an estimand must then name exactly: said, not refused.
-        typo = _typo_of(unknown)
-        guess = typo or _suggestion(unknown)
-        log.add(
-            "error" if typo else "warning",
-            "event-unknown-name",
-            f"events {_rows(grp['row'])}: {unknown!r} is not one of the standard intercurrent "
-            "events; "
-            + (f"did you mean {guess!r}? " if guess else "")
-            + f"The standard events are {_listed(INTERCURRENT_EVENTS)}",
-            hint="name the event by one of the standard events (what happened in particular "
-            "goes in the detail column)"
-            + ("" if typo else f", or name {unknown!r} exactly so in the estimand"),
-            row=grp["row"].iloc[0],
-            subject=grp["subject"].iloc[0],
-            column=column,
-            value=unknown,
-        )
-    return known.fillna(names)
-
-
-def _check_days(ev: pd.DataFrame, column: str, log: ProblemLog) -> pd.Series:
-    """The event days as numbers: missing, text and infinite days reported and left missing."""
-    text = as_text(ev["day"])
-    day = pd.to_numeric(text, errors="coerce").astype(float)
-    for bad, severity, code, message, hint in (
-        (
-            text.isna() & ev["event"].notna(),
-            "error",
-            "event-missing-day",
-            "events row {row}: {event!r} of subject {subject} has no day",
-            "give the study day of the event",
-        ),
-        (
-            text.notna() & day.isna(),
-            "error",
-            "event-non-numeric-day",
-            "events row {row}: day {value!r} of {event!r} is not a number",
-            "give the study day of the event",
-        ),
-        (
-            np.isinf(day),
-            "error",
-            "event-day-not-finite",
-            "events row {row}: day {value} of {event!r} is not a finite number",
-            "give the study day of the event: a number such as 15",
-        ),
-    ):
-        _report(ev, bad, log, severity, code, message, hint, column, text)  # type: ignore[arg-type]
-    return day.where(np.isfinite(day))
-
-
-def _report(
-    ev: pd.DataFrame,
-    mask: pd.Series,
-    log: ProblemLog,
-    severity: Severity,
-    code: str,
-    message: str,
-    hint: str,
-    column: str,
-    value: pd.Series,
-) -> None:
-    """One problem per row of the events table in ``mask``."""
-    for i in np.flatnonzero(mask.to_numpy(dtype=bool)):
-        r = ev.iloc[i]
-        log.add(
-            severity,
-            code,
-            message.format(
-                row=r["row"],
-                subject=r["subject"],
-                event=r["event"],
-                value=value.iloc[i],
-            ),
-            hint=hint,
-            row=r["row"],
-            subject=r["subject"],
-            column=column,
-            value=value.iloc[i],
-        )
-
-
-def _rows(rows: pd.Series) -> str:
-    """``row 3`` or ``rows 3, 5 and 9``, for a message."""
-    listed = [str(r) for r in rows]
-    if len(listed) == 1:
-        return f"row {listed[0]}"
-    shown = listed[:10] + ([f"{len(listed) - 10} more"] if len(listed) > 10 else [])
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
-
-
-def _listed(names: tuple[str, ...]) -> str:
-    return ", ".join(repr(n) for n in names)

@@ -18,7 +18,7 @@ Locations
 Protected values
 ----------------
 A value that is, or may be, a direct identifier (found by the anonymisation guard,
-:mod:`outcomes.data.anonymity`) is given to :meth:`ProblemLog.protect`. From then on no problem
+:mod:`outcomes.validate.anonymity`) is given to :meth:`ProblemLog.protect`. From then on no problem
 of the log, whether added before or after, repeats it: a location that is the value, and every
 occurrence of it in a message, a hint or a location, is replaced by its :func:`mask`. An
 occurrence is text between word boundaries, in any case (in its own case for values of one or two

@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 
 from outcomes import instruments as registry
-from outcomes.data.build import build_trial
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
 from outcomes.data.trialdata import TrialData
@@ -23,6 +22,7 @@ from outcomes.io.layouts.wide import split_column
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise
 from outcomes.io.measures import MeasureIndex
 from outcomes.io.population import select_population
+from outcomes.validate.build import build_trial
 
 __all__ = ["LAYOUTS", "detect_layout", "from_frame", "read"]
 

@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import outcomes
-from outcomes.data import anonymity
-from outcomes.data.anonymity import find_identifiers
-from outcomes.data.identifiers.names import ABBREVIATIONS, NOT_NAMES, name_lists
-from outcomes.data.identifiers.values import nhs_check
 from outcomes.data.problems import ProblemLog
+from outcomes.validate import anonymity
+from outcomes.validate.anonymity import find_identifiers
+from outcomes.validate.identifiers.names import ABBREVIATIONS, NOT_NAMES, name_lists
+from outcomes.validate.identifiers.values import nhs_check
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,8 +3,8 @@
 A layout reader turns a raw table into an :class:`Extracted`: ``records``, one row per assessment
 (subject x visit x instrument) with its context as found in the file, and ``values``, one row per
 score value (item or total) with the record it belongs to and where it stood in the file. Values
-stay raw text or numbers here; :mod:`outcomes.data.build` checks and converts them, so that every
-problem can be reported at the cell it came from.
+stay raw text or numbers here; :mod:`outcomes.validate.build` checks and converts them, so that
+every problem can be reported at the cell it came from.
 """
 
 from __future__ import annotations

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from outcomes.data.anonymity import find_identifiers
 from outcomes.data.problems import ProblemLog
 from outcomes.errors import MappingError
 from outcomes.io.layouts.base import Extracted
 from outcomes.io.layouts.cdisc import covariate_columns, upper_columns
 from outcomes.io.mapping import ColumnMapping, detect_role
+from outcomes.validate.anonymity import find_identifiers
 
 __all__ = ["merge_subjects"]
 

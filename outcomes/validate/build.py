@@ -19,7 +19,7 @@ Errors: ``missing-subject``, ``missing-visit``, ``missing-arm``, ``non-numeric-d
 ``encoding``, ``formula-not-computed``, the events' ``event-non-numeric-day``,
 ``event-missing-column``, ``event-missing-name``, ``event-unknown-name``, ``event-missing-day``,
 ``event-day-not-finite``, and the anonymisation guard's ``identifier-*`` and
-``subject-id-personal`` (:mod:`outcomes.data.anonymity`), which scans every column of the file,
+``subject-id-personal`` (:mod:`outcomes.validate.anonymity`), which scans every column of the file,
 the subject, arm, visit and score columns included, and protects what it finds so that no later
 problem repeats it; layouts add ``unknown-instrument``,
 ``unknown-item`` and ``no-score-columns``.
@@ -38,20 +38,20 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from outcomes.data.anonymity import find_identifiers
 from outcomes.data.columns import CORE_COLUMNS
-from outcomes.data.context import check_arm_changes, check_context, check_duplicate_assessments
-from outcomes.data.events import check_events
-from outcomes.data.labels import check_labels
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
 from outcomes.data.text import as_text
 from outcomes.data.trialdata import TrialData
-from outcomes.data.values import check_values, score_records
-from outcomes.data.visits import check_missing_baseline, check_windows, resolve_schedule
 from outcomes.errors import ValidationError
 from outcomes.io.layouts.base import Extracted
 from outcomes.io.measures import MeasureIndex
+from outcomes.validate.anonymity import find_identifiers
+from outcomes.validate.context import check_arm_changes, check_context, check_duplicate_assessments
+from outcomes.validate.events import check_events
+from outcomes.validate.labels import check_labels
+from outcomes.validate.values import check_values, score_records
+from outcomes.validate.visits import check_missing_baseline, check_windows, resolve_schedule
 
 __all__ = ["build_trial", "order_arms"]
 

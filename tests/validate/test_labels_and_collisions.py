@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 import outcomes
-from outcomes.data.labels import check_labels, describe_label, label_key
 from outcomes.data.problems import ProblemLog
 from outcomes.errors import ValidationError
+from outcomes.validate.labels import check_labels, describe_label, label_key
 
 ITEMS = {f"gad7_{k}": 1 for k in range(1, 8)}
 SCHEDULE = {

@@ -1,6 +1,6 @@
-"""What the anonymisation guard (:mod:`outcomes.data.anonymity`) looks for.
+"""What the anonymisation guard (:mod:`outcomes.validate.anonymity`) looks for.
 
-:mod:`~outcomes.data.identifiers.columns` reads column names, :mod:`~.values` finds identifiers
+:mod:`~outcomes.validate.identifiers.columns` reads column names, :mod:`~.values` finds identifiers
 written in cells (e-mail addresses, telephone and identity numbers, dates, addresses, ages) and
 :mod:`~.names` finds people's names and initials, with the list of names in ``names.txt``.
 """

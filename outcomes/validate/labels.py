@@ -10,7 +10,7 @@ characters removed, whitespace runs as one space, case folded, numbers without l
 Each group of variants is one error, ``label-variants``, that names every spelling with its rows
 (invisible characters named, never shown raw) and says which one to keep. With a schedule, visit
 labels that differ from a scheduled visit only in case and punctuation are matched to it later
-(:func:`outcomes.data.visits.resolve_schedule`), so they are no problem; a variant that the
+(:func:`outcomes.validate.visits.resolve_schedule`), so they are no problem; a variant that the
 schedule would not match is reported with the schedule's spelling as the fix. Arms have no
 schedule: their variants are always an error.
 
@@ -97,7 +97,7 @@ def check_labels(
 ) -> pd.DataFrame:
     """Report labels written several ways, and sessions that contradict the schedule.
 
-    Run on the records after :func:`~outcomes.data.context.check_context`, before the schedule
+    Run on the records after :func:`~outcomes.validate.context.check_context`, before the schedule
     is resolved. Reports one ``label-variants`` error per group of variants of a visit, arm or
     period-treatment label (see the module docstring), then :func:`check_sessions`.
 

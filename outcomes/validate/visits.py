@@ -28,7 +28,7 @@ def resolve_schedule(
 
     Visit numbers are checked first (:func:`check_visit_numbers`). Without a schedule, the visits
     are ordered by their visit numbers, else by the order of an ordered categorical visit column
-    (``rec.attrs["visit_order"]``, see :func:`~outcomes.data.context.check_context`), else by
+    (``rec.attrs["visit_order"]``, see :func:`~outcomes.validate.context.check_context`), else by
     their median study days. When none of these gives the order, the order first seen in the
     file is taken only with ``baseline`` given; otherwise it is the error
     ``visit-order-unknown``. A ``baseline`` that is not a visit is ``baseline-not-a-visit``; one

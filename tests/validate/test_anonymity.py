@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from outcomes.data.anonymity import find_identifiers
 from outcomes.data.problems import ProblemLog
 from outcomes.errors import MappingError
+from outcomes.validate.anonymity import find_identifiers
 
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"  # copies, see its README.md
 

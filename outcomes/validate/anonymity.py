@@ -101,7 +101,7 @@ strings (telephone, identity and ZIP numbers).
     (``95 years``, ``95 yrs``, ``95 y/o``, ``95-year-old``, ``aged 95``, ``92 Jahre``,
     ``91 ans``, ``93 años``). Aggregates (``90+``, ``>89``, ``aged 90 or older``) are not ages.
 ``identifier-person-name``
-    A value is a listed name in any case (:mod:`outcomes.data.identifiers.names`: given name and
+    A value is a listed name in any case (:mod:`outcomes.validate.identifiers.names`: given name and
     surname, ``Smith, John``, ``Smith J``, ``J. Smith``, names with particles such as
     ``van der Berg``, with names of many languages from a list shipped with the package and no
     trial word such as ``week``, ``dose`` or ``placebo``); or holds a title and a name
@@ -189,15 +189,15 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from outcomes.data.identifiers import names, values
-from outcomes.data.identifiers.columns import (
+from outcomes.data.problems import ProblemLog, mask
+from outcomes.errors import MappingError
+from outcomes.validate.identifiers import names, values
+from outcomes.validate.identifiers.columns import (
     identifier_kind,
     is_age_column,
     is_initials_column,
     is_zip_column,
 )
-from outcomes.data.problems import ProblemLog, mask
-from outcomes.errors import MappingError
 
 __all__ = ["find_identifiers"]
 

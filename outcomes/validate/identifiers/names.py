@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from outcomes.data.identifiers.values import contains, fullmatch, is_in
+from outcomes.validate.identifiers.values import contains, fullmatch, is_in
 
 __all__ = [
     "ABBREVIATIONS",
@@ -117,7 +117,7 @@ def name_lists() -> dict[str, frozenset[str]]:
     """
     sections: dict[str, set[str]] = {}
     current: set[str] = set()
-    text = resources.files("outcomes.data.identifiers").joinpath("names.txt")
+    text = resources.files("outcomes.validate.identifiers").joinpath("names.txt")
     for line in text.read_text(encoding="utf-8").splitlines():
         if line.startswith("["):
             current = sections.setdefault(line.strip("[]"), set())
