@@ -252,8 +252,13 @@ def check_duplicate_assessments(rec: pd.DataFrame, log: ProblemLog) -> None:
 
 
 def check_arm_changes(rec: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> None:
-    arms = rec.dropna(subset=["subject", "arm"]).groupby("subject")["arm"]
-    for subject, grp in arms:
+    """One error per subject whose arm is not the same on every record (found by group-by)."""
+    known = rec.dropna(subset=["subject", "arm"])
+    changing = known.groupby("subject", sort=True)["arm"].nunique() > 1
+    if not changing.any():
+        return
+    changed_subjects = known[known["subject"].isin(changing.index[changing.to_numpy()])]
+    for subject, grp in changed_subjects.groupby("subject", sort=True)["arm"]:
         found = list(dict.fromkeys(grp))
         if len(found) > 1:
             changed = rec.loc[grp.index[grp != found[0]]].sort_values("source_row").iloc[0]
