@@ -55,7 +55,8 @@ def read(
     Parameters
     ----------
     path : str or Path
-        CSV/TSV, Excel, Parquet, SPSS ``.sav``, SAS ``.sas7bdat``/``.xpt`` or Stata ``.dta``.
+        CSV/TSV, Excel, Parquet, SPSS ``.sav``, SAS ``.sas7bdat``/``.xpt``, Stata ``.dta`` or R
+        ``.rda``/``.rds`` (with the extra ``outcomes[r]``).
     layout : {"long", "wide", "sdtm-qs", "adam-adqs", "redcap"}, optional
         Detected from the columns when not given (the decision is in ``TrialData.notes``).
     instrument : str, optional

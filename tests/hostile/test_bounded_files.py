@@ -144,7 +144,9 @@ def test_a_sheet_of_more_cells_than_can_be_read_is_refused(
 # -- files that would not fit in memory -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".dta", ".xpt"])
+@pytest.mark.parametrize(
+    "suffix", [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".dta", ".xpt", ".rds", ".rda"]
+)
 def test_a_file_larger_than_memory_is_refused_unread(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"huge{suffix}"
     with path.open("wb") as handle:
@@ -380,7 +382,9 @@ def test_schedules_mappings_and_scales_are_read_with_bounds(tmp_path: Path) -> N
         readers = ["mapping"] if suffix == "json" else ["schedule", "mapping", "instrument"]
         args += [f"{reader}={path}" for reader in readers]
     done = subprocess.run(
-        [sys.executable, "-c", SMALL_FILE_CHILD, *args], capture_output=True, text=True,
+        [sys.executable, "-c", SMALL_FILE_CHILD, *args],
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
@@ -409,9 +413,10 @@ def test_a_table_of_more_columns_than_a_trial_has_is_refused(tmp_path: Path, suf
 
 def test_a_message_names_at_most_twenty_columns(tmp_path: Path) -> None:
     path = tmp_path / "scores.csv"
-    pd.DataFrame([["S1", "WEEK 1"] + ["x"] * 500], columns=["subject", "visit"] + [
-        f"c{i}" for i in range(500)
-    ]).to_csv(path, index=False)
+    pd.DataFrame(
+        [["S1", "WEEK 1"] + ["x"] * 500],
+        columns=["subject", "visit"] + [f"c{i}" for i in range(500)],
+    ).to_csv(path, index=False)
     with pytest.raises(outcomes.ValidationError) as caught:
         outcomes.read(path)
     message = caught.value.problems["message"].str.cat(sep=" ")

@@ -20,7 +20,7 @@ import pytest
 
 import outcomes
 from outcomes.errors import ReadError
-from outcomes.io import formats
+from outcomes.io import sheet_formulas
 from outcomes.io.formats import read_table, write_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -368,9 +368,9 @@ def test_formula_cells_are_found_across_chunks(
     path = write_workbook(tmp_path / "scores.xlsx", rows)
     whole = located(read_table(path))
     assert len(whole) == 50
-    monkeypatch.setattr(formats, "_SCANNED_BYTES", chunk)
-    monkeypatch.setattr(formats, "_CELL_BEFORE", before)
-    monkeypatch.setattr(formats, "_CELL_AFTER", after)
+    monkeypatch.setattr(sheet_formulas, "_SCANNED_BYTES", chunk)
+    monkeypatch.setattr(sheet_formulas, "_CELL_BEFORE", before)
+    monkeypatch.setattr(sheet_formulas, "_CELL_AFTER", after)
     assert located(read_table(path)) == whole
 
 
@@ -380,7 +380,7 @@ def test_sheet_without_formulas_is_read_once(
     def refuse(*_: Any) -> None:
         raise AssertionError("the sheet's XML was parsed for formulas")
 
-    monkeypatch.setattr(formats, "_formulas_without_value", refuse)
+    monkeypatch.setattr(sheet_formulas, "_formulas_without_value", refuse)
     frame = read_table(write_workbook(tmp_path / "scores.xlsx", ERROR_ROWS))
     assert len(frame) == 5
 

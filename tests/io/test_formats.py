@@ -40,7 +40,15 @@ AS_TEXT = pd.DataFrame(
 
 TEXT_SUFFIXES = [".csv", ".tsv", ".tab", ".txt", ".xlsx"]
 TYPED_SUFFIXES = [".parquet", ".pq", ".sav", ".zsav", ".xpt", ".dta"]
-UNWRITABLE = {".sas7bdat": ".xpt", ".xls": ".xlsx", ".xlsm": ".xlsx"}  # suffix -> advice
+UNWRITABLE = {  # suffix -> advice
+    ".sas7bdat": ".xpt",
+    ".xls": ".xlsx",
+    ".xlsm": ".xlsx",
+    # R data files are read (tests/io/test_rdata.py), not written: pyreadr writes dates as text
+    ".rda": ".parquet",
+    ".rdata": ".parquet",
+    ".rds": ".parquet",
+}
 
 
 def write_bytes(path: Path, content: bytes) -> Path:
