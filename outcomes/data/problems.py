@@ -35,6 +35,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from outcomes.terminal import printable
+
 __all__ = ["PROBLEM_COLUMNS", "Problem", "ProblemLog", "Severity", "location", "mask"]
 
 Severity = Literal["error", "warning"]
@@ -200,7 +202,11 @@ class ProblemLog:
         return frozenset(self._whole)
 
     def _append(self, problem: Problem) -> None:
-        self._problems.append(self._redacted(problem))
+        # Messages quote the file's labels: none carries a control character or escape sequence.
+        readable = replace(
+            problem, message=printable(problem.message), hint=printable(problem.hint)
+        )
+        self._problems.append(self._redacted(readable))
 
     def _redacted(self, problem: Problem) -> Problem:
         if not self._whole:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from outcomes import instruments as registry
 from outcomes.data.problems import ProblemLog
@@ -184,7 +185,7 @@ def from_frame(
     0  BASELINE   13.0        items
     1    WEEK 2    5.0        items
     """
-    raw = raw.reset_index(drop=True)
+    raw = _single_values(raw.reset_index(drop=True), name)
     log = ProblemLog(file=Path(name).name)
     for problem in raw.attrs.get("problems", ()):
         log.add(**problem)  # what the reader found in the file's cells (encoding, cut rows)
@@ -231,6 +232,64 @@ def from_frame(
             "layout": chosen,
         },
     )
+
+
+def _single_values(raw: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table of one value per cell under unique column names, or MappingError saying where not.
+
+    A file's reader guarantees both; a DataFrame (or a parquet file of nested columns) may not:
+    a repeated column name is refused, bytes are decoded (UTF-8, else cp1252), and a cell that
+    holds a list, a mapping or another container is refused with its column and row.
+    """
+    if not raw.columns.is_unique:
+        repeated = sorted({str(c) for c in raw.columns[raw.columns.duplicated()]})
+        raise MappingError(f"{name}: column name(s) {repeated} appear more than once")
+    for column in raw.columns:
+        cells = raw[column]
+        if cells.dtype != object or infer_dtype(cells, skipna=True) in _SCALAR_KINDS:
+            continue  # the common case, told in C without a look at each cell
+        if cells.map(lambda v: isinstance(v, bytes)).any():
+            cells = cells.map(_decoded)
+            raw[column] = cells
+        nested = ~cells.map(pd.api.types.is_scalar)
+        if nested.any():
+            row = int(nested.to_numpy().nonzero()[0][0]) + 1
+            raise MappingError(
+                f"{name}: column {str(column)!r} holds lists or other containers, not one value "
+                f"per cell (first at row {row}); give that column one value per row, or leave it "
+                "out"
+            )
+    return raw
+
+
+#: What pandas infers of an object column whose cells are all single values.
+_SCALAR_KINDS = frozenset(
+    {
+        "string",
+        "empty",
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "boolean",
+        "decimal",
+        "datetime",
+        "datetime64",
+        "date",
+        "time",
+        "timedelta",
+        "timedelta64",
+        "period",
+    }
+)
+
+
+def _decoded(value: object) -> object:
+    if not isinstance(value, bytes):
+        return value
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("cp1252", errors="replace")
 
 
 def _names_visits(raw: pd.DataFrame, instrument: str | None) -> bool:

@@ -195,6 +195,20 @@ def _row_totals(
                 column=roles["instrument"],
                 value=label,
             )
+    unnamed = labels.isna() & raw[roles["total"]].notna()
+    if unnamed.any():
+        rows = raw.index[unnamed.to_numpy()]
+        log.add(
+            "error",
+            "missing-instrument",
+            f"{len(rows):,} row(s) have a total but no instrument in column "
+            f"{roles['instrument']!r} (first row {int(rows[0]) + 1}), so whose total it is is "
+            "not known",
+            hint="name the instrument of every row with a total",
+            row=int(rows[0]) + 1,
+            subject=raw.at[rows[0], roles["subject"]],
+            column=roles["instrument"],
+        )
     parts = []
     for label, inst in resolved.items():
         if inst is not None:

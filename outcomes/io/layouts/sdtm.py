@@ -64,7 +64,7 @@ def extract(
             f"{log.file}: an SDTM QS domain needs {missing}; the file has "
             f"{listed_columns(raw.columns)}"
         )
-    value = raw[results[0]].copy()
+    value = raw[results[0]].astype(object)  # a text result may fill a numeric one
     column = pd.Series(results[0], index=raw.index, dtype=object)
     for fallback in results[1:]:
         use = value.isna() & raw[fallback].notna()
