@@ -193,14 +193,16 @@ def derive_frame(
     0  BASELINE  30.0   0.0   severe      <NA>      False
     1    WEEK 2  30.0 -16.0     mild      True      False
     """
-    _check(frame, instruments, reference_sd)
-    _check_baseline_columns(frame, instruments, baseline_columns)
+    _check_columns(frame)
     work = frame[list(_REQUIRED)].reset_index(drop=True)
-    total = pd.to_numeric(work[TOTAL]).to_numpy(dtype=float, na_value=np.nan)
-    visit_num = pd.to_numeric(work[VISIT_NUM]).to_numpy(dtype=float, na_value=np.nan)
     codes, names = pd.factorize(work[INSTRUMENT], use_na_sentinel=False)
     subjects, _ = pd.factorize(work[SUBJECT], use_na_sentinel=False)
     group = subjects * len(names) + codes  # one code per subject x instrument
+    _check_duplicates(work, group)
+    _check_instruments(names, instruments, reference_sd)
+    _check_baseline_columns(frame, instruments, baseline_columns)
+    total = pd.to_numeric(work[TOTAL]).to_numpy(dtype=float, na_value=np.nan)
+    visit_num = pd.to_numeric(work[VISIT_NUM]).to_numpy(dtype=float, na_value=np.nan)
     defs = [instruments[str(n)] for n in names]
 
     flag = _baseline_flag(work, group, total, visit_num, baseline)
@@ -240,7 +242,8 @@ def derive_frame(
         BASELINE_FLAG: flag,
         CHG: chg,
         PCHG: pchg,
-        SEVERITY: _severity(total, codes, defs),
+        # object, not left to inference: pandas 3 would make it "str", or "object" when all missing.
+        SEVERITY: pd.Series(_severity(total, codes, defs), index=frame.index, dtype=object),
         RESPONSE: _boolean(response),
         REMISSION: _boolean(_reaches(-total, -_param(defs, codes, "remission_max"))),
         SUSTAINED_RESPONSE: _boolean(sustained),
@@ -253,8 +256,7 @@ def derive_frame(
         ),
     }
     kept = frame.drop(columns=[c for c in DERIVED_COLUMNS if c in frame.columns])
-    # object, not left to inference: pandas 3 would make it "str", or "object" when all missing.
-    return kept.assign(**derived).astype({SEVERITY: object})
+    return kept.assign(**derived)
 
 
 def derive(
@@ -302,12 +304,8 @@ def derive(
 # -- checks ----------------------------------------------------------------------------------------
 
 
-def _check(
-    frame: pd.DataFrame,
-    instruments: Mapping[str, Instrument],
-    reference_sd: Mapping[str, float] | None,
-) -> None:
-    """Raise on missing columns, duplicate assessments or instruments without a definition."""
+def _check_columns(frame: pd.DataFrame) -> None:
+    """Raise when a required column is missing."""
     log = ProblemLog()
     for column in _REQUIRED:
         if column not in frame.columns:
@@ -318,23 +316,51 @@ def _check(
                 hint="derive from the canonical long table",
                 column=column,
             )
-    if not log.has_errors:
-        keys = [SUBJECT, VISIT, INSTRUMENT]
-        for subject, visit, instrument in frame.loc[frame.duplicated(keys), keys].itertuples(
-            index=False, name=None
-        ):
-            log.add(
-                "error",
-                "duplicate-assessment",
-                f"subject {subject} has more than one {instrument} row at visit {visit}",
-                hint="keep one row per subject, visit and instrument",
-                subject=subject,
-                visit=visit,
-                instrument=instrument,
-            )
     if log.has_errors:
         raise ValidationError(log.to_frame())
-    named = {str(n) for n in frame[INSTRUMENT].unique()} | set(reference_sd or {})
+
+
+def _check_duplicates(work: pd.DataFrame, group: np.ndarray) -> None:
+    """Raise when a subject has two rows for one visit and instrument (``group`` codes both).
+
+    Missing keys count as equal to each other, as in :meth:`pandas.DataFrame.duplicated`.
+    """
+    visits, labels = pd.factorize(work[VISIT], use_na_sentinel=False)
+    repeated = _repeated(group, visits, len(labels))
+    if repeated is None:
+        return
+    log = ProblemLog()
+    keys = [SUBJECT, VISIT, INSTRUMENT]
+    for subject, visit, instrument in work.loc[repeated, keys].itertuples(index=False, name=None):
+        log.add(
+            "error",
+            "duplicate-assessment",
+            f"subject {subject} has more than one {instrument} row at visit {visit}",
+            hint="keep one row per subject, visit and instrument",
+            subject=subject,
+            visit=visit,
+            instrument=instrument,
+        )
+    raise ValidationError(log.to_frame())
+
+
+def _repeated(group: np.ndarray, visit: np.ndarray, n_visits: int) -> np.ndarray | None:
+    """Rows that repeat an earlier row's ``group`` and ``visit`` codes; None if none do.
+
+    Where the codes are dense, pairs are counted (no hashing) to find that none repeats.
+    """
+    size = (int(group.max()) + 1) * n_visits if len(group) else 0
+    if size <= 4 * len(group) and not (np.bincount(group * n_visits + visit) > 1).any():
+        return None
+    repeated = pd.DataFrame({"group": group, "visit": visit}).duplicated().to_numpy()
+    return repeated if repeated.any() else None
+
+
+def _check_instruments(
+    names: pd.Index, instruments: Mapping[str, Instrument], reference_sd: Mapping[str, float] | None
+) -> None:
+    """Raise when the frame (its instruments ``names``) or ``reference_sd`` names an unknown one."""
+    named = {str(n) for n in names} | set(reference_sd or {})
     unknown = sorted(named - set(instruments))
     if unknown:
         raise InstrumentError(f"no definition given for instrument(s) {unknown}")
@@ -414,7 +440,9 @@ def _severity(total: np.ndarray, codes: np.ndarray, defs: list[Instrument]) -> n
         if not inst.bands:
             continue
         rows = np.flatnonzero(codes == k)
-        out[rows] = severity_band(inst, pd.Series(total[rows])).astype(object).to_numpy()
+        distinct, totals = pd.factorize(total[rows], use_na_sentinel=False)
+        bands = severity_band(inst, pd.Series(totals)).astype(object).to_numpy()
+        out[rows] = bands[distinct]  # the band of each distinct total, looked up once
     return out
 
 
@@ -448,7 +476,7 @@ def _visits_from(codes: np.ndarray, visit_num: np.ndarray) -> np.ndarray:
     out = np.zeros(len(codes), dtype=int)
     for k in range(codes.max() + 1 if len(codes) else 0):
         rows = np.flatnonzero(codes == k)
-        visits = np.unique(visit_num[rows][~np.isnan(visit_num[rows])])
+        visits = np.sort(pd.unique(visit_num[rows][~np.isnan(visit_num[rows])]))  # by hashing
         out[rows] = len(visits) - np.searchsorted(visits, visit_num[rows], side="left")
     return out
 
@@ -466,11 +494,27 @@ def _sustained(
     """0.0 if a non-response is seen here or later, 1.0 if every response from here on is known."""
     order = np.lexsort((-visit_num, group))  # each group from its last visit back to its first
     by_group = group[order]
-    failed = pd.Series(response[order] == 0.0).groupby(by_group).cummax().to_numpy()
-    known = pd.Series(~np.isnan(response[order])).groupby(by_group).cumsum().to_numpy()
+    first = np.ones(len(by_group), dtype=bool)  # the first row of each group
+    first[1:] = by_group[1:] != by_group[:-1]
+    failed = _running_sum(response[order] == 0.0, first) > 0
+    known = _running_sum(~np.isnan(response[order]), first)
     sustained = np.empty(len(response))
     sustained[order] = np.where(failed, 0.0, np.where(known == n_later[order], 1.0, np.nan))
     return sustained
+
+
+def _running_sum(values: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Cumulative sums of ``values`` (booleans) within runs of rows, a run starting at ``first``.
+
+    Examples
+    --------
+    >>> _running_sum(np.array([1, 1, 0, 1, 1]), np.array([True, False, True, False, False]))
+    array([1, 2, 0, 1, 2])
+    """
+    total = np.cumsum(values, dtype=np.int64)
+    starts = np.flatnonzero(first)
+    before = total[starts] - values[starts]  # the sum before each run
+    return total - np.repeat(before, np.diff(np.append(starts, len(values))))
 
 
 def _boolean(tristate: np.ndarray) -> pd.arrays.BooleanArray:

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import pandas as pd
 
-from outcomes.terminal import printable
+from outcomes.terminal import UNPRINTABLE, printable
 
 __all__ = ["PROBLEM_COLUMNS", "Problem", "ProblemLog", "Severity", "location", "mask"]
 
@@ -149,7 +149,7 @@ class ProblemLog:
                 message=message,
                 hint=hint,
                 file=file if file is not None else self.file,
-                row=None if _missing(row) else int(row),
+                row=_row(row),
                 subject=_text(subject),
                 visit=_text(visit),
                 instrument=_text(instrument),
@@ -202,11 +202,7 @@ class ProblemLog:
         return frozenset(self._whole)
 
     def _append(self, problem: Problem) -> None:
-        # Messages quote the file's labels: none carries a control character or escape sequence.
-        readable = replace(
-            problem, message=printable(problem.message), hint=printable(problem.hint)
-        )
-        self._problems.append(self._redacted(readable))
+        self._problems.append(self._redacted(_readable(problem)))
 
     def _redacted(self, problem: Problem) -> Problem:
         if not self._whole:
@@ -254,9 +250,11 @@ class ProblemLog:
 
     def to_frame(self) -> pd.DataFrame:
         """All problems as a DataFrame with the columns of :data:`PROBLEM_COLUMNS`."""
-        frame = pd.DataFrame([asdict(p) for p in self._problems], columns=list(PROBLEM_COLUMNS))
-        frame["row"] = frame["row"].astype("Int64")
-        return frame
+        if not self._problems:  # nothing to infer the dtypes from: every column but row is object
+            return pd.DataFrame([], columns=list(PROBLEM_COLUMNS)).astype({"row": "Int64"})
+        columns = {name: [getattr(p, name) for p in self._problems] for name in PROBLEM_COLUMNS}
+        columns["row"] = pd.array(columns["row"], dtype="Int64")
+        return pd.DataFrame(columns)
 
 
 def location(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -278,6 +276,18 @@ def location(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _readable(problem: Problem) -> Problem:
+    """The problem with its message and hint :func:`~outcomes.terminal.printable`.
+
+    Messages quote the file's labels: none carries a control character or escape sequence.
+    Most are printable already, and come back as they are.
+    """
+    texts = (problem.message, problem.hint)
+    if all(type(t) is str and not UNPRINTABLE.search(t) for t in texts):
+        return problem
+    return replace(problem, message=printable(problem.message), hint=printable(problem.hint))
+
+
 def _missing(value: Any) -> bool:
     if value is None:
         return True
@@ -287,7 +297,15 @@ def _missing(value: Any) -> bool:
         return False
 
 
+def _row(value: Any) -> int | None:
+    if type(value) is int:  # the usual case, without asking pandas whether it is missing
+        return value
+    return None if _missing(value) else int(value)
+
+
 def _text(value: Any) -> str | None:
+    if value is None or type(value) is str:
+        return value
     if _missing(value):
         return None
     if isinstance(value, float) and value.is_integer():

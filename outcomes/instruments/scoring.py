@@ -7,7 +7,11 @@ import pandas as pd
 
 from outcomes.instruments.definition import Band, Instrument
 
-__all__ = ["keyed_items", "score", "severity_band"]
+__all__ = ["TOTAL_SOURCES", "keyed_items", "score", "score_items", "severity_band"]
+
+
+#: Where a scored total comes from, by the codes :func:`score_items` gives (-1: not scored).
+TOTAL_SOURCES = ("items", "prorated")
 
 
 def keyed_items(instrument: Instrument, items: pd.DataFrame) -> pd.DataFrame:
@@ -33,11 +37,22 @@ def keyed_items(instrument: Instrument, items: pd.DataFrame) -> pd.DataFrame:
     >>> keyed_items(toy, pd.DataFrame({"T1": [1, 5], "T2": [1, 4]})).values.tolist()
     [[1.0, 5.0], [5.0, 2.0]]
     """
-    out = items[instrument.item_codes].apply(pd.to_numeric, errors="coerce").astype(float)
-    for item in instrument.items:
+    codes = instrument.item_codes
+    numbers = np.empty((len(items), len(codes)), order="F")  # column by column, as pandas sums
+    for k, code in enumerate(codes):
+        column = items[code]
+        if not pd.api.types.is_numeric_dtype(column):
+            column = pd.to_numeric(column, errors="coerce")
+        numbers[:, k] = column.to_numpy(dtype=float, na_value=np.nan)
+    return pd.DataFrame(_reverse(instrument, numbers), index=items.index, columns=codes)
+
+
+def _reverse(instrument: Instrument, numbers: np.ndarray) -> np.ndarray:
+    """Turn the reverse-keyed items' columns round, in place."""
+    for k, item in enumerate(instrument.items):
         if item.reverse:
-            out[item.code] = item.min + item.max - out[item.code]
-    return out
+            numbers[:, k] = item.min + item.max - numbers[:, k]
+    return numbers
 
 
 def score(instrument: Instrument, items: pd.DataFrame, *, max_missing: int = 0) -> pd.DataFrame:
@@ -78,42 +93,95 @@ def score(instrument: Instrument, items: pd.DataFrame, *, max_missing: int = 0) 
     >>> score(toy, items, max_missing=1)["total_source"].tolist()
     ['items', 'prorated', nan]
     """
-    if max_missing < 0:
-        raise ValueError(f"max_missing must be 0 or more, not {max_missing}")
+    _check_policy(max_missing)
     if instrument.totals_only:  # registered by its total: nothing to score from
         return pd.DataFrame(
             {"total": np.nan, "total_source": pd.Series(np.nan, index=items.index, dtype=object)},
             index=items.index,
         )
-    keyed = keyed_items(instrument, items)
-    n_items = len(instrument.items)
-    n_missing = keyed.isna().sum(axis=1)
-    total = _prorated(instrument, keyed)
+    keyed = keyed_items(instrument, items).to_numpy()
+    total, source = _totals(instrument, keyed, max_missing)
+    sources = np.array([*TOTAL_SOURCES, np.nan], dtype=object)  # code -1: the last, missing
+    return pd.DataFrame(
+        {
+            "total": total,
+            "total_source": pd.Series(sources[source], index=items.index, dtype=object),
+        }
+    )
+
+
+def score_items(
+    instrument: Instrument, items: np.ndarray, *, max_missing: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Totals from a matrix of numeric item responses, as :func:`score` scores them.
+
+    Parameters
+    ----------
+    instrument : Instrument
+        The instrument (not one registered by its total only).
+    items : numpy.ndarray
+        Float raw responses, a row per respondent and a column per item in
+        ``instrument.item_codes`` order, NaN where missing; not modified.
+    max_missing : int, default 0
+        Most items that may be missing for a prorated total.
+
+    Returns
+    -------
+    total : numpy.ndarray
+        Float, NaN where not scored.
+    source : numpy.ndarray
+        Int8 codes into :data:`TOTAL_SOURCES`, -1 where not scored.
+
+    Examples
+    --------
+    >>> from outcomes.instruments.definition import Instrument, Item
+    >>> toy = Instrument("toy", "Toy", "test", (Item("T1", "a", 0, 3), Item("T2", "b", 0, 3)),
+    ...                  "TTOT")
+    >>> score_items(toy, np.array([[1.0, 2.0], [1.0, np.nan]]), max_missing=1)
+    (array([3., 2.]), array([0, 1], dtype=int8))
+    """
+    _check_policy(max_missing)
+    reversing = any(item.reverse for item in instrument.items)
+    keyed = np.array(items, dtype=float, order="F", copy=reversing or None)
+    return _totals(instrument, _reverse(instrument, keyed), max_missing)
+
+
+def _check_policy(max_missing: int) -> None:
+    if max_missing < 0:
+        raise ValueError(f"max_missing must be 0 or more, not {max_missing}")
+
+
+def _totals(
+    instrument: Instrument, keyed: np.ndarray, max_missing: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's total and the code of its source (see :func:`score_items`).
+
+    ``keyed`` is column-major, so that sums add the items in order, as pandas does.
+    """
+    answered = ~np.isnan(keyed)
+    n_missing = len(instrument.items) - answered.sum(axis=1)
     complete = n_missing == 0
-    if instrument.scoring == "sum":
-        # Sum exactly where complete, so that integer totals stay integers.
-        total = total.where(~complete, keyed.sum(axis=1))
-    usable = n_missing <= max_missing
-    usable &= n_missing < n_items
-    total = total.where(usable)
-    source = pd.Series(np.where(complete, "items", "prorated"), index=items.index, dtype=object)
-    source = source.where(usable)
-    return pd.DataFrame({"total": total.astype(float), "total_source": source})
+    if instrument.scoring == "mean":
+        total = _prorated(instrument, keyed, answered)
+    elif max_missing == 0:  # complete rows only: no proration to compute
+        total = keyed.sum(axis=1)
+    else:  # sum exactly where complete, so that integer totals stay integers
+        total = np.where(complete, keyed.sum(axis=1), _prorated(instrument, keyed, answered))
+    usable = (n_missing <= max_missing) & (n_missing < len(instrument.items))
+    source = np.where(usable, np.where(complete, 0, 1), -1).astype(np.int8)
+    return np.where(usable, total, np.nan), source
 
 
-def _prorated(instrument: Instrument, keyed: pd.DataFrame) -> pd.Series:
+def _prorated(instrument: Instrument, keyed: np.ndarray, answered: np.ndarray) -> np.ndarray:
     """The total each row would have by the instrument's proration rule (exact where complete)."""
-    if instrument.proration == "maximum":
-        low = np.array([i.min for i in instrument.items], dtype=float)
-        span = np.array([i.max - i.min for i in instrument.items], dtype=float)
-        answered = keyed.notna().to_numpy()
-        above = (keyed.to_numpy() - low).copy()
-        above[~answered] = 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):  # no item answered: no total
+    with np.errstate(divide="ignore", invalid="ignore"):  # no item answered: no total
+        if instrument.proration == "maximum":
+            low = np.array([i.min for i in instrument.items], dtype=float)
+            span = np.array([i.max - i.min for i in instrument.items], dtype=float)
+            above = np.ascontiguousarray(np.where(answered, keyed - low, 0.0))  # row by row
             scale = span.sum() / (answered * span).sum(axis=1)
-            total = low.sum() + above.sum(axis=1) * scale
-        return pd.Series(total, index=keyed.index)
-    mean = keyed.mean(axis=1, skipna=True)
+            return low.sum() + above.sum(axis=1) * scale
+        mean = np.where(answered, keyed, 0.0).sum(axis=1) / answered.sum(axis=1)
     return mean if instrument.scoring == "mean" else mean * len(instrument.items)
 
 

@@ -36,12 +36,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+import numpy as np
 import pandas as pd
 
 from outcomes.data.columns import CORE_COLUMNS
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
-from outcomes.data.text import as_text
+from outcomes.data.text import as_text, distinct_texts
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import ValidationError
 from outcomes.io.layouts.base import Extracted
@@ -51,7 +52,12 @@ from outcomes.validate.context import check_arm_changes, check_context, check_du
 from outcomes.validate.events import check_events
 from outcomes.validate.labels import check_labels
 from outcomes.validate.values import check_values, score_records
-from outcomes.validate.visits import check_missing_baseline, check_windows, resolve_schedule
+from outcomes.validate.visits import (
+    check_missing_baseline,
+    check_windows,
+    resolve_schedule,
+    schedule_codes,
+)
 
 __all__ = ["build_trial", "order_arms"]
 
@@ -209,27 +215,33 @@ def _canonical(
     covariates: list[str],
     index: MeasureIndex,
 ) -> pd.DataFrame:
-    frame = rec.drop(columns=[c for c in scores.columns if c in rec]).join(scores, on="record")
-    frame = frame.dropna(subset=["subject", "visit"])
-    frame = frame[frame["visit"].isin(schedule.visit_names)].copy()
-    planned = schedule.to_frame().set_index("visit")
-    visit = frame["visit"]
-    frame["visit_num"] = frame["visit_num"].fillna(visit.map(planned["visit_num"]))
+    """The long table: the records at a visit of the schedule, with scores, sorted.
+
+    Where the file says nothing, the schedule's visit number, session, phase and hours are
+    filled in; the rows are sorted by subject, visit and instrument. Each row's visit is looked
+    up in the schedule once (``code``, its position there) and the planned values are taken by
+    that position.
+    """
+    frame = _with_scores(rec, scores)
+    code = schedule_codes(frame["visit"], schedule)
+    placed = (code >= 0) & frame["subject"].notna().to_numpy()
+    if not placed.all():
+        frame, code = frame[placed], code[placed]
+    planned = schedule.to_frame()
+    frame["visit_num"] = _known_else(frame["visit_num"], _by_visit(planned, "visit_num", code))
     # A session from the file wins after dosing (a missed dose is plausible), but not before the
     # first dose of a schedule the user gave (a file's "session" may count something else).
-    planned_session = visit.map(planned["session"])
+    planned_session = _by_visit(planned, "session", code)
     given = frame["session"]
     if not schedule.inferred:
-        given = given.mask(planned_session.eq(0) & given.gt(0))
-    frame["session"] = given.fillna(planned_session)
-    frame["phase"] = visit.map(planned["phase"]).astype("str")
-    frame["hours_since_dose"] = frame["hours_since_dose"].fillna(
-        _nominal_hours(frame, schedule, planned)
-    )
-    frame["visit"] = pd.Categorical(visit, categories=schedule.visit_names, ordered=True)
-    frame["arm"] = pd.Categorical(
-        frame["arm"], categories=order_arms(frame["arm"].dropna().unique())
-    )
+        given = given.mask((planned_session == 0) & given.gt(0).to_numpy())
+    frame["session"] = _known_else(given, planned_session)
+    frame["phase"] = pd.Series(planned["phase"].astype("str").array.take(code), index=frame.index)
+    if frame["hours_since_dose"].isna().any():
+        nominal = _nominal_hours(frame, schedule, _by_visit(planned, "hours_after_dose", code))
+        frame["hours_since_dose"] = _known_else(frame["hours_since_dose"], nominal)
+    frame["visit"] = pd.Categorical.from_codes(code, categories=schedule.visit_names, ordered=True)
+    frame["arm"] = _arms(frame["arm"])
     frame["session"] = frame["session"].astype("Int64")
     frame["period"] = frame["period"].astype("Int64")
     items = [
@@ -238,31 +250,88 @@ def _canonical(
         for c in inst.item_codes
         if c in frame and frame[c].notna().any()
     ]
-    cov = {c: _covariate(frame[c]) for c in covariates}
-    frame = frame.assign(**cov)
-    frame = frame.sort_values(["subject", "visit", "instrument"], kind="stable")
+    frame = frame.assign(**{c: _covariate(frame[c]) for c in covariates})
+    order = _sort_order(frame["subject"], code, frame["instrument"])
+    if order is not None:
+        frame = frame.take(order)
     return frame[[*CORE_COLUMNS, *items, *covariates]].reset_index(drop=True)
 
 
-def _nominal_hours(frame: pd.DataFrame, schedule: Schedule, planned: pd.DataFrame) -> pd.Series:
+def _with_scores(rec: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """The records joined to their scores (``scores`` is indexed by record id).
+
+    When the scores are in the records' order, one row each, they are put beside the records
+    without a join.
+    """
+    records = rec.drop(columns=[c for c in scores.columns if c in rec])
+    ids = scores.index
+    if ids.is_monotonic_increasing and ids.is_unique and ids.equals(pd.Index(records["record"])):
+        return pd.concat([records, scores.set_axis(records.index)], axis=1)
+    return records.join(scores, on="record")
+
+
+def _by_visit(planned: pd.DataFrame, column: str, code: np.ndarray) -> np.ndarray:
+    """A column of the schedule's table, as numbers, for each row's visit (by its position)."""
+    return planned[column].to_numpy(dtype=float)[code]
+
+
+def _known_else(given: pd.Series, other: np.ndarray) -> np.ndarray:
+    """``given`` (numbers) where it is known, else ``other``."""
+    values = given.to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(values), other, values)
+
+
+def _nominal_hours(frame: pd.DataFrame, schedule: Schedule, nominal: np.ndarray) -> np.ndarray:
     """Hours since the last dose from the schedule: nominal hours, else days since the dose."""
     dose_day = pd.Series({float(s.number): s.day for s in schedule.sessions}, dtype=float)
-    nominal = frame["visit"].map(planned["hours_after_dose"]).astype(float)
-    last = frame["session"].astype(float).map(dose_day)
-    from_days = (frame["study_day"] - last) * 24.0
-    return nominal.fillna(from_days)
+    last = frame["session"].astype(float).map(dose_day).to_numpy()
+    from_days = (frame["study_day"].to_numpy(dtype=float, na_value=np.nan) - last) * 24.0
+    return np.where(np.isnan(nominal), from_days, nominal)
+
+
+def _arms(arm: pd.Series) -> pd.Categorical:
+    """The arms as a categorical in :func:`order_arms` order, built from their distinct values."""
+    codes, arms = pd.factorize(arm, use_na_sentinel=True)
+    ordered = order_arms(arms)
+    position = np.append(pd.Index(ordered).get_indexer(arms), -1)  # a missing arm stays -1
+    return pd.Categorical.from_codes(position[codes], categories=ordered)
+
+
+def _sort_order(
+    subject: pd.Series, visit_code: np.ndarray, instrument: pd.Series
+) -> np.ndarray | None:
+    """The stable order of the rows by subject, visit (by code) and instrument (missing last).
+
+    None when the rows are in that order already, which is found by comparing neighbouring
+    subjects as text, without ranking them.
+    """
+    instrument_code, instruments = pd.factorize(instrument, sort=True, use_na_sentinel=True)
+    instrument_code = np.where(instrument_code < 0, len(instruments), instrument_code)
+    within = visit_code * (len(instruments) + 1) + instrument_code  # order within a subject
+    names = subject.array
+    same = np.asarray(names[:-1] == names[1:], dtype=bool)
+    before = np.asarray(names[:-1] < names[1:], dtype=bool)
+    if (before | (same & (within[:-1] <= within[1:]))).all():
+        return None
+    subject_code, _ = pd.factorize(subject, sort=True, use_na_sentinel=True)
+    n_within = (visit_code.max(initial=0) + 1) * (len(instruments) + 1)
+    return np.argsort(subject_code * n_within + within, kind="stable")
 
 
 def _covariate(column: pd.Series) -> pd.Series:
-    """Numbers where every value is one (and no code has a leading zero), else text."""
+    """Numbers where every value is one (and no code has a leading zero), else text.
+
+    Text is parsed once per distinct value.
+    """
     if pd.api.types.is_numeric_dtype(column):
         values = column.astype(float)
     else:
-        text = as_text(column)
-        values = pd.to_numeric(text, errors="coerce")
-        leading_zero = text.str.match(r"^0\d").fillna(False).any()
-        if (values.isna() & text.notna()).any() or leading_zero:
-            return text
+        codes, texts = distinct_texts(column)
+        parsed = pd.to_numeric(texts, errors="coerce")
+        leading_zero = texts.str.match(r"^0\d").fillna(False).any()
+        if (parsed.isna() & texts.notna()).any() or leading_zero:
+            return as_text(column)  # a text covariate
+        values = pd.Series(parsed.to_numpy()[codes], index=column.index)
     whole = values.dropna()
     exact = (whole % 1 == 0).all() and (whole.abs() <= 2**53).all()  # Int64 holds them exactly
     return values.astype("Int64") if exact else values

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from outcomes.data.problems import ProblemLog, Severity, location
-from outcomes.data.text import as_text
+from outcomes.data.text import as_text, distinct_texts
 from outcomes.io.layouts.base import RECORD_COLUMNS
 
 __all__ = [
@@ -34,6 +37,8 @@ def report_rows(
     value_col: str | None = None,
 ) -> None:
     """One problem per file row among the records in ``mask``."""
+    if not mask.any():
+        return
     for _, r in rec[mask].drop_duplicates("source_row").iterrows():
         value = r[value_col] if value_col else None
         log.add(
@@ -52,30 +57,83 @@ def report_rows(
         )
 
 
+def _report_values(
+    rec: pd.DataFrame,
+    bad: np.ndarray | pd.Series,
+    values: pd.Series,
+    show: Callable[[pd.Series], pd.Series],
+    log: ProblemLog,
+    code: str,
+    message: str,
+    hint: str,
+    column: str,
+) -> None:
+    """An error per file row among the records in ``bad``, with ``show`` of its value.
+
+    ``values`` is aligned with ``rec``; ``show`` is applied to the reported rows' values only,
+    and only when there are some.
+    """
+    if not bad.any():
+        return
+    rows = rec[bad].assign(_value=show(values[bad]))
+    mask = np.ones(len(rows), dtype=bool)
+    report_rows(rows, mask, log, "error", code, message, hint, column, "_value")
+
+
+def _reads_exactly(dtype: Any) -> bool:
+    """Whether a dtype's values as float64 are the numbers their text (:func:`as_text`) reads as.
+
+    True for integers and float64: text writes a float64 exactly, and its whole numbers
+    without a decimal point. Not for narrower floats, whose text is the shortest that reads back
+    as the same float32 (0.1, not 0.10000000149011612), nor for booleans, text "True"/"False".
+    """
+    return dtype.kind in "iu" or (dtype.kind == "f" and dtype.itemsize == 8)
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's values as numbers (float64) as its text reads, and where text is not a number.
+
+    Numbers of an integer or float64 column are taken as they are; text is parsed once per
+    distinct value. Missing values and text that is not a number are NaN.
+
+    Examples
+    --------
+    >>> number, not_number = _numbers(pd.Series(["1", " 2.5 ", "x", None]))
+    >>> number.tolist(), not_number.tolist()
+    ([1.0, 2.5, nan, nan], [False, False, True, False])
+    """
+    if _reads_exactly(values.dtype):
+        number = values.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 reads as "0"
+        return number, np.zeros(len(values), dtype=bool)
+    codes, texts = distinct_texts(values)
+    parsed = pd.to_numeric(texts, errors="coerce").astype(float)
+    not_number = (texts.notna() & parsed.isna()).to_numpy()
+    return parsed.to_numpy()[codes], not_number[codes]
+
+
 def _numeric_role(
     rec: pd.DataFrame, role: str, rc: dict[str, str], log: ProblemLog, code: str
 ) -> pd.Series:
     """The role's values as numbers; text and infinite values are reported and left missing."""
-    text = as_text(rec[role])
-    number = pd.to_numeric(text, errors="coerce").astype(float)
+    number, not_number = _numbers(rec[role])
     col = rc.get(role, role)
     what = role.replace("_", " ")
     for bad, reason in (
-        (text.notna() & number.isna(), "is not a number"),
+        (not_number, "is not a number"),
         (np.isinf(number), "is not a finite number"),
     ):
-        report_rows(
-            rec.assign(_raw=text),
+        _report_values(
+            rec,
             bad,
+            rec[role],
+            as_text,
             log,
-            "error",
             code,
             f"row {{row}}: {what} {{value!r}} in column {col!r} {reason}",
             f"write {what} as a number, or leave the cell empty",
             col,
-            "_raw",
         )
-    return number.where(np.isfinite(number))
+    return pd.Series(np.where(np.isfinite(number), number, np.nan), index=rec.index)
 
 
 def _count_role(
@@ -87,21 +145,29 @@ def _count_role(
     are left missing, so that nothing later has to cast them to whole numbers.
     """
     number = _numeric_role(rec, role, rc, log, f"non-numeric-{role}")
-    bad = number.notna() & ((number % 1 != 0) | (number < 0) | (number > MAX_COUNT))
+    known = number.notna()
+    if not known.any():  # a column the file does not have, say
+        return number
+    bad = known & ((number % 1 != 0) | (number < 0) | (number > MAX_COUNT))
     col = rc.get(role, role)
-    report_rows(
-        rec.assign(_number=number.map("{:g}".format, na_action="ignore")),
+    _report_values(
+        rec,
         bad,
+        number,
+        _general_format,
         log,
-        "error",
         f"invalid-{role}",
         f"row {{row}}: {role} {{value}} in column {col!r} is not a {role} number: {meaning} "
         f"is a whole number from 0 to {MAX_COUNT}",
         f"correct the {role}, or leave the cell empty",
         col,
-        "_number",
     )
     return number.mask(bad)
+
+
+def _general_format(number: pd.Series) -> pd.Series:
+    """Numbers as ``{:g}`` writes them (3, 1.5, 1e+06)."""
+    return number.map("{:g}".format)
 
 
 def check_covariates(rec: pd.DataFrame, log: ProblemLog) -> None:
@@ -122,21 +188,23 @@ def check_covariates(rec: pd.DataFrame, log: ProblemLog) -> None:
     """
     for column in [c for c in rec.columns if c not in RECORD_COLUMNS]:
         values = rec[column]
-        text = as_text(values)
-        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-        number = values if numeric else pd.to_numeric(text, errors="coerce")
-        if (number.isna() & text.notna()).any():
-            continue  # a text covariate
-        report_rows(
-            rec.assign(_raw=text),
-            pd.Series(np.isinf(number.astype(float)), index=rec.index),
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            infinite = np.isinf(values.astype(float).to_numpy())
+        else:
+            number, not_number = _numbers(values)
+            if not_number.any():
+                continue  # a text covariate
+            infinite = np.isinf(number)
+        _report_values(
+            rec,
+            infinite,
+            values,
+            as_text,
             log,
-            "error",
             "non-finite-covariate",
             f"row {{row}}: covariate {column!r} is {{value}}, not a finite number",
             "correct the value, or leave the cell empty if it is not known",
             column,
-            "_raw",
         )
 
 
@@ -160,7 +228,7 @@ def check_context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) ->
     >>> rec["session"].tolist()
     [nan]
     """
-    rec = records.copy()
+    rec = records.copy(deep=False)
     order = _visit_order(rec["visit"])
     if order is not None:
         rec.attrs["visit_order"] = order
@@ -234,9 +302,13 @@ def _visit_order(visit: pd.Series) -> tuple[str, ...] | None:
 
 
 def check_duplicate_assessments(rec: pd.DataFrame, log: ProblemLog) -> None:
+    """One error per subject, visit and instrument with more than one record."""
     keys = ["subject", "visit", "instrument"]
-    dup = rec.dropna(subset=keys).duplicated(keys, keep=False)
-    for (subject, visit, inst), grp in rec.dropna(subset=keys)[dup].groupby(keys, sort=False):
+    keyed = rec[[*keys, "source_row"]].dropna(subset=keys)
+    if not _repeats(keyed[keys]):
+        return
+    dup = keyed.duplicated(keys, keep=False)
+    for (subject, visit, inst), grp in keyed[dup].groupby(keys, sort=False):
         rows = ", ".join(str(x) for x in sorted(set(grp["source_row"])))
         log.add(
             "error",
@@ -251,13 +323,41 @@ def check_duplicate_assessments(rec: pd.DataFrame, log: ProblemLog) -> None:
         )
 
 
+def _repeats(keys: pd.DataFrame) -> bool:
+    """Whether two rows of ``keys`` (no missing values) are equal.
+
+    Each column is coded by its distinct values; where the combinations of codes are at most
+    four a row, they are counted (no hashing of the rows), else the rows are hashed.
+
+    Examples
+    --------
+    >>> _repeats(pd.DataFrame({"subject": ["S1", "S1", "S2"], "visit": ["V1", "V2", "V1"]}))
+    False
+    """
+    combined, size = np.zeros(len(keys), dtype=np.int64), 1
+    for column in keys.columns:
+        codes, uniques = pd.factorize(keys[column])
+        size *= len(uniques)
+        if size > 4 * len(keys):
+            return bool(keys.duplicated().any())
+        combined = combined * len(uniques) + codes
+    return bool((np.bincount(combined) > 1).any())
+
+
 def check_arm_changes(rec: pd.DataFrame, rc: dict[str, str], log: ProblemLog) -> None:
-    """One error per subject whose arm is not the same on every record (found by group-by)."""
-    known = rec.dropna(subset=["subject", "arm"])
-    changing = known.groupby("subject", sort=True)["arm"].nunique() > 1
-    if not changing.any():
+    """One error per subject whose arm is not the same on every record.
+
+    The subjects in more than one arm are found from the distinct (subject, arm) pairs, as
+    codes; only they are looked at one by one.
+    """
+    known = rec[["subject", "arm"]].dropna()
+    subject, subjects = pd.factorize(known["subject"])
+    arm, arms = pd.factorize(known["arm"])
+    pairs = pd.unique(subject * len(arms) + arm)
+    changing = subjects[np.bincount(pairs // max(len(arms), 1), minlength=len(subjects)) > 1]
+    if not len(changing):
         return
-    changed_subjects = known[known["subject"].isin(changing.index[changing.to_numpy()])]
+    changed_subjects = known[known["subject"].isin(changing)]
     for subject, grp in changed_subjects.groupby("subject", sort=True)["arm"]:
         found = list(dict.fromkeys(grp))
         if len(found) > 1:

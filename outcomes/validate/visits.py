@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+import numpy as np
 import pandas as pd
 
 from outcomes.data.problems import ProblemLog, location
@@ -11,7 +12,13 @@ from outcomes.data.schedule import Schedule
 from outcomes.io.layouts.base import listed_columns
 from outcomes.io.mapping import normalise
 
-__all__ = ["check_missing_baseline", "check_visit_numbers", "check_windows", "resolve_schedule"]
+__all__ = [
+    "check_missing_baseline",
+    "check_visit_numbers",
+    "check_windows",
+    "resolve_schedule",
+    "schedule_codes",
+]
 
 _BY_CATEGORIES = "the visit column's ordered categories"
 
@@ -75,7 +82,7 @@ seen: those before it screening, those after it following the first dose), or a 
         return schedule, notes
     seen = rec.dropna(subset=["visit"])
     check_visit_numbers(seen, rc, log)
-    order = list(dict.fromkeys(seen["visit"]))
+    order = seen["visit"].unique().tolist()  # in order of first appearance
     numbers, numbered_by = _visit_numbers(seen, order)
     days = seen.groupby("visit", sort=False)["study_day"].median().reindex(order)
     if baseline is not None and baseline not in order:
@@ -306,14 +313,47 @@ def _align_visits(rec: pd.DataFrame, schedule: Schedule) -> list[str]:
     return [f"visit labels matched to the schedule: {renames}"]
 
 
+def schedule_codes(visit: pd.Series, schedule: Schedule) -> np.ndarray:
+    """Each row's visit as its position in ``schedule.visits``; -1 for a label not in it.
+
+    The labels are looked up once each, not once per row.
+
+    Examples
+    --------
+    >>> s = Schedule.from_mapping({"visit": [{"name": "BL", "day": 1}, {"name": "W4", "day": 29}]})
+    >>> schedule_codes(pd.Series(["W4", "BL", None, "W9", "W4"]), s).tolist()
+    [1, 0, -1, -1, 1]
+    """
+    codes, labels = pd.factorize(visit, use_na_sentinel=True)
+    position = pd.Index(schedule.visit_names).get_indexer(labels)
+    return np.append(position, -1)[codes]  # a missing label (code -1) is the appended -1
+
+
 def check_windows(
     rec: pd.DataFrame, rc: dict[str, str], schedule: Schedule, log: ProblemLog
 ) -> None:
+    """Warn for each row whose study day is outside its visit's window (visits without one pass).
+
+    Examples
+    --------
+    >>> s = Schedule.from_mapping({"visit": [{"name": "BL", "day": 1},
+    ...                                      {"name": "W4", "day": 29, "window": [26, 32]}]})
+    >>> rec = pd.DataFrame({"visit": ["BL", "W4", "W4"], "study_day": [1.0, 29.0, 40.0],
+    ...                     "source_row": [1, 2, 3], "subject": "S1", "instrument": "gad7"})
+    >>> log = ProblemLog()
+    >>> check_windows(rec, {"study_day": "ADY"}, s, log)
+    >>> [(p.code, p.row, p.value) for p in log.problems]
+    [('visit-outside-window', 3, '40')]
+    """
     windows = {v.name: v.window for v in schedule.visits if v.window is not None}
-    planned = schedule.to_frame().set_index("visit")
-    low = rec["visit"].map(planned["window_low"]).astype(float)
-    high = rec["visit"].map(planned["window_high"]).astype(float)
-    outside = (rec["study_day"] < low) | (rec["study_day"] > high)
+    if not windows:
+        return
+    planned = schedule.to_frame()
+    code = schedule_codes(rec["visit"], schedule)
+    bounds = planned[["window_low", "window_high"]].to_numpy(dtype=float)
+    low, high = np.vstack([bounds, [np.nan, np.nan]])[code].T  # an unknown visit has no window
+    day = rec["study_day"].to_numpy(dtype=float, na_value=np.nan)
+    outside = (day < low) | (day > high)
     for _, r in rec[outside].drop_duplicates("source_row").iterrows():
         w = windows[r["visit"]]
         log.add(
@@ -329,22 +369,45 @@ def check_windows(
 
 
 def check_missing_baseline(frame: pd.DataFrame, log: ProblemLog) -> None:
-    """Warn for each subject x instrument assessed after the first dose with no pre-dose total."""
-    pre = frame["phase"].isin(["screening", "baseline"])
-    keys = ["instrument", "subject"]
-    measured = frame.loc[pre, "instrument"].unique()
-    with_base = frame.loc[pre & frame["total"].notna(), keys].drop_duplicates()
-    post = frame.loc[~pre & frame["instrument"].isin(measured), [*keys, "source_row"]]
-    first = post.groupby(keys, sort=True, observed=True)["source_row"].min().reset_index()
-    lacking = first.merge(with_base, on=keys, how="left", indicator=True)
-    for _, r in lacking[lacking["_merge"] == "left_only"].iterrows():
+    """Warn for each subject x instrument assessed after the first dose with no pre-dose total.
+
+    The warnings come by instrument, then subject (in sorted order), each at the pair's first
+    later row.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"subject": ["S2", "S2", "S1", "S1"], "instrument": "gad7",
+    ...                       "phase": ["baseline", "post-dose"] * 2,
+    ...                       "total": [None, 5.0, 7.0, 6.0], "source_row": [1, 2, 3, 4]})
+    >>> log = ProblemLog()
+    >>> check_missing_baseline(frame, log)
+    >>> [(p.subject, p.row) for p in log.problems]
+    [('S2', 2)]
+    """
+    instrument, instruments = pd.factorize(frame["instrument"])
+    subject, subjects = pd.factorize(frame["subject"])
+    placed = (instrument >= 0) & (subject >= 0)
+    pair = instrument * len(subjects) + subject
+    pre = frame["phase"].isin(["screening", "baseline"]).to_numpy()
+    measured = np.zeros(len(instruments), dtype=bool)
+    measured[instrument[pre & (instrument >= 0)]] = True
+    with_base = np.zeros(len(instruments) * len(subjects), dtype=bool)
+    with_base[pair[pre & placed & frame["total"].notna().to_numpy()]] = True
+    post = np.flatnonzero(~pre & placed & np.append(measured, False)[instrument])
+    lacking = post[~with_base[pair[post]]]  # the later rows of the pairs to report
+    first = pd.Series(frame["source_row"].to_numpy()[lacking]).groupby(pair[lacking]).min()
+    found = [
+        (instruments[key // len(subjects)], subjects[key % len(subjects)], row)
+        for key, row in zip(first.index.tolist(), first.tolist(), strict=True)
+    ]
+    for inst, who, row in sorted(found, key=lambda f: f[:2]):
         log.add(
             "warning",
             "missing-baseline",
-            f"subject {r['subject']} has no {r['instrument']} total before the first dose, so "
-            f"no change from baseline (first later assessment: row {r['source_row']})",
+            f"subject {who} has no {inst} total before the first dose, so no change from "
+            f"baseline (first later assessment: row {row})",
             hint="check the baseline assessment; the subject is kept",
-            subject=r["subject"],
-            instrument=r["instrument"],
-            row=r["source_row"],
+            subject=who,
+            instrument=inst,
+            row=row,
         )

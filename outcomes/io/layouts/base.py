@@ -13,7 +13,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from outcomes.data.columns import CORE_COLUMNS
 from outcomes.data.problems import ProblemLog
@@ -31,6 +33,7 @@ __all__ = [
     "file_covariates",
     "listed_columns",
     "melt_measures",
+    "text_labels",
     "written_total",
 ]
 
@@ -115,6 +118,11 @@ def melt_measures(
 ) -> pd.DataFrame:
     """Score cells of a table with a row per assessment occasion, as tall values.
 
+    The cells are listed row by row, in the order of ``measures`` within a row (sorted by
+    occasion where ``row_key`` is not increasing). ``instrument``, ``code`` and ``column`` are
+    categoricals; ``value`` is float where every score column holds numbers, a categorical of
+    the texts where every one holds text, else the cells as objects.
+
     Parameters
     ----------
     raw : pandas.DataFrame
@@ -138,33 +146,82 @@ def melt_measures(
     1         0   A2     2
     2         1   A2     3
     """
-    key = pd.Series(range(len(raw)), index=raw.index) if row_key is None else row_key
-    parts = []
-    for column, (instrument, code) in measures.items():
-        cells = raw[column]
-        present = cells.notna()
-        parts.append(
-            pd.DataFrame(
-                {
-                    "occasion": key[present].to_numpy(),
-                    "instrument": instrument,
-                    "code": code,
-                    "value": cells[present].to_numpy(dtype=object),
-                    "source_row": (raw.index[present] + 1).to_numpy(),
-                    "column": column,
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame(
-            columns=["occasion", "instrument", "code", "value", "source_row", "column"]
-        )
-    tall = pd.concat(parts, ignore_index=True)
-    return tall.sort_values(["occasion", "source_row"], kind="stable").reset_index(drop=True)
+    if not measures:
+        return pd.DataFrame(columns=list(_TALL_COLUMNS))
+    columns = list(measures)
+    present = np.column_stack([raw[c].notna().to_numpy() for c in columns])
+    # A boolean mask takes the cells row by row: the order of the table's cells.
+    rows = np.arange(len(raw), dtype=_index_dtype(len(raw)))
+    rows = np.broadcast_to(rows[:, None], present.shape)[present]
+    position = np.arange(len(columns), dtype=_small_int(len(columns)))
+    position = np.broadcast_to(position, present.shape)[present]
+    instruments, codes = zip(*measures.values(), strict=True)
+    key = rows if row_key is None else np.asarray(row_key)[rows]
+    tall = pd.DataFrame(
+        {
+            "occasion": key,
+            "instrument": _cell_labels(position, instruments),
+            "code": _cell_labels(position, codes),
+            "value": _cell_values(raw[columns], present),
+            "source_row": _source_rows(raw.index, rows),
+            "column": pd.Categorical.from_codes(position, categories=pd.Index(columns)),
+        },
+        copy=False,
+    )
+    if row_key is None or (raw.index.is_monotonic_increasing and row_key.is_monotonic_increasing):
+        return tall
+    order = np.lexsort((tall["source_row"].to_numpy(), key))  # stable: a row's cells stay in order
+    return tall.take(order).reset_index(drop=True)
+
+
+#: Columns of :func:`melt_measures`' table.
+_TALL_COLUMNS = ("occasion", "instrument", "code", "value", "source_row", "column")
+
+
+def _source_rows(index: pd.Index, rows: np.ndarray) -> np.ndarray:
+    """The 1-based file row of each of these positions of a table with this index."""
+    source = index.to_numpy().astype(rows.dtype, copy=False)[rows]
+    source += 1
+    return source
+
+
+def _small_int(n: int) -> type[np.signedinteger]:
+    """The smallest integer type that numbers ``n`` things (as categorical codes)."""
+    return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
+
+
+def _index_dtype(n: int) -> type[np.signedinteger]:
+    """Row numbers and record ids of a table of ``n`` rows (or cells): 32 bits where they fit."""
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
+def _cell_values(scores: pd.DataFrame, present: np.ndarray) -> np.ndarray | pd.Categorical:
+    """The present cells of the score columns, row by row.
+
+    Floats where every column holds numbers (not bool), a categorical where every one holds
+    text, else the cells as objects; validation converts them.
+    """
+    dtypes = list(scores.dtypes)
+    if all(getattr(d, "kind", "O") in "iuf" for d in dtypes):
+        return scores.to_numpy(dtype=float, na_value=np.nan)[present]
+    if all(isinstance(d, pd.StringDtype) for d in dtypes):
+        stacked = pd.concat([scores[c] for c in scores], ignore_index=True)  # column by column
+        codes, texts = pd.factorize(stacked)
+        by_row = codes.reshape(scores.shape[1], -1).T
+        return pd.Categorical.from_codes(by_row[present], categories=texts)
+    return scores.to_numpy(dtype=object)[present]
+
+
+def _cell_labels(position: np.ndarray, labels: Sequence[Any]) -> pd.Categorical:
+    """Each cell's label (instrument or code), from the position of its column."""
+    codes, categories = pd.factorize(pd.Index(labels, dtype=object))
+    return pd.Categorical.from_codes(codes.astype(position.dtype)[position], categories=categories)
 
 
 def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records (one per occasion x instrument) and values from tall score cells.
+
+    Records are numbered in the order their first value comes in ``tall``.
 
     Parameters
     ----------
@@ -188,17 +245,67 @@ def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame,
        record subject instrument  source_row occasion
     0       0      S1          a           1        x
     """
-    keys = tall[["occasion", "instrument"]].drop_duplicates().reset_index(drop=True)
-    keys["record"] = range(len(keys))
-    context = occasions.reindex(keys["occasion"].to_numpy()).reset_index(drop=True)
-    records = pd.concat([keys[["record", "instrument"]], context], axis=1)
+    record, occasion, instrument = _number_records(tall["occasion"], tall["instrument"])
+    context = occasions.reindex(occasion).reset_index(drop=True)
+    records = pd.concat(
+        [pd.DataFrame({"record": np.arange(len(occasion)), "instrument": instrument}), context],
+        axis=1,
+    )
+    absent = pd.Series(pd.NA, index=records.index, dtype=object)  # shared, copied on write
     for role in CONTEXT_ROLES:
         if role not in records:
-            records[role] = pd.NA
+            records[role] = absent
     covariates = [c for c in records if c not in RECORD_COLUMNS]
     records = records[[*RECORD_COLUMNS, *covariates]]
-    values = tall.merge(keys, on=["occasion", "instrument"])[list(VALUE_COLUMNS)]
+    columns = {"record": record, **{c: tall[c].array for c in VALUE_COLUMNS[1:]}}
+    values = pd.DataFrame(columns, copy=False)
     return records, values
+
+
+def _number_records(
+    occasion: pd.Series, instrument: pd.Series
+) -> tuple[np.ndarray, np.ndarray, pd.api.extensions.ExtensionArray]:
+    """Each cell's record id, and each record's occasion and instrument (as text).
+
+    A record is an occasion x instrument, numbered in order of first appearance: by a running
+    count where the cells come record by record (a row's cells, one instrument after another),
+    else by factorizing the pair's integer key.
+    """
+    if isinstance(instrument.dtype, pd.CategoricalDtype):
+        inst_codes, instruments = instrument.cat.codes.to_numpy(), instrument.cat.categories
+    else:
+        inst_codes, instruments = pd.factorize(instrument)
+    numbered = pd.api.types.is_integer_dtype(occasion.dtype)
+    occ_codes, occ_ids = (occasion.to_numpy(), None) if numbered else pd.factorize(occasion)
+    n = max(len(instruments), 1)
+    key = occ_codes if n == 1 else occ_codes.astype(np.int64) * n + inst_codes
+    if (key[1:] >= key[:-1]).all():
+        first = np.ones(len(key), dtype=bool)
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        record = np.cumsum(first, dtype=_index_dtype(len(key)))
+        record -= 1
+        keys = key if first.all() else key[first]
+    else:
+        record, keys = pd.factorize(key)
+    occ_of_record = keys if n == 1 else keys // n
+    if occ_ids is not None:
+        occ_of_record = np.asarray(occ_ids)[occ_of_record]
+    inst_of_record = np.zeros(len(keys), dtype=np.int8) if n == 1 else keys % n
+    return record, occ_of_record, text_labels(inst_of_record, [str(i) for i in instruments])
+
+
+def text_labels(codes: np.ndarray, labels: Sequence[str]) -> pd.api.extensions.ExtensionArray:
+    """``labels[code]`` for each code (-1: missing) as text, with no Python string per element.
+
+    Examples
+    --------
+    >>> text_labels(np.array([1, -1, 0]), ["items", "prorated"]).tolist()
+    ['prorated', nan, 'items']
+    """
+    indices = pa.array(codes, mask=codes < 0)
+    dictionary = pa.array(list(labels), type=pa.large_string())
+    text = pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string())
+    return pd.array(text, dtype="str")
 
 
 # -- covariates --------------------------------------------------------------------------------

@@ -142,24 +142,9 @@ def extract_rows(
     columns = {role: raw[col] for role, col in roles.items() if role in CONTEXT_ROLES}
     columns["source_row"] = raw.index + 1
     columns.update({n: raw[c] for n, c in covariates.items()})  # at once: one insert each is O(n^2)
-    occasions = pd.DataFrame(columns, index=raw.index)
-    scored = set(tall["occasion"])
-    if "instrument" in roles:  # rows of an unknown instrument are reported as such
-        unknown = raw[roles["instrument"]].map(
-            lambda label: pd.notna(label) and index.instrument_of(str(label)) is None
-        )
-        scored |= set(raw.index[unknown.astype(bool)])
-    unscored = [i for i in range(len(raw)) if i not in scored] if has_score_columns else []
-    for row in unscored:
-        log.add(
-            "warning",
-            "no-scores",
-            f"row {row + 1} holds no score; it gives no assessment",
-            hint="check the row, or remove it if it is empty",
-            row=row + 1,
-            subject=raw.at[row, roles["subject"]],
-            visit=raw.at[row, roles["visit"]] if "visit" in roles else None,
-        )
+    occasions = pd.DataFrame(columns, index=raw.index, copy=False)  # the file's columns, shared
+    if has_score_columns:
+        _report_unscored(raw, roles, index, tall, log)
     records, values = assemble(occasions, tall)
     notes = notes + [f"{len(measures)} score column(s) recognised", *renamed]
     return Extracted(
@@ -170,6 +155,38 @@ def extract_rows(
         [*measures, *([roles["total"]] if "total" in roles else [])],
         notes,
     )
+
+
+def _report_unscored(
+    raw: pd.DataFrame,
+    roles: dict[str, str],
+    index: MeasureIndex,
+    tall: pd.DataFrame,
+    log: ProblemLog,
+) -> None:
+    """Warn of each row that holds no score (rows of an unknown instrument are reported as such)."""
+    scored = np.zeros(len(raw), dtype=bool)
+    occasion = tall["occasion"].to_numpy()  # integers, or objects where empty parts were joined
+    scored[occasion if occasion.dtype.kind == "i" else occasion.astype(np.intp)] = True
+    if "instrument" in roles:
+        codes, labels = pd.factorize(raw[roles["instrument"]])
+        unknown = np.array(
+            [index.instrument_of(str(label)) is None for label in labels], dtype=bool
+        )
+        scored |= (codes >= 0) & np.append(unknown, False)[codes]
+    rows = np.flatnonzero(~scored)
+    subjects = raw[roles["subject"]].take(rows).tolist()
+    visits = raw[roles["visit"]].take(rows).tolist() if "visit" in roles else [None] * len(rows)
+    for row, subject, visit in zip((rows + 1).tolist(), subjects, visits, strict=True):
+        log.add(
+            "warning",
+            "no-scores",
+            f"row {row} holds no score; it gives no assessment",
+            hint="check the row, or remove it if it is empty",
+            row=row,
+            subject=subject,
+            visit=visit,
+        )
 
 
 def _row_totals(
