@@ -196,7 +196,7 @@ def derive_frame(
     _check_columns(frame)
     work = frame[list(_REQUIRED)].reset_index(drop=True)
     codes, names = pd.factorize(work[INSTRUMENT], use_na_sentinel=False)
-    subjects, _ = pd.factorize(work[SUBJECT], use_na_sentinel=False)
+    subjects = _subject_codes(work[SUBJECT])
     group = subjects * len(names) + codes  # one code per subject x instrument
     _check_duplicates(work, group)
     _check_instruments(names, instruments, reference_sd)
@@ -256,7 +256,8 @@ def derive_frame(
         ),
     }
     kept = frame.drop(columns=[c for c in DERIVED_COLUMNS if c in frame.columns])
-    return kept.assign(**derived)
+    # Put beside, not assigned one by one: assign copies every column (1.2 s at 8,000,000 rows).
+    return pd.concat([kept, pd.DataFrame(derived, index=frame.index, copy=False)], axis=1)
 
 
 def derive(
@@ -299,6 +300,27 @@ def derive(
     if baseline_columns:
         notes.append(f"derived: baselines from columns {dict(baseline_columns)}")
     return replace(trial, frame=frame, notes=(*trial.notes, *notes))
+
+
+def _subject_codes(subject: pd.Series) -> np.ndarray:
+    """The codes of ``pandas.factorize(subject, use_na_sentinel=False)``.
+
+    The canonical table is sorted by subject: then the codes count the changes of subject
+    down the column, without hashing a million identifiers.
+
+    Examples
+    --------
+    >>> _subject_codes(pd.Series(["S1", "S1", "S2"], dtype="str")).tolist()
+    [0, 0, 1]
+    >>> _subject_codes(pd.Series(["S2", "S1", "S2"], dtype="str")).tolist()
+    [0, 1, 0]
+    """
+    names = subject.array
+    if isinstance(subject.dtype, pd.StringDtype) and len(names) > 1 and not subject.hasnans:
+        if np.asarray(names[:-1] <= names[1:], dtype=bool).all():
+            changes = np.asarray(names[:-1] != names[1:], dtype=bool)
+            return np.concatenate([[0], np.cumsum(changes)])
+    return pd.factorize(subject, use_na_sentinel=False)[0]
 
 
 # -- checks ----------------------------------------------------------------------------------------
@@ -492,7 +514,7 @@ def _sustained(
     response: np.ndarray, group: np.ndarray, visit_num: np.ndarray, n_later: np.ndarray
 ) -> np.ndarray:
     """0.0 if a non-response is seen here or later, 1.0 if every response from here on is known."""
-    order = np.lexsort((-visit_num, group))  # each group from its last visit back to its first
+    order = _latest_first(group, visit_num)
     by_group = group[order]
     first = np.ones(len(by_group), dtype=bool)  # the first row of each group
     first[1:] = by_group[1:] != by_group[:-1]
@@ -501,6 +523,27 @@ def _sustained(
     sustained = np.empty(len(response))
     sustained[order] = np.where(failed, 0.0, np.where(known == n_later[order], 1.0, np.nan))
     return sustained
+
+
+def _latest_first(group: np.ndarray, visit_num: np.ndarray) -> np.ndarray:
+    """The rows by group, each group from its last visit back to its first (stable).
+
+    The canonical table has each group's rows together, in visit order: then reading it
+    backwards is that order, without sorting (the group order does not matter).
+
+    Examples
+    --------
+    >>> _latest_first(np.array([0, 0, 1]), np.array([1.0, 2.0, 1.0])).tolist()
+    [2, 1, 0]
+    >>> _latest_first(np.array([0, 1, 0]), np.array([1.0, 1.0, 2.0])).tolist()
+    [2, 0, 1]
+    """
+    same = group[1:] == group[:-1]
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    together = (np.bincount(group[starts]) <= 1).all() if len(group) else True
+    if together and (~same | (visit_num[1:] > visit_num[:-1])).all():
+        return np.arange(len(group))[::-1]
+    return np.lexsort((-visit_num, group))
 
 
 def _running_sum(values: np.ndarray, first: np.ndarray) -> np.ndarray:

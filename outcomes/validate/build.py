@@ -283,8 +283,11 @@ def _known_else(given: pd.Series, other: np.ndarray) -> np.ndarray:
 
 def _nominal_hours(frame: pd.DataFrame, schedule: Schedule, nominal: np.ndarray) -> np.ndarray:
     """Hours since the last dose from the schedule: nominal hours, else days since the dose."""
-    dose_day = pd.Series({float(s.number): s.day for s in schedule.sessions}, dtype=float)
-    last = frame["session"].astype(float).map(dose_day).to_numpy()
+    numbers = np.array([float(s.number) for s in schedule.sessions] + [np.nan])
+    days = np.array([s.day for s in schedule.sessions] + [np.nan], dtype=float)
+    session = frame["session"].to_numpy(dtype=float, na_value=np.nan)
+    at = pd.Index(numbers).get_indexer(session)  # a session the schedule lacks: -1, no day
+    last = days[at]
     from_days = (frame["study_day"].to_numpy(dtype=float, na_value=np.nan) - last) * 24.0
     return np.where(np.isnan(nominal), from_days, nominal)
 
@@ -305,8 +308,9 @@ def _sort_order(
     None when the rows are in that order already, which is found by comparing neighbouring
     subjects as text, without ranking them.
     """
-    instrument_code, instruments = pd.factorize(instrument, sort=True, use_na_sentinel=True)
-    instrument_code = np.where(instrument_code < 0, len(instruments), instrument_code)
+    instrument_code, instruments = pd.factorize(instrument, use_na_sentinel=True)
+    rank = np.append(np.argsort(np.argsort(instruments.to_numpy())), len(instruments))
+    instrument_code = rank[instrument_code]  # alphabetical, missing (-1) last
     within = visit_code * (len(instruments) + 1) + instrument_code  # order within a subject
     names = subject.array
     same = np.asarray(names[:-1] == names[1:], dtype=bool)
