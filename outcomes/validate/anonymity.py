@@ -217,6 +217,10 @@ _NAME_MIDDLE = rf"(?: (?:{_NAME_WORD}|[{_UPPER}]\.?))?"
 _PERSON_NAME = rf"{_NAME_WORD}{_NAME_MIDDLE} {_NAME_WORD}|{_NAME_WORD}, {_NAME_WORD}{_NAME_MIDDLE}"
 _WORD = rf"[^ \t\r\n]*[A-Za-z{_UPPER}{_LOWER}][^ \t\r\n]*"
 _INITIALS_IN_COLUMN = r"[A-Za-z]{1,4}|[A-Za-z](?: [A-Za-z]){1,3}"
+#: A short code, one or two letters and one to nine digits (``S0000001``): one word, and no
+#: identifier by any rule (each needs a separator, a space, a word of three letters or more, a
+#: final letter or ten digits or more), so it is not tested.
+_CODE = r"[A-Za-z]{1,2}[0-9]{1,9}"
 
 _MIN_DISTINCT = 5
 
@@ -273,7 +277,7 @@ def find_identifiers(
         raise MappingError(f"the subject column {subject_column!r} is not in the table")
     ignored = set(allow)
     scanned = [(i, name) for i, name in enumerate(frame.columns) if name not in ignored]
-    table = _Table.of(frame, [i for i, _ in scanned], subject_column)
+    table = _Table(frame, [i for i, _ in scanned], subject_column)
     subjects = _Subjects.of(table, subject_column)
     for position, name in scanned:
         _check_name(log, name)
@@ -298,20 +302,36 @@ class _Values:
         self.text = text.reset_index(drop=True)
         self._found: dict[str, np.ndarray] = {}
 
+    def _where(
+        self, candidates: np.ndarray, compute: Callable[[pd.Series], np.ndarray], dtype: type = bool
+    ) -> np.ndarray:
+        """``compute`` on the texts of ``candidates`` only; ``False`` (0) for the others."""
+        found = np.zeros(len(self.text), dtype=dtype)
+        if candidates.any():
+            found[candidates] = compute(self.text[candidates])
+        return found
+
+    @cached_property
+    def _code(self) -> np.ndarray:
+        return values.fullmatch(self.text, _CODE)
+
     @cached_property
     def _number(self) -> np.ndarray:
-        return values.fullmatch(self.text, _NUMBER)
+        return self._where(~self._code, lambda t: values.fullmatch(t, _NUMBER))
 
     @cached_property
     def _digits(self) -> np.ndarray:
-        return self._number & values.fullmatch(self.text, _DIGITS)
+        return self._where(self._number, lambda t: values.fullmatch(t, _DIGITS))
+
+    def _candidates(self, numbers: bool) -> np.ndarray:
+        """The texts to test: no codes, and no plain numbers unless digits and ``numbers``."""
+        tested = ~self._number | self._digits if numbers else ~self._number
+        return tested & ~self._code
 
     def find(self, detect: Callable[[pd.Series], np.ndarray], numbers: bool = False) -> np.ndarray:
-        """Run a detector on the texts that are not plain numbers (or digits, if ``numbers``)."""
-        candidates = ~self._number | self._digits if numbers else ~self._number
-        found = np.zeros(len(self.text), dtype=bool)
-        found[candidates] = detect(self.text[candidates])
-        return found
+        """Run a detector on the texts that are not codes or plain numbers (or are digits, if
+        ``numbers``)."""
+        return self._where(self._candidates(numbers), detect)
 
     def detect(self, name: str) -> np.ndarray:
         """The flags of a detector of :data:`_DETECTORS`, computed once."""
@@ -321,11 +341,10 @@ class _Values:
 
     @cached_property
     def nhs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        held, valid, named = (np.zeros(len(self.text), dtype=bool) for _ in range(3))
-        candidates = ~self._number | self._digits
-        held[candidates], valid[candidates], named[candidates] = values.nhs_numbers(
-            self.text[candidates]
-        )
+        candidates = self._candidates(numbers=True)
+        flags = np.zeros((3, len(self.text)), dtype=bool)
+        flags[:, candidates] = values.nhs_numbers(self.text[candidates])
+        held, valid, named = flags
         return held, valid, named
 
     @cached_property
@@ -335,9 +354,10 @@ class _Values:
 
     @cached_property
     def words(self) -> np.ndarray:
-        counts = np.zeros(len(self.text), dtype=np.int64)
-        candidates = ~self._number
-        counts[candidates] = values.count(self.text[candidates], _WORD)
+        counts = self._where(
+            ~self._number & ~self._code, lambda t: values.count(t, _WORD), np.int64
+        )
+        counts[self._code] = 1
         return counts
 
 
@@ -365,17 +385,32 @@ _DETECTORS: dict[str, tuple[Callable[[pd.Series], np.ndarray], bool]] = {
 
 @dataclass(frozen=True)
 class _Column:
-    """One text column: its name, each row's index into the table's texts, and its own texts."""
+    """One text column of a :class:`_Table`: its name and position in the table."""
 
     name: Hashable
-    codes: np.ndarray
-    values: _Values
-    subject_codes: np.ndarray | None
+    position: int
+    table: _Table
+
+    @property
+    def values(self) -> _Values:
+        """The table's distinct texts."""
+        return self.table.values
 
     @cached_property
     def distinct(self) -> np.ndarray:
-        """The indices of the column's distinct texts."""
-        return np.unique(self.codes[self.codes >= 0])
+        """The sorted indices of the column's distinct texts."""
+        return _present(self.table.to_pooled[self.position], len(self.values.text))
+
+    @property
+    def codes(self) -> np.ndarray:
+        """Each row's index into the table's texts, -1 if missing."""
+        return self.table.codes(self.position)
+
+    @property
+    def subject_codes(self) -> np.ndarray | None:
+        """Each row's subject as its index into the table's texts; None if subjects unknown."""
+        at = self.table.subject_at
+        return None if at is None else self.table.codes(at)
 
     def flags(self, name: str) -> np.ndarray:
         """A detector's flags on the column's distinct texts."""
@@ -413,34 +448,67 @@ class _Column:
         return np.flatnonzero(marked[self.codes])
 
 
-@dataclass(frozen=True)
 class _Table:
-    """The text columns of a table (by position), on one set of distinct texts."""
+    """The text columns of a table (by position), on one set of distinct texts.
 
-    values: _Values
-    columns: dict[int, _Column]
+    The texts are found from each column's distinct values; each row's text (its code) only
+    when a rule needs it, for the rows of a value found or the subjects that hold a value.
+    """
 
-    @classmethod
-    def of(cls, frame: pd.DataFrame, positions: list[int], subject: Hashable | None) -> _Table:
-        subject_at = None if subject is None else frame.columns.get_loc(subject)
+    def __init__(self, frame: pd.DataFrame, positions: list[int], subject: Hashable | None):
+        self.frame = frame
+        self.subject_at = None if subject is None else frame.columns.get_loc(subject)
         texts = [p for p in positions if _is_text(frame.iloc[:, p])]
-        if subject_at is not None and subject_at not in texts:
-            texts.append(subject_at)
-        factorized = [pd.factorize(frame.iloc[:, p]) for p in texts]
-        local = [pd.Series(distinct).astype("str").str.strip() for _, distinct in factorized]
+        if self.subject_at is not None and self.subject_at not in texts:
+            texts.append(self.subject_at)
+        local = [_distinct(frame.iloc[:, p]).astype("str").str.strip() for p in texts]
         pooled = pd.concat(local, ignore_index=True) if local else pd.Series([], dtype="str")
-        codes, distinct = pd.factorize(pooled)
-        table = _Values(pd.Series(distinct, dtype="str"))
+        pooled_codes, pooled_texts = pd.factorize(pooled)
+        self.values = _Values(pd.Series(pooled_texts, dtype="str"))
         offsets = np.cumsum([0] + [len(s) for s in local])
-        rows = {}
-        for k, (position, (local_codes, _)) in enumerate(zip(texts, factorized, strict=True)):
-            to_pooled = np.append(codes[offsets[k] : offsets[k + 1]], -1)
-            rows[position] = to_pooled[local_codes]
-        subject_codes = rows.get(subject_at) if subject_at is not None else None
-        columns = {
-            p: _Column(frame.columns[p], codes, table, subject_codes) for p, codes in rows.items()
-        }
-        return cls(table, columns)
+        #: For each column, the index into the table's texts of each of its distinct values.
+        self.to_pooled = {p: pooled_codes[offsets[k] : offsets[k + 1]] for k, p in enumerate(texts)}
+        self.columns = {p: _Column(frame.columns[p], p, self) for p in texts}
+        self._codes: dict[int, np.ndarray] = {}
+
+    def codes(self, position: int) -> np.ndarray:
+        """Each row's index into the table's texts in a column, -1 if missing (computed once)."""
+        if position not in self._codes:
+            local, _ = pd.factorize(self.frame.iloc[:, position])
+            self._codes[position] = np.append(self.to_pooled[position], -1)[local]
+        return self._codes[position]
+
+
+def _distinct(series: pd.Series) -> pd.Series:
+    """A column's distinct values but missing ones, in the order of :func:`pandas.factorize`.
+
+    Text columns are not coded for that: their distinct values are those of
+    :func:`pandas.unique` (which keeps a missing value, in its place).
+
+    Examples
+    --------
+    >>> _distinct(pd.Series(["b", None, "a", "b"], dtype="str")).tolist()
+    ['b', 'a']
+    >>> _distinct(pd.Series([2, None, 1], dtype=object)).tolist()
+    [2, 1]
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        distinct = pd.unique(series)
+        return pd.Series(distinct[~distinct.isna()])
+    return pd.Series(pd.factorize(series)[1])
+
+
+def _present(codes: np.ndarray, size: int) -> np.ndarray:
+    """The sorted distinct values of ``codes``, integers from 0 to ``size - 1``.
+
+    Examples
+    --------
+    >>> _present(np.array([3, 0, 3]), 5).tolist()
+    [0, 3]
+    """
+    present = np.zeros(size, dtype=bool)
+    present[codes] = True
+    return np.flatnonzero(present)
 
 
 def _is_text(series: pd.Series) -> bool:
