@@ -29,7 +29,7 @@ location is the value whole, since in a message they cannot be told from a row n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -142,21 +142,65 @@ class ProblemLog:
         file: str | None = None,
     ) -> None:
         """Record one problem; locations are stored as text (``row`` as int) or ``None``."""
-        self._append(
-            Problem(
-                severity=severity,
-                code=code,
-                message=message,
-                hint=hint,
-                file=file if file is not None else self.file,
-                row=_row(row),
-                subject=_text(subject),
-                visit=_text(visit),
-                instrument=_text(instrument),
-                column=_text(column),
-                value=_text(value),
-            )
+        self.add_many(
+            severity,
+            code,
+            [message],
+            hint=hint,
+            row=[row],
+            subject=[subject],
+            visit=[visit],
+            instrument=[instrument],
+            column=[column],
+            value=[value],
+            file=file,
         )
+
+    def add_many(
+        self,
+        severity: Severity,
+        code: str,
+        messages: Sequence[str],
+        *,
+        hint: str = "",
+        row: Sequence[Any] | None = None,
+        subject: Sequence[Any] | None = None,
+        visit: Sequence[Any] | None = None,
+        instrument: Sequence[Any] | None = None,
+        column: Sequence[Any] | None = None,
+        value: Sequence[Any] | None = None,
+        file: str | None = None,
+    ) -> None:
+        """Record one problem per message, as :meth:`add` records each, in order.
+
+        Each location is a sequence of one value per message, or ``None`` where it does not
+        apply to any.
+
+        Examples
+        --------
+        >>> log = ProblemLog()
+        >>> log.add_many("warning", "total-not-scored", ["row 1: no total", "row 2: no total"],
+        ...              row=[1, 2], subject=["S1", "S2"])
+        >>> [(p.row, p.subject, p.visit) for p in log.problems]
+        [(1, 'S1', None), (2, 'S2', None)]
+        """
+        n = len(messages)
+        none = [None] * n
+        problems = map(
+            Problem,
+            [severity] * n,
+            [code] * n,
+            messages,
+            [hint] * n,
+            [file if file is not None else self.file] * n,
+            none if row is None else map(_row, row),
+            *(
+                none if v is None else map(_text, v)
+                for v in (subject, visit, instrument, column, value)
+            ),
+        )
+        readable = _printable(messages) and _printable([hint])
+        self._problems.extend(self._redacted(p if readable else _readable(p)) for p in problems)
 
     def extend(self, problems: Iterable[Problem]) -> None:
         """Append problems found elsewhere (for instance by the anonymisation guard)."""
@@ -276,14 +320,18 @@ def location(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _printable(texts: Sequence[Any]) -> bool:
+    """Whether every one of these is text with no control character or escape sequence."""
+    return all(type(t) is str for t in texts) and not UNPRINTABLE.search("".join(texts))
+
+
 def _readable(problem: Problem) -> Problem:
     """The problem with its message and hint :func:`~outcomes.terminal.printable`.
 
     Messages quote the file's labels: none carries a control character or escape sequence.
     Most are printable already, and come back as they are.
     """
-    texts = (problem.message, problem.hint)
-    if all(type(t) is str and not UNPRINTABLE.search(t) for t in texts):
+    if _printable((problem.message, problem.hint)):
         return problem
     return replace(problem, message=printable(problem.message), hint=printable(problem.hint))
 

@@ -34,9 +34,7 @@ def select_population(ex: Extracted, flag: str, log: ProblemLog) -> Extracted:
     >>> import pandas as pd
     >>> records = pd.DataFrame({"record": [0, 1, 2], "subject": ["A", "A", "B"],
     ...                         "EFFFL": ["Y", "Y", "N"], "source_row": [1, 2, 3]})
-    >>> values = pd.DataFrame({"record": [0, 1, 2], "code": "X", "value": 1,
-    ...                        "source_row": [1, 2, 3], "column": "AVAL"})
-    >>> ex = select_population(Extracted(records, values, ["EFFFL"]), "efffl", ProblemLog())
+    >>> ex = select_population(Extracted(records, (), ["EFFFL"]), "efffl", ProblemLog())
     >>> ex.records["subject"].tolist()
     ['A', 'A']
     >>> ex.notes[0]
@@ -88,6 +86,5 @@ def select_population(ex: Extracted, flag: str, log: ProblemLog) -> Extracted:
         f"{n_subjects - inside:,} subject{'s' if n_subjects - inside != 1 else ''} "
         f"({out:,} record{'s' if out != 1 else ''}) not in it set aside"
     )
-    kept = records[yes.to_numpy()]
-    values = ex.values[ex.values["record"].isin(kept["record"])]
-    return replace(ex, records=kept, values=values, notes=[*ex.notes, note])
+    # The values of the records set aside stay: validation reads the values of its records only.
+    return replace(ex, records=records[yes.to_numpy()], notes=[*ex.notes, note])

@@ -1,12 +1,14 @@
 """Checks of the score values, and the totals scored from them.
 
-Both work on the score cells as arrays (a cell's record, code and number), not row by row:
-numbers are taken as they are, text is parsed once per distinct value, and only the cells
-reported are looked up for their subject, visit and text.
+Both work on a layout's score blocks (:class:`~outcomes.io.layouts.base.ScoreBlock`) a column at a
+time, not cell by cell: numbers are taken as they are, text is parsed once per distinct value of
+its column, and only the cells reported are looked up for their subject, visit and text. Problems
+are reported in the order of the cells.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,16 +18,13 @@ from outcomes.data.problems import ProblemLog, location
 from outcomes.data.text import as_text
 from outcomes.instruments import Instrument
 from outcomes.instruments.scoring import TOTAL_SOURCES, score_items
-from outcomes.io.layouts.base import text_labels
+from outcomes.io.layouts.base import ScoreBlock, text_labels
 from outcomes.io.measures import MeasureIndex
 
-__all__ = ["TOTAL_TOLERANCE", "check_values", "score_records", "total_codes"]
+__all__ = ["TOTAL_TOLERANCE", "Checked", "check_values", "score_records", "total_codes"]
 
 #: Reported and scored totals may differ by this much (rounding in mean-scored scales).
 TOTAL_TOLERANCE = {"sum": 1e-6, "mean": 0.005}
-
-#: The columns of the checked values :func:`check_values` returns.
-CHECKED_COLUMNS = ("record", "code", "number", "source_row", "column")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class _Numbers:
     @classmethod
     def read(cls, value: pd.Series) -> _Numbers:
         """Numbers as they are; anything else through the text of its distinct values."""
-        if value.dtype.kind in "iuf":
+        if getattr(value.dtype, "kind", "O") in "iuf":
             number = value.to_numpy(dtype=float, na_value=np.nan)
             return cls(number, ~np.isnan(number), None, None)
         if isinstance(value.dtype, pd.CategoricalDtype):
@@ -64,70 +63,190 @@ class _Numbers:
         given = np.append(texts.notna().to_numpy(), False)[distinct]  # code -1: the last
         return cls(np.append(numbers, np.nan)[distinct], given, distinct, texts)
 
-    def text(self, value: pd.Series, cells: np.ndarray) -> pd.Series:
+    def text(self, cells: np.ndarray) -> np.ndarray:
         """The text of some cells, as :func:`~outcomes.data.text.as_text` writes them."""
         if self.distinct is None:
-            return as_text(value.iloc[cells])
-        return self.texts.take(self.distinct[cells])
+            return as_text(pd.Series(self.number[cells])).to_numpy()
+        return self.texts.take(self.distinct[cells]).to_numpy()
 
 
 def check_values(
-    values: pd.DataFrame, rec: pd.DataFrame, index: MeasureIndex, log: ProblemLog
-) -> tuple[pd.DataFrame, set[int]]:
+    values: Sequence[ScoreBlock], rec: pd.DataFrame, index: MeasureIndex, log: ProblemLog
+) -> tuple[list[Checked], set[int]]:
     """Numeric score values, checked, and the records that had an invalid one (each reported).
 
     Parameters
     ----------
-    values : pandas.DataFrame
-        A layout's values (:data:`~outcomes.io.layouts.base.VALUE_COLUMNS`).
+    values : sequence of ScoreBlock
+        A layout's values (:attr:`~outcomes.io.layouts.base.Extracted.values`).
     rec : pandas.DataFrame
         The checked records; values of records not among them are left out.
     index : MeasureIndex
         The instruments, for the codes' ranges.
     log : ProblemLog
-        Where problems go: ``non-numeric-score``, ``item-out-of-range``,
-        ``total-out-of-range``, ``item-not-whole``, ``duplicate-value``.
+        Where problems go, each kind in the order of the cells: ``non-numeric-score``,
+        ``item-out-of-range``, ``total-out-of-range``, ``item-not-whole``, ``duplicate-value``.
 
     Returns
     -------
-    checked : pandas.DataFrame
-        :data:`CHECKED_COLUMNS`, one row per record and code: blank cells, text that is not a
-        number, values out of range and repeats left out.
+    checked : list of Checked
+        One per block: blank cells, text that is not a number, values out of range and repeats
+        left out.
     invalid : set of int
         The records with a value that is not a number or out of range.
+
+    Examples
+    --------
+    >>> from outcomes.io.layouts.base import assemble, melt_measures
+    >>> raw = pd.DataFrame({"subject": ["S1", "S2"], "visit": "W1",
+    ...                     "GAD0201": ["1", "x"], "GAD0202": [2, 9]})
+    >>> blocks = [melt_measures(raw, {c: ("gad7", c) for c in ["GAD0201", "GAD0202"]})]
+    >>> rec, values = assemble(raw.assign(source_row=[1, 2]), blocks)
+    >>> log = ProblemLog()
+    >>> checked, invalid = check_values(values, rec, MeasureIndex(), log)
+    >>> log.to_frame()["code"].tolist(), invalid
+    (['non-numeric-score', 'item-out-of-range'], {1})
+    >>> checked[0].number.tolist()
+    [[1.0, 2.0], [nan, nan]]
     """
-    at = _positions(rec["record"].to_numpy(), values["record"].to_numpy())
-    cells = _Numbers.read(values["value"])
-    located = _Located(values, rec, at, cells)
+    rules = _Rules.of(index)
+    ids = rec["record"].to_numpy()
+    checked, found = [], _Found()
+    for b, block in enumerate(values):
+        at = _positions(ids, block.record)
+        limits = rules.arrays(block.code.categories)
+        number = np.empty((len(block.occasion), len(block.cells)), order="F")
+        for j in range(len(block.cells)):
+            number[:, j] = _check_column(block, at, j, limits, found.keeper(b, j))
+        checked.append(Checked(block, at, number))
+    located = _Located(checked, rec, found.parsed)
+    _report_non_numeric(located.rows(found.cells("bad")), log)
+    _report_out_of_range(located.rows(found.cells("out")), rules, log)
+    _report_not_whole(located.rows(found.cells("frac")), log)
+    repeats = _Repeats.of(checked) if _may_repeat(values) else None
+    if repeats is not None:
+        _report_repeats(repeats, located, log)
+    _forget(checked, found.cells("out"))  # reported, not kept
+    if repeats is not None:
+        repeats.keep_firsts(checked)
+    return checked, found.invalid(values)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One block's checked values.
+
+    Attributes
+    ----------
+    block : ScoreBlock
+        The layout's block.
+    at : numpy.ndarray
+        The position among the checked records of each row's records (-1: not among them).
+    number : numpy.ndarray
+        The number of each cell kept (column-major), NaN where none is.
+    """
+
+    block: ScoreBlock
+    at: np.ndarray
+    number: np.ndarray
+
+    def column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of column ``j``'s kept cells, and the positions of their records."""
+        rows = np.flatnonzero(~np.isnan(self.number[:, j]))
+        return rows, self.at[rows, self.block.slot[j]]
+
+
+def _check_column(
+    block: ScoreBlock,
+    at: np.ndarray,
+    j: int,
+    limits: tuple[np.ndarray, np.ndarray, np.ndarray],
+    keep: Callable[[_Numbers, dict[str, np.ndarray]], None],
+) -> np.ndarray:
+    """Column ``j``'s numbers where they are read (NaN elsewhere); its cells that are not a
+    number (``bad``), out of range (``out``) or not whole (``frac``) go to ``keep``."""
+    cells = _Numbers.read(block.cells[j])
     number = cells.number
-    ok = cells.given & (at >= 0)
+    ok = cells.given & (at[:, block.slot[j]] >= 0)
     bad = ok & np.isnan(number)
-    _report_non_numeric(located.rows(np.flatnonzero(bad)), log)
     ok &= ~bad
-    code, codes = _codes(values["code"])
-    lo, hi, whole = _ranges(index)
-    # One float per cell, reused: its code's lowest value, its highest, then its whole part.
-    low, high = (np.array([b.get(c, np.nan) for c in codes], dtype=float) for b in (lo, hi))
-    scratch = low.take(code, mode="clip")
-    out = number < scratch
-    high.take(code, out=scratch, mode="clip")
-    out |= number > scratch
+    code = block.codes_of("code", j)
+    low, high, whole = limits
+    out = number < low.take(code, mode="clip")
+    out |= number > high.take(code, mode="clip")
     out &= ok
-    totals = total_codes(index)
-    _report_out_of_range(located.rows(np.flatnonzero(out)), lo, hi, totals, log)
-    # A code that is no total and has no whole-number rule is whole, as a missing rule was.
-    whole_items = np.array([c not in totals and whole.get(c, True) for c in codes], dtype=bool)
-    frac = ok & ~out & whole_items[code] & (np.floor(number, out=scratch) != number)
-    del scratch
-    _report_not_whole(located.rows(np.flatnonzero(frac)), log)
-    record = values["record"].to_numpy()
-    repeats = _repeats(record, code, len(codes), ok)
-    _report_repeats(repeats, located, values["source_row"].to_numpy(), log)
-    kept = ok & ~out
-    if repeats:
-        kept &= _firsts(_cell_keys(record, code, len(codes)), kept)
-    invalid = set(record[bad | out].tolist())
-    return _checked(values, number, kept), invalid
+    frac = ok & ~out & whole[code] & (np.floor(number) != number)
+    keep(cells, {"bad": bad, "out": out, "frac": frac})
+    return np.where(ok, number, np.nan)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """Each code's lowest and highest value and whether it is a whole number; the totals."""
+
+    lo: dict[str, float]
+    hi: dict[str, float]
+    whole: dict[str, bool]
+    totals: set[str]
+
+    @classmethod
+    def of(cls, index: MeasureIndex) -> _Rules:
+        return cls(*_ranges(index), total_codes(index))
+
+    def arrays(self, codes: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The lowest and highest value of each of these codes, and whether it is a whole item.
+
+        A code that is no total and has no whole-number rule is whole, as a missing rule was.
+        """
+        low, high = (
+            np.array([b.get(c, np.nan) for c in codes], dtype=float) for b in (self.lo, self.hi)
+        )
+        whole = [c not in self.totals and self.whole.get(c, True) for c in codes]
+        return low, high, np.array(whole, dtype=bool)
+
+
+#: The kinds of cells reported by :func:`check_values` before repeats.
+_KINDS = ("bad", "out", "frac")
+
+
+class _Found:
+    """The cells to report, by kind, and the columns they are in, parsed."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, list[tuple[int, np.ndarray, int]]] = {k: [] for k in _KINDS}
+        self.parsed: dict[tuple[int, int], _Numbers] = {}
+
+    def keeper(self, b: int, j: int) -> Callable[[_Numbers, dict[str, np.ndarray]], None]:
+        """What keeps the cells found in column ``j`` of block ``b``."""
+
+        def keep(cells: _Numbers, masks: dict[str, np.ndarray]) -> None:
+            for kind, mask in masks.items():
+                rows = np.flatnonzero(mask)
+                if len(rows):
+                    self._parts[kind].append((b, rows, j))
+                    self.parsed[b, j] = cells
+
+        return keep
+
+    def cells(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The block, row and column of each cell of a kind, in the order of the cells."""
+        parts = self._parts[kind]
+        if not parts:
+            return tuple(np.zeros(0, dtype=np.intp) for _ in range(3))
+        b = np.concatenate([np.full(len(rows), x) for x, rows, _ in parts])
+        i = np.concatenate([rows for _, rows, _ in parts])
+        j = np.concatenate([np.full(len(rows), y) for _, rows, y in parts])
+        order = np.lexsort((j, i, b))
+        return b[order], i[order], j[order]
+
+    def invalid(self, values: Sequence[ScoreBlock]) -> set[int]:
+        """The records of the cells that are not a number or out of range."""
+        records = [
+            values[b].record[rows, values[b].slot[j]]
+            for kind in ("bad", "out")
+            for b, rows, j in self._parts[kind]
+        ]
+        return set(np.concatenate(records).tolist()) if records else set()
 
 
 def _report_non_numeric(cells: list[dict[str, object]], log: ProblemLog) -> None:
@@ -143,22 +262,16 @@ def _report_non_numeric(cells: list[dict[str, object]], log: ProblemLog) -> None
         )
 
 
-def _report_out_of_range(
-    cells: list[dict[str, object]],
-    lo: dict[str, float],
-    hi: dict[str, float],
-    totals: set[str],
-    log: ProblemLog,
-) -> None:
+def _report_out_of_range(cells: list[dict[str, object]], rules: _Rules, log: ProblemLog) -> None:
     """One error per item or total outside its scale's range."""
     for r in cells:
         code = str(r["code"])
-        what = "total" if code in totals else f"item {code}"
+        what = "total" if code in rules.totals else f"item {code}"
         log.add(
             "error",
             "total-out-of-range" if what == "total" else "item-out-of-range",
             f"row {r['source_row']}, column {r['column']!r}: {r['instrument']} {what} "
-            f"{r['text']} is outside {lo[code]:g}-{hi[code]:g} "
+            f"{r['text']} is outside {rules.lo[code]:g}-{rules.hi[code]:g} "
             f"(subject {r['subject']}, visit {r['visit']})",
             hint="correct the value; a code for 'not done' (e.g. -9, 99) should be an empty cell",
             **_cell(r),
@@ -178,13 +291,13 @@ def _report_not_whole(cells: list[dict[str, object]], log: ProblemLog) -> None:
         )
 
 
-def _report_repeats(
-    repeats: list[np.ndarray], located: _Located, source_row: np.ndarray, log: ProblemLog
-) -> None:
+def _report_repeats(repeats: _Repeats, located: _Located, log: ProblemLog) -> None:
     """One error per record and code given more than once, at its first repeat."""
-    for group in repeats:
-        r = located.rows(group[1:2])[0]  # the first repeat, as for duplicate assessments
-        rows = ", ".join(str(x) for x in source_row[group].tolist())
+    for group in repeats.groups:
+        b, i, j = (x[group] for x in repeats.cells)
+        r = located.rows((b[1:2], i[1:2], j[1:2]))[0]  # the first repeat, as for assessments
+        source = [located.checked[x].block.source_row[y] for x, y in zip(b, i, strict=True)]
+        rows = ", ".join(str(x) for x in np.array(source).tolist())
         log.add(
             "error",
             "duplicate-value",
@@ -196,14 +309,15 @@ def _report_repeats(
 
 
 def _positions(ids: np.ndarray, of: np.ndarray) -> np.ndarray:
-    """The position in ``ids`` (distinct, non-negative) of each of ``of``; -1 where absent."""
-    if not len(of):
-        return np.zeros(0, dtype=np.intp)
-    if _is_range(ids) and of.min() >= 0 and of.max() < len(ids):
+    """The position in ``ids`` (distinct, non-negative) of each of ``of``; -1 where absent
+    (``of`` is -1 where there is nothing)."""
+    if not of.size:
+        return np.full(of.shape, -1, dtype=np.intp)
+    if _is_range(ids) and of.max() < len(ids):
         return of  # ids numbered from 0, as a layout numbers them: an id is its position
-    lookup = np.full(max(ids.max(initial=0), of.max()) + 1, -1, dtype=np.intp)
+    lookup = np.full(max(ids.max(initial=0), of.max()) + 2, -1, dtype=np.intp)
     lookup[ids] = np.arange(len(ids))
-    return lookup[of]
+    return lookup[of]  # -1: the last, never an id
 
 
 def _is_range(ids: np.ndarray) -> bool:
@@ -211,35 +325,84 @@ def _is_range(ids: np.ndarray) -> bool:
     return bool(len(ids)) and ids[0] == 0 and ids[-1] == len(ids) - 1 and (ids[1:] > ids[:-1]).all()
 
 
-def _codes(code: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Each cell's code as an integer, and the codes (a categorical's in its own order)."""
-    if isinstance(code.dtype, pd.CategoricalDtype):
-        return code.cat.codes.to_numpy(), code.cat.categories.tolist()
-    ids, codes = pd.factorize(code)
-    return ids, list(codes)
+def _may_repeat(values: Sequence[ScoreBlock]) -> bool:
+    """Whether a record may have a code in more than one cell.
+
+    Not in a block of columns whose codes differ by instrument (its rows are distinct
+    occasions), nor across blocks that share no code, or whose records of it differ.
+    """
+    holders: dict[object, set[tuple[int, int]]] = {}
+    for b, block in enumerate(values):
+        if block.per_row:
+            return True
+        pairs = list(zip(block.slot.tolist(), block.code.codes.tolist(), strict=True))
+        if len(set(pairs)) < len(pairs):
+            return True
+        for slot, code in pairs:
+            holders.setdefault(block.code.categories[code], set()).add((b, slot))
+    for shared in {frozenset(h) for h in holders.values() if len(h) > 1}:
+        ids = np.concatenate([values[b].record[:, slot] for b, slot in shared])
+        ids = ids[ids >= 0]
+        if len(ids) and np.bincount(ids).max() > 1:
+            return True
+    return False
 
 
-def _repeats(
-    record: np.ndarray, code: np.ndarray, n_codes: int, among: np.ndarray
-) -> list[np.ndarray]:
-    """The cells of each record and code given more than once among ``among``, in file order.
+@dataclass(frozen=True)
+class _Repeats:
+    """The cells read (block, row, column), in cell order, and the groups of those of one record
+    and code (more than one each, in order of their first cell)."""
+
+    cells: tuple[np.ndarray, np.ndarray, np.ndarray]
+    key: np.ndarray
+    groups: list[np.ndarray]
+
+    @classmethod
+    def of(cls, checked: Sequence[Checked]) -> _Repeats | None:
+        codes = pd.Index(pd.unique(np.concatenate([c.block.code.categories for c in checked])))
+        parts = []
+        for b, c in enumerate(checked):
+            i, j = np.nonzero(~np.isnan(c.number))  # row by row
+            code = codes.get_indexer(c.block.code.categories)[c.block.code.codes]
+            record = c.block.record[i, c.block.slot[j]]
+            parts.append((np.full(len(i), b), i, j, record, code[i if c.block.per_row else j]))
+        b, i, j, record, code = (np.concatenate(x) for x in zip(*parts, strict=True))
+        groups = _repeats(record, code, len(codes))
+        return cls((b, i, j), _cell_keys(record, code, len(codes)), groups) if groups else None
+
+    def keep_firsts(self, checked: Sequence[Checked]) -> None:
+        """Of each record and code, keep the first cell kept (not out of range) only."""
+        b, i, j = self.cells
+        kept = np.zeros(len(b), dtype=bool)
+        for x, c in enumerate(checked):
+            mine = b == x
+            kept[mine] = ~np.isnan(c.number[i[mine], j[mine]])
+        _forget(checked, tuple(x[kept & ~_firsts(self.key, kept)] for x in self.cells))
+
+
+def _forget(checked: Sequence[Checked], cells: tuple[np.ndarray, ...]) -> None:
+    """Keep none of these cells (block, row, column)."""
+    b, i, j = cells
+    for x in np.unique(b).tolist():
+        checked[x].number[i[b == x], j[b == x]] = np.nan
+
+
+def _repeats(record: np.ndarray, code: np.ndarray, n_codes: int) -> list[np.ndarray]:
+    """The cells of each record and code given more than once, in file order.
 
     A file with one column per code lists its cells in record and code order: where each cell
     comes after the one before in that order, there is no repeat to look for.
     """
-    if not among.all():
-        record, code = record[among], code[among]
     later = record[1:] > record[:-1]
     later |= (record[1:] == record[:-1]) & (code[1:] > code[:-1])
     if later.all():
         return []
-    cells = np.flatnonzero(among)
     group, _ = pd.factorize(_cell_keys(record, code, n_codes))
     counts = np.bincount(group)
     repeated = counts[group] > 1
     if not repeated.any():
         return []
-    cells, group = cells[repeated], group[repeated]
+    cells, group = np.flatnonzero(repeated), group[repeated]
     order = np.argsort(group, kind="stable")
     ends = np.cumsum(np.bincount(group)[np.unique(group)])
     return np.split(cells[order], ends[:-1])
@@ -260,30 +423,34 @@ def _firsts(key: np.ndarray, among: np.ndarray) -> np.ndarray:
     return first
 
 
-def _checked(values: pd.DataFrame, number: np.ndarray, kept: np.ndarray) -> pd.DataFrame:
-    """The kept cells as :data:`CHECKED_COLUMNS` (no copy where every cell is kept)."""
-    columns = {c: number if c == "number" else values[c].array for c in CHECKED_COLUMNS}
-    checked = pd.DataFrame(columns, copy=False)
-    return checked if kept.all() else checked[kept].reset_index(drop=True)
-
-
 @dataclass(frozen=True)
 class _Located:
     """Score cells with their assessment and text, looked up for the cells reported only."""
 
-    values: pd.DataFrame
+    checked: Sequence[Checked]
     rec: pd.DataFrame
-    at: np.ndarray
-    cells: _Numbers
+    parsed: dict[tuple[int, int], _Numbers]
 
-    def rows(self, cells: np.ndarray) -> list[dict[str, object]]:
+    def rows(self, cells: tuple[np.ndarray, ...]) -> list[dict[str, object]]:
         """``source_row, column, code, text, subject, visit, instrument`` of each cell."""
-        if not len(cells):
+        b, i, j = cells
+        if not len(b):
             return []
-        found = self.values.iloc[cells][["source_row", "column", "code"]].reset_index(drop=True)
-        found["text"] = self.cells.text(self.values["value"], cells).to_numpy()
-        context = self.rec[["subject", "visit", "instrument"]].iloc[self.at[cells]]
-        return pd.concat([found, context.reset_index(drop=True)], axis=1).to_dict("records")
+        found = {
+            k: np.empty(len(b), dtype=object) for k in ("source_row", "column", "code", "text")
+        }
+        at = np.empty(len(b), dtype=np.intp)
+        for x, y in set(zip(b.tolist(), j.tolist(), strict=True)):
+            sel = np.flatnonzero((b == x) & (j == y))
+            rows, block = i[sel], self.checked[x].block
+            cells = self.parsed.get((x, y)) or _Numbers.read(block.cells[y])
+            found["source_row"][sel] = block.source_row[rows].tolist()
+            found["column"][sel] = block.texts_of("column", y, rows)
+            found["code"][sel] = block.texts_of("code", y, rows)
+            found["text"][sel] = cells.text(rows)
+            at[sel] = self.checked[x].at[rows, block.slot[y]]
+        context = self.rec[["subject", "visit", "instrument"]].iloc[at].reset_index(drop=True)
+        return pd.concat([pd.DataFrame(found), context], axis=1).to_dict("records")
 
 
 def _cell(value: dict[str, object]) -> dict[str, object]:
@@ -316,7 +483,7 @@ def _ranges(index: MeasureIndex) -> tuple[dict[str, float], dict[str, float], di
 
 def score_records(
     rec: pd.DataFrame,
-    values: pd.DataFrame,
+    values: Sequence[Checked],
     index: MeasureIndex,
     max_missing: int,
     log: ProblemLog,
@@ -328,7 +495,7 @@ def score_records(
     ----------
     rec : pandas.DataFrame
         The checked records.
-    values : pandas.DataFrame
+    values : sequence of Checked
         The checked values, as :func:`check_values` returns them.
     index : MeasureIndex
         The instruments.
@@ -346,8 +513,22 @@ def score_records(
         Indexed by ``record``: ``total``, ``total_source`` (``items``, ``prorated``,
         ``reported`` or missing) and the item columns of each instrument with an item in the
         file (an instrument without is not scored), missing where not answered.
+
+    Examples
+    --------
+    >>> from outcomes.io.layouts.base import assemble, melt_measures
+    >>> raw = pd.DataFrame({"subject": ["S1", "S2"], "visit": "W1",
+    ...                     "GAD0201": [1, 3], "GAD0202": [2, None]})
+    >>> blocks = [melt_measures(raw, {c: ("gad7", c) for c in ["GAD0201", "GAD0202"]})]
+    >>> rec, values = assemble(raw.assign(source_row=[1, 2]), blocks)
+    >>> log = ProblemLog()
+    >>> checked, invalid = check_values(values, rec, MeasureIndex(), log)
+    >>> score_records(rec, checked, MeasureIndex(), 5, log, invalid)["total"].tolist()
+    [10.5, nan]
+    >>> log.to_frame()["code"].tolist()
+    ['total-not-scored']
     """
-    cells = _Cells.of(rec, values)
+    cells = _Cells(values, len(rec))
     total = np.full(len(rec), np.nan)
     source = np.full(len(rec), -1, dtype=np.int8)  # into _SOURCES, -1: none
     items: dict[str, np.ndarray] = {}
@@ -379,54 +560,54 @@ _REPORTED = np.int8(len(TOTAL_SOURCES))
 class _Cells:
     """The checked values by the position of their record and by code, for scoring."""
 
-    values: pd.DataFrame
-    at: np.ndarray
-    code: np.ndarray
-    codes: list[str]
-    number: np.ndarray
+    checked: Sequence[Checked]
     n_records: int
 
-    @classmethod
-    def of(cls, rec: pd.DataFrame, values: pd.DataFrame) -> _Cells:
-        code, codes = _codes(values["code"])
-        at = _positions(rec["record"].to_numpy(), values["record"].to_numpy())
-        return cls(values, at, code, codes, values["number"].to_numpy(), len(rec))
-
-    def _of_codes(self, wanted: list[str]) -> tuple[np.ndarray | slice, np.ndarray]:
-        """The cells of these codes (a slice where all are), and each one's place in ``wanted``."""
-        position = [wanted.index(c) if c in wanted else -1 for c in self.codes]
-        where = np.array(position, dtype=np.int16)[self.code]
-        if (where >= 0).all():
-            return slice(None), where
-        cells = np.flatnonzero(where >= 0)
-        return cells, where[cells]
+    def _of_codes(self, wanted: list[str]) -> Iterator[tuple[Checked, int, np.ndarray, np.ndarray]]:
+        """The kept cells of these codes, column by column: the column's block and number,
+        and the rows of the cells, each one's record position and its code's place in ``wanted``."""
+        for c in self.checked:
+            codes = c.block.code.categories
+            place = np.array([wanted.index(x) if x in wanted else -1 for x in codes], dtype=np.intp)
+            for j in range(len(c.block.cells)):
+                where = place[c.block.codes_of("code", j)]
+                if not (where >= 0).any():
+                    continue
+                rows, at = c.column(j)
+                where = where[rows] if c.block.per_row else np.broadcast_to(where, rows.shape)
+                mine = where >= 0
+                yield c, j, rows[mine], np.stack([at[mine], where[mine]])
 
     def items(self, inst: Instrument) -> np.ndarray | None:
         """Every record's items of the instrument (column-major), or None if the file has none."""
-        cells, column = self._of_codes(inst.item_codes)
-        if not len(column):
-            return None
-        block = np.full((self.n_records, len(inst.item_codes)), np.nan, order="F")
-        block[self.at[cells], column] = self.number[cells]
+        block = None
+        for c, j, rows, (at, column) in self._of_codes(inst.item_codes):
+            if len(rows) and block is None:
+                block = np.full((self.n_records, len(inst.item_codes)), np.nan, order="F")
+            if len(rows):
+                block[at, column] = c.number[rows, j]
         return block
 
     def total(self, inst: Instrument) -> np.ndarray:
         """Every record's reported total of the instrument (NaN where none)."""
-        cells, _ = self._of_codes([inst.total_code])
-        at = self.at[cells]
-        if len(at) == self.n_records and _is_range(at):  # a total on every record, in order
-            return self.number[cells]
         reported = np.full(self.n_records, np.nan)
-        reported[at] = self.number[cells]
+        for c, j, rows, (at, _) in self._of_codes([inst.total_code]):
+            reported[at] = c.number[rows, j]
         return reported
 
     def total_cells(self, inst: Instrument, records: np.ndarray) -> pd.DataFrame:
-        """The values of the instrument's total on these records (by id), in their order."""
-        cells, _ = self._of_codes([inst.total_code])
-        cells = np.arange(len(self.code))[cells]
-        ids = self.values["record"].to_numpy()[cells]
-        found = pd.Series(cells, index=ids)[pd.Index(ids).isin(records)]
-        return self.values.iloc[found.loc[records].to_numpy()]
+        """The ``source_row`` and ``column`` of the instrument's total on these records (by id),
+        in their order."""
+        ids, source_row, column = [], [], []
+        for c, j, rows, _ in self._of_codes([inst.total_code]):
+            ids.append(c.block.record[rows, c.block.slot[j]])
+            source_row.append(c.block.source_row[rows])
+            column.append(c.block.texts_of("column", j, rows))
+        found = pd.DataFrame(
+            {"source_row": np.concatenate(source_row), "column": np.concatenate(column)},
+            index=np.concatenate(ids),
+        )
+        return found.loc[records]
 
 
 @dataclass(frozen=True)
@@ -539,21 +720,18 @@ def _report_unscored(
     codes = np.array(inst.item_codes, dtype=object)
     missing = [f"{p.sum()} item(s) missing ({', '.join(codes[p])})" for p in patterns]
     context = rec.iloc[_among(rows, unscored)]
-    for row, subject, visit, k in zip(
-        context["source_row"].tolist(),
-        context["subject"].tolist(),
-        context["visit"].tolist(),
-        pattern.ravel().tolist(),
-        strict=True,
-    ):
-        log.add(
-            "warning",
-            "total-not-scored",
-            f"row {row}: no {inst.name} total for subject {subject} at visit {visit}: "
-            f"{missing[k]} and the policy allows {max_missing}",
-            hint="the row is kept with its items; allow prorating with max_missing_items=k",
-            row=row,
-            subject=subject,
-            visit=visit,
-            instrument=inst.name,
-        )
+    source_row, subject, visit = (context[c].tolist() for c in ("source_row", "subject", "visit"))
+    log.add_many(
+        "warning",
+        "total-not-scored",
+        [
+            f"row {r}: no {inst.name} total for subject {s} at visit {v}: "
+            f"{missing[k]} and the policy allows {max_missing}"
+            for r, s, v, k in zip(source_row, subject, visit, pattern.ravel().tolist(), strict=True)
+        ],
+        hint="the row is kept with its items; allow prorating with max_missing_items=k",
+        row=source_row,
+        subject=subject,
+        visit=visit,
+        instrument=[inst.name] * len(unscored),
+    )

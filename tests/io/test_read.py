@@ -219,3 +219,24 @@ def test_a_small_trial_converts_between_every_layout(tmp_path: Path, layout: str
     again = outcomes.read(path, schedule=trial.schedule)
     assert again.source["layout"] == layout
     assert again.frame["total"].tolist() == [12.0]
+
+
+def test_a_true_in_one_column_does_not_turn_a_one_in_another_into_text() -> None:
+    # A column of booleans beside integer items: the booleans are not scores, but a 1 in
+    # another column is a 1 (True == 1 and hash alike, so pooling the columns' cells to
+    # factorize them reported every 1 as "'True' is not a score").
+    raw = pd.DataFrame(
+        {
+            "subject": ["S1", "S1", "S2"],
+            "arm": "A",
+            "visit": ["BASELINE", "WEEK 1", "BASELINE"],
+            "GAD0201": [True, False, True],
+            **{f"GAD020{j}": [1, 1, 2] for j in range(2, 8)},
+        }
+    )
+    with pytest.raises(outcomes.ValidationError) as caught:
+        outcomes.from_frame(raw)
+    errors = caught.value.problems.query("severity == 'error'")
+    assert set(errors["code"]) == {"non-numeric-score"}
+    assert errors["column"].tolist() == ["GAD0201"] * 3
+    assert errors["value"].tolist() == ["True", "False", "True"]

@@ -36,7 +36,7 @@ import pandas as pd
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError
-from outcomes.io.layouts.base import Extracted, assemble, listed_columns
+from outcomes.io.layouts.base import Extracted, ScoreBlock, assemble, listed_columns
 from outcomes.io.layouts.cdisc import (
     COVARIATES,
     covariate_columns,
@@ -167,8 +167,8 @@ def extract(
     first = ~occasion[chosen].duplicated()
     first = first.reindex(raw.index, fill_value=False)
     occasions = occasions[first.to_numpy()].set_index(occasion[first].to_numpy())
-    records, values = assemble(occasions, tall)
-    notes.insert(0, f"{len(values)} values read from {len(raw)} ADQS rows")
+    records, values = assemble(occasions, [ScoreBlock.from_tall(tall)])
+    notes.insert(0, f"{len(tall)} values read from {len(raw)} ADQS rows")
     if "BASE" in up:
         notes.append(
             f"baseline column {up['BASE']} not read: outcomes.derive computes the baseline "

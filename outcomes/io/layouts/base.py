@@ -1,16 +1,17 @@
 """What every layout reader hands on: assessments and the score values behind them.
 
 A layout reader turns a raw table into an :class:`Extracted`: ``records``, one row per assessment
-(subject x visit x instrument) with its context as found in the file, and ``values``, one row per
-score value (item or total) with the record it belongs to and where it stood in the file. Values
-stay raw text or numbers here; :mod:`outcomes.validate.build` checks and converts them, so that
-every problem can be reported at the cell it came from.
+(subject x visit x instrument) with its context as found in the file, and ``values``, the score
+cells (items and totals) as blocks of the file's columns (:class:`ScoreBlock`), with the record
+each belongs to and where it stood in the file. Values stay raw text or numbers here;
+:mod:`outcomes.validate.build` checks and converts them, so that every problem can be reported
+at the cell it came from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "Extracted",
     "RENAMED_SUFFIX",
     "SHOWN_COLUMNS",
+    "ScoreBlock",
     "assemble",
     "file_covariates",
     "listed_columns",
@@ -57,8 +59,8 @@ CONTEXT_ROLES: tuple[str, ...] = (
 #: Columns of :attr:`Extracted.records` (covariates follow).
 RECORD_COLUMNS: tuple[str, ...] = ("record", *CONTEXT_ROLES, "instrument", "source_row")
 
-#: Columns of :attr:`Extracted.values`.
-VALUE_COLUMNS: tuple[str, ...] = ("record", "code", "value", "source_row", "column")
+#: Columns of a tall table of values, one per row (:meth:`ScoreBlock.from_tall`).
+VALUE_COLUMNS: tuple[str, ...] = ("occasion", "instrument", "code", "value", "source_row", "column")
 
 
 @dataclass
@@ -69,9 +71,10 @@ class Extracted:
     ----------
     records : pandas.DataFrame
         :data:`RECORD_COLUMNS` then covariates; ``record`` is a unique integer id.
-    values : pandas.DataFrame
-        :data:`VALUE_COLUMNS`: the record id, the item or total code, the raw value, and its
-        location (``source_row``, ``column``). Missing cells are not listed.
+    values : tuple of ScoreBlock
+        The score cells, with their record ids, codes, raw values and locations
+        (``source_row``, ``column``); see :class:`ScoreBlock`. Cells of records not in
+        ``records`` are not read.
     covariates : list of str
         Covariate columns of ``records``.
     role_columns : dict
@@ -85,7 +88,7 @@ class Extracted:
     """
 
     records: pd.DataFrame
-    values: pd.DataFrame
+    values: tuple[ScoreBlock, ...]
     covariates: list[str] = field(default_factory=list)
     role_columns: dict[str, str] = field(default_factory=dict)
     score_columns: list[str] = field(default_factory=list)
@@ -113,69 +116,136 @@ def listed_columns(columns: Iterable[Any]) -> str:
     return f"{shown}" + (f" and {more:,} more" if more else "")
 
 
+@dataclass(frozen=True)
+class ScoreBlock:
+    """Score cells as a grid: a row per occasion and a column per score column of the file.
+
+    A table with one column per code (long, wide, REDCap) hands over its score columns as they
+    are; a tall table of one value per row (SDTM QS, ADaM) is one column whose instrument, code
+    and file column vary by row (``per_row``, see :meth:`from_tall`). The cells are listed
+    block by block, row by row, then by column: the order problems are reported in.
+
+    Attributes
+    ----------
+    occasion : numpy.ndarray
+        The occasion id of each row (an integer; see :func:`assemble`).
+    source_row : numpy.ndarray
+        The 1-based row in the file of each row.
+    cells : tuple
+        The raw values of each column (arrays or Series of one length), missing where the file
+        has no value; validation converts them.
+    instrument, code, column : pandas.Categorical
+        The instrument, item or total code, and file column of each column (of each row, where
+        ``per_row``).
+    per_row : bool
+        Whether the labels are given per row (a tall table, one column) rather than per column.
+    record : numpy.ndarray
+        Filled in by :func:`assemble`: the record id of each row (n x the number of
+        instruments of the columns, by their ``instrument`` code; n x 1 where ``per_row``),
+        -1 where the row holds no value of that instrument.
+    """
+
+    occasion: np.ndarray
+    source_row: np.ndarray
+    cells: tuple[Any, ...]
+    instrument: pd.Categorical
+    code: pd.Categorical
+    column: pd.Categorical
+    per_row: bool = False
+    record: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int32))
+
+    @classmethod
+    def from_tall(cls, tall: pd.DataFrame) -> ScoreBlock:
+        """The block of a tall table: columns :data:`VALUE_COLUMNS`, one row per value.
+
+        Examples
+        --------
+        >>> tall = pd.DataFrame({"occasion": [0, 0], "instrument": "a", "code": ["A1", "A2"],
+        ...                      "value": [1, 2], "source_row": [1, 2], "column": "AVAL"})
+        >>> block = ScoreBlock.from_tall(tall)
+        >>> block.code.tolist(), block.present().tolist()
+        (['A1', 'A2'], [[True], [True]])
+        """
+        occasion, instrument, code, value, source_row, column = (tall[c] for c in VALUE_COLUMNS)
+        return cls(
+            occasion.to_numpy(dtype=np.int64),
+            source_row.to_numpy(),
+            (value.to_numpy(),),
+            *(pd.Categorical(c) for c in (instrument, code, column)),
+            per_row=True,
+        )
+
+    @property
+    def slot(self) -> np.ndarray:
+        """Each column's column in :attr:`record`."""
+        return np.zeros(1, dtype=np.intp) if self.per_row else self.instrument.codes
+
+    def codes_of(self, name: str, j: int) -> np.ndarray:
+        """The codes of a label (``instrument``, ``code``, ``column``) of column ``j``: one for
+        the column, or one per row where :attr:`per_row`."""
+        codes = getattr(self, name).codes
+        return codes if self.per_row else codes[j : j + 1]
+
+    def texts_of(self, name: str, j: int, rows: np.ndarray) -> np.ndarray:
+        """A label (``instrument``, ``code``, ``column``) of these rows' cells of column ``j``."""
+        labels = getattr(self, name)
+        codes = self.codes_of(name, j)
+        codes = codes[rows] if self.per_row else np.repeat(codes, len(rows))
+        return np.asarray(labels.categories, dtype=object)[codes]
+
+    def present(self) -> np.ndarray:
+        """Whether each cell holds a value (n x columns)."""
+        present = np.zeros((len(self.occasion), len(self.cells)), dtype=bool, order="F")
+        for j, cells in enumerate(self.cells):
+            present[:, j] = pd.notna(cells)
+        return present
+
+    def scored(self) -> np.ndarray:
+        """Whether each row holds a value."""
+        return self.present().any(axis=1)
+
+
 def melt_measures(
     raw: pd.DataFrame, measures: dict[str, tuple[str, str]], row_key: pd.Series | None = None
-) -> pd.DataFrame:
-    """Score cells of a table with a row per assessment occasion, as tall values.
+) -> ScoreBlock:
+    """The score columns of a table with a row per assessment occasion, as a block.
 
-    The cells are listed row by row, in the order of ``measures`` within a row (sorted by
-    occasion where ``row_key`` is not increasing). ``instrument``, ``code`` and ``column`` are
-    categoricals; ``value`` is float where every score column holds numbers, a categorical of
-    the texts where every one holds text, else the cells as objects.
+    The columns are taken as they are (no copy): the cells are listed row by row, in the order
+    of ``measures`` within a row.
 
     Parameters
     ----------
     raw : pandas.DataFrame
-        The file's table (RangeIndex; record ``i`` is ``source_row`` ``i + 1``).
+        The file's table (record ``i`` is ``source_row`` ``raw.index[i] + 1``).
     measures : dict
         Column -> ``(instrument, code)``.
     row_key : pandas.Series, optional
-        Occasion id per row of ``raw``; defaults to the row position.
+        Occasion id (an integer) per row of ``raw``; defaults to the row position.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``occasion, instrument, code, value, source_row, column``, non-missing cells only.
+    ScoreBlock
+        Not yet numbered into records (see :func:`assemble`).
 
     Examples
     --------
     >>> raw = pd.DataFrame({"A1": ["1", None], "A2": ["2", "3"]})
-    >>> melt_measures(raw, {"A1": ("a", "A1"), "A2": ("a", "A2")})[["occasion", "code", "value"]]
-       occasion code value
-    0         0   A1     1
-    1         0   A2     2
-    2         1   A2     3
+    >>> block = melt_measures(raw, {"A1": ("a", "A1"), "A2": ("a", "A2")})
+    >>> block.code.tolist(), block.present().tolist()
+    (['A1', 'A2'], [[True, True], [False, True]])
     """
-    if not measures:
-        return pd.DataFrame(columns=list(_TALL_COLUMNS))
     columns = list(measures)
-    present = np.column_stack([raw[c].notna().to_numpy() for c in columns])
-    # A boolean mask takes the cells row by row: the order of the table's cells.
     rows = np.arange(len(raw), dtype=_index_dtype(len(raw)))
-    rows = np.broadcast_to(rows[:, None], present.shape)[present]
-    position = np.arange(len(columns), dtype=_small_int(len(columns)))
-    position = np.broadcast_to(position, present.shape)[present]
-    instruments, codes = zip(*measures.values(), strict=True)
-    key = rows if row_key is None else np.asarray(row_key)[rows]
-    tall = pd.DataFrame(
-        {
-            "occasion": key,
-            "instrument": _cell_labels(position, instruments),
-            "code": _cell_labels(position, codes),
-            "value": _cell_values(raw[columns], present),
-            "source_row": _source_rows(raw.index, rows),
-            "column": pd.Categorical.from_codes(position, categories=pd.Index(columns)),
-        },
-        copy=False,
+    occasion = rows if row_key is None else np.asarray(row_key, dtype=np.int64)
+    instruments, codes = zip(*measures.values(), strict=True) if measures else ((), ())
+    return ScoreBlock(
+        occasion,
+        _source_rows(raw.index, rows),
+        tuple(raw[c] for c in columns),
+        _labels(instruments),
+        _labels(codes),
+        _labels(columns),
     )
-    if row_key is None or (raw.index.is_monotonic_increasing and row_key.is_monotonic_increasing):
-        return tall
-    order = np.lexsort((tall["source_row"].to_numpy(), key))  # stable: a row's cells stay in order
-    return tall.take(order).reset_index(drop=True)
-
-
-#: Columns of :func:`melt_measures`' table.
-_TALL_COLUMNS = ("occasion", "instrument", "code", "value", "source_row", "column")
 
 
 def _source_rows(index: pd.Index, rows: np.ndarray) -> np.ndarray:
@@ -185,67 +255,61 @@ def _source_rows(index: pd.Index, rows: np.ndarray) -> np.ndarray:
     return source
 
 
-def _small_int(n: int) -> type[np.signedinteger]:
-    """The smallest integer type that numbers ``n`` things (as categorical codes)."""
-    return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
-
-
 def _index_dtype(n: int) -> type[np.signedinteger]:
     """Row numbers and record ids of a table of ``n`` rows (or cells): 32 bits where they fit."""
     return np.int32 if n < 2**31 - 1 else np.int64
 
 
-def _cell_values(scores: pd.DataFrame, present: np.ndarray) -> np.ndarray | pd.Categorical:
-    """The present cells of the score columns, row by row.
-
-    Floats where every column holds numbers (not bool), a categorical where every one holds
-    text, else the cells as objects; validation converts them.
-    """
-    dtypes = list(scores.dtypes)
-    if all(getattr(d, "kind", "O") in "iuf" for d in dtypes):
-        return scores.to_numpy(dtype=float, na_value=np.nan)[present]
-    if all(isinstance(d, pd.StringDtype) for d in dtypes):
-        stacked = pd.concat([scores[c] for c in scores], ignore_index=True)  # column by column
-        codes, texts = pd.factorize(stacked)
-        by_row = codes.reshape(scores.shape[1], -1).T
-        return pd.Categorical.from_codes(by_row[present], categories=texts)
-    return scores.to_numpy(dtype=object)[present]
-
-
-def _cell_labels(position: np.ndarray, labels: Sequence[Any]) -> pd.Categorical:
-    """Each cell's label (instrument or code), from the position of its column."""
+def _labels(labels: Sequence[Any]) -> pd.Categorical:
+    """Labels as a categorical of their distinct values in order of first appearance."""
     codes, categories = pd.factorize(pd.Index(labels, dtype=object))
-    return pd.Categorical.from_codes(codes.astype(position.dtype)[position], categories=categories)
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
-def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Records (one per occasion x instrument) and values from tall score cells.
+def assemble(
+    occasions: pd.DataFrame, blocks: Sequence[ScoreBlock]
+) -> tuple[pd.DataFrame, tuple[ScoreBlock, ...]]:
+    """Records (one per occasion x instrument) and the blocks with their record ids.
 
-    Records are numbered in the order their first value comes in ``tall``.
+    Records are numbered in the order their first value comes in the blocks.
 
     Parameters
     ----------
     occasions : pandas.DataFrame
         Indexed by occasion id: the context roles, ``source_row`` and covariates of each occasion
         (named by :func:`file_covariates`, so that none takes a name of :data:`RECORD_COLUMNS`).
-    tall : pandas.DataFrame
-        As returned by :func:`melt_measures`.
+    blocks : sequence of ScoreBlock
+        As :func:`melt_measures` or :meth:`ScoreBlock.from_tall` return them.
 
     Returns
     -------
-    records, values : pandas.DataFrame
+    records : pandas.DataFrame
         As in :class:`Extracted`.
+    values : tuple of ScoreBlock
+        The blocks, each with its :attr:`~ScoreBlock.record`.
 
     Examples
     --------
     >>> occasions = pd.DataFrame({"subject": ["S1"], "source_row": [1], "occasion": ["x"]})
-    >>> tall = melt_measures(pd.DataFrame({"A1": [2]}), {"A1": ("a", "A1")})
-    >>> records, values = assemble(occasions, tall)
+    >>> block = melt_measures(pd.DataFrame({"A1": [2]}), {"A1": ("a", "A1")})
+    >>> records, values = assemble(occasions, [block])
     >>> records[["record", "subject", "instrument", "source_row", "occasion"]]
        record subject instrument  source_row occasion
     0       0      S1          a           1        x
+    >>> values[0].record.tolist()
+    [[0]]
     """
-    record, occasion, instrument = _number_records(tall["occasion"], tall["instrument"])
+    instruments = list(dict.fromkeys(i for b in blocks for i in b.instrument.categories))
+    firsts = [_first_cells(b, instruments) for b in blocks]
+    keys = np.concatenate([k for k, _ in firsts]) if firsts else np.zeros(0, dtype=np.int64)
+    record, occasion, instrument = _number_records(keys, instruments)
+    numbered, start = [], 0
+    for block, (key, where) in zip(blocks, firsts, strict=True):
+        shape = (len(block.occasion), 1 if block.per_row else len(block.instrument.categories))
+        ids = np.full(shape, -1, dtype=record.dtype)
+        ids[where] = record[start : start + len(key)]
+        start += len(key)
+        numbered.append(replace(block, record=ids))
     context = occasions.reindex(occasion).reset_index(drop=True)
     records = pd.concat(
         [pd.DataFrame({"record": np.arange(len(occasion)), "instrument": instrument}), context],
@@ -256,29 +320,48 @@ def assemble(occasions: pd.DataFrame, tall: pd.DataFrame) -> tuple[pd.DataFrame,
         if role not in records:
             records[role] = absent
     covariates = [c for c in records if c not in RECORD_COLUMNS]
-    records = records[[*RECORD_COLUMNS, *covariates]]
-    columns = {"record": record, **{c: tall[c].array for c in VALUE_COLUMNS[1:]}}
-    values = pd.DataFrame(columns, copy=False)
-    return records, values
+    return records[[*RECORD_COLUMNS, *covariates]], tuple(numbered)
+
+
+def _first_cells(
+    block: ScoreBlock, instruments: list[str]
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The key (occasion x instrument) of each record's first cell in the block, in cell order,
+    and where each goes in :attr:`ScoreBlock.record` (rows, columns)."""
+    n_inst = max(len(instruments), 1)
+    inst_of = np.array([instruments.index(i) for i in block.instrument.categories], dtype=np.int64)
+    present = block.present()
+    if block.per_row:
+        rows = np.flatnonzero(present[:, 0])
+        slots = np.zeros(len(rows), dtype=np.intp)
+        inst = inst_of[block.instrument.codes[rows]]
+    else:
+        slots_of = block.instrument.codes
+        n_slots = len(block.instrument.categories)
+        first = np.full((len(present), n_slots), len(block.cells), dtype=np.int32)
+        for j in range(len(block.cells) - 1, -1, -1):  # the first column of each instrument
+            np.copyto(first[:, slots_of[j]], j, where=present[:, j])
+        order = np.argsort(first, axis=1, kind="stable") if n_slots > 1 else None
+        if order is not None:
+            first = np.take_along_axis(first, order, axis=1)
+        found = first < len(block.cells)
+        rows, k = np.nonzero(found)
+        slots = k if order is None else order[rows, k]
+        inst = inst_of[slots]
+    key = block.occasion[rows].astype(np.int64) * n_inst + inst
+    return key, (rows, slots)
 
 
 def _number_records(
-    occasion: pd.Series, instrument: pd.Series
+    key: np.ndarray, instruments: list[str]
 ) -> tuple[np.ndarray, np.ndarray, pd.api.extensions.ExtensionArray]:
-    """Each cell's record id, and each record's occasion and instrument (as text).
+    """The record id of each first cell's key, and each record's occasion and instrument (text).
 
     A record is an occasion x instrument, numbered in order of first appearance: by a running
-    count where the cells come record by record (a row's cells, one instrument after another),
-    else by factorizing the pair's integer key.
+    count where the keys come in order (a row's records, one instrument after another), else by
+    factorizing them.
     """
-    if isinstance(instrument.dtype, pd.CategoricalDtype):
-        inst_codes, instruments = instrument.cat.codes.to_numpy(), instrument.cat.categories
-    else:
-        inst_codes, instruments = pd.factorize(instrument)
-    numbered = pd.api.types.is_integer_dtype(occasion.dtype)
-    occ_codes, occ_ids = (occasion.to_numpy(), None) if numbered else pd.factorize(occasion)
     n = max(len(instruments), 1)
-    key = occ_codes if n == 1 else occ_codes.astype(np.int64) * n + inst_codes
     if (key[1:] >= key[:-1]).all():
         first = np.ones(len(key), dtype=bool)
         np.not_equal(key[1:], key[:-1], out=first[1:])
@@ -287,10 +370,8 @@ def _number_records(
         keys = key if first.all() else key[first]
     else:
         record, keys = pd.factorize(key)
-    occ_of_record = keys if n == 1 else keys // n
-    if occ_ids is not None:
-        occ_of_record = np.asarray(occ_ids)[occ_of_record]
-    inst_of_record = np.zeros(len(keys), dtype=np.int8) if n == 1 else keys % n
+    occ_of_record = keys // n
+    inst_of_record = keys % n
     return record, occ_of_record, text_labels(inst_of_record, [str(i) for i in instruments])
 
 

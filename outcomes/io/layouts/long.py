@@ -19,6 +19,7 @@ from outcomes.errors import MappingError
 from outcomes.io.layouts.base import (
     CONTEXT_ROLES,
     Extracted,
+    ScoreBlock,
     assemble,
     file_covariates,
     listed_columns,
@@ -115,14 +116,12 @@ def extract_rows(
     measures = find_measures(
         candidates, index, items=mapping.items, totals=mapping.totals, instrument=instrument
     )
-    tall = melt_measures(raw, {c: (m.instrument, m.code) for c, m in measures.items()})
+    blocks = [melt_measures(raw, {c: (m.instrument, m.code) for c, m in measures.items()})]
     if "instrument" in roles and "total" in roles:
-        tall = pd.concat([tall, _row_totals(raw, roles, index, log)], ignore_index=True)
+        blocks += _row_totals(raw, roles, index, log)
     elif "total" in roles and instrument is not None:
         total = index.instruments[instrument].total_code
-        tall = pd.concat(
-            [tall, melt_measures(raw, {roles["total"]: (instrument, total)})], ignore_index=True
-        )
+        blocks.append(melt_measures(raw, {roles["total"]: (instrument, total)}))
     has_score_columns = bool(measures) or "total" in roles
     if not has_score_columns:
         log.add(
@@ -144,8 +143,8 @@ def extract_rows(
     columns.update({n: raw[c] for n, c in covariates.items()})  # at once: one insert each is O(n^2)
     occasions = pd.DataFrame(columns, index=raw.index, copy=False)  # the file's columns, shared
     if has_score_columns:
-        _report_unscored(raw, roles, index, tall, log)
-    records, values = assemble(occasions, tall)
+        _report_unscored(raw, roles, index, blocks, log)
+    records, values = assemble(occasions, blocks)
     notes = notes + [f"{len(measures)} score column(s) recognised", *renamed]
     return Extracted(
         records,
@@ -161,13 +160,13 @@ def _report_unscored(
     raw: pd.DataFrame,
     roles: dict[str, str],
     index: MeasureIndex,
-    tall: pd.DataFrame,
+    blocks: list[ScoreBlock],
     log: ProblemLog,
 ) -> None:
     """Warn of each row that holds no score (rows of an unknown instrument are reported as such)."""
     scored = np.zeros(len(raw), dtype=bool)
-    occasion = tall["occasion"].to_numpy()  # integers, or objects where empty parts were joined
-    scored[occasion if occasion.dtype.kind == "i" else occasion.astype(np.intp)] = True
+    for block in blocks:  # a block's occasions are the rows' positions
+        scored[block.occasion[block.scored()]] = True
     if "instrument" in roles:
         codes, labels = pd.factorize(raw[roles["instrument"]])
         unknown = np.array(
@@ -191,7 +190,7 @@ def _report_unscored(
 
 def _row_totals(
     raw: pd.DataFrame, roles: dict[str, str], index: MeasureIndex, log: ProblemLog
-) -> pd.DataFrame:
+) -> list[ScoreBlock]:
     """Totals of a table with an instrument column: each row's total is its instrument's."""
     labels = raw[roles["instrument"]]
     resolved = {lab: index.instrument_of(str(lab)) for lab in labels.dropna().unique()}
@@ -226,17 +225,14 @@ def _row_totals(
             subject=raw.at[rows[0], roles["subject"]],
             column=roles["instrument"],
         )
-    parts = []
+    blocks = []
     for label, inst in resolved.items():
         if inst is not None:
             rows = raw.loc[labels == label]
-            part = melt_measures(
-                rows,
-                {roles["total"]: (inst.name, inst.total_code)},
-                pd.Series(rows.index, index=rows.index),
+            blocks.append(
+                melt_measures(rows, {roles["total"]: (inst.name, inst.total_code)}, rows.index)
             )
-            parts.append(part)
-    return pd.concat(parts, ignore_index=True) if parts else melt_measures(raw, {})
+    return blocks
 
 
 def _covariates(raw: pd.DataFrame, mapping: ColumnMapping, used: set[str]) -> list[str]:

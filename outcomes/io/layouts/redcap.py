@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from outcomes.data.problems import ProblemLog
@@ -81,7 +82,8 @@ def extract(
         instrument=instrument,
         log=ProblemLog(log.file),
     )
-    empty = len(table) - scored.values["source_row"].nunique()
+    held = np.concatenate([block.source_row[block.scored()] for block in scored.values])
+    empty = len(table) - len(np.unique(held))
     log.extend(
         p
         for p in _problems_but_empty_rows(

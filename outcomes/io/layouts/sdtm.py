@@ -15,7 +15,7 @@ import pandas as pd
 from outcomes.data.problems import ProblemLog
 from outcomes.data.trialdata import TrialData
 from outcomes.errors import MappingError
-from outcomes.io.layouts.base import Extracted, assemble, listed_columns
+from outcomes.io.layouts.base import Extracted, ScoreBlock, assemble, listed_columns
 from outcomes.io.layouts.cdisc import (
     COVARIATES,
     hours_from_iso,
@@ -100,7 +100,7 @@ def extract(
         occasions["hours_since_dose"] = hours_from_iso(raw[up["QSELTM"]])
     occasions["source_row"] = raw.index + 1
     occasions = occasions[first.to_numpy()].set_index(occasion[first].to_numpy())
-    records, values = assemble(occasions, tall)
+    records, values = assemble(occasions, [ScoreBlock.from_tall(tall)])
     role_columns = {"subject": up["USUBJID"], "visit": up.get("VISIT", up.get("VISITNUM", ""))}
     role_columns |= {
         role: up[v]
@@ -117,7 +117,7 @@ def extract(
         if "QSSTAT" in up
         else 0
     )
-    notes.insert(0, f"{len(values)} results read from {len(raw)} QS rows")
+    notes.insert(0, f"{len(tall)} results read from {len(raw)} QS rows")
     if not_done:
         notes.append(f"{not_done} rows with QSSTAT = NOT DONE carry no score")
     score_cols = [up[v] for v in ("QSTESTCD", "QSTEST", "QSCAT", "QSSCAT", *_RESULT) if v in up]

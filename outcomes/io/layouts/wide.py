@@ -104,12 +104,12 @@ def extract(
         log=log,
     )
     occasions = []
-    parts = []
+    blocks = []
     for k, visit in enumerate(visits):
         cols = {c: s[0] for c, s in split.items() if s[1] == visit}
         key = pd.Series(range(len(raw)), index=raw.index) * len(visits) + k
         measures = {c: (m.instrument, m.code) for c, m in cols.items() if isinstance(m, Measure)}
-        parts.append(melt_measures(raw, measures, key))
+        blocks.append(melt_measures(raw, measures, key))
         columns = {role: raw[col] for role, col in roles.items()}
         columns["visit"] = visit
         columns.update({role: raw[c] for c, role in cols.items() if isinstance(role, str)})
@@ -117,8 +117,7 @@ def extract(
         columns.update({n: raw[c] for n, c in covariates.items()})  # at once: O(n^2) one by one
         occ = pd.DataFrame(columns, index=raw.index)
         occasions.append(occ.set_index(key.to_numpy()))
-    tall = pd.concat(parts, ignore_index=True) if parts else melt_measures(raw, {})
-    if tall.empty:
+    if not any(block.scored().any() for block in blocks):
         log.add(
             "error",
             "no-score-columns",
@@ -127,7 +126,7 @@ def extract(
             "with layout='long' if it has a visit column",
         )
     occ_all = pd.concat(occasions) if occasions else pd.DataFrame(columns=["source_row"])
-    records, values = assemble(occ_all, tall)
+    records, values = assemble(occ_all, blocks)
     notes = notes + [f"wide layout: {len(visits)} visits {visits} in {len(split)} columns"]
     return Extracted(records, values, list(covariates), roles, list(split), notes + renamed)
 
