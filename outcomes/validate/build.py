@@ -129,6 +129,7 @@ def build_trial(
     schedule, notes = resolve_schedule(rec, rc, schedule, log, baseline=baseline)
     check_windows(rec, rc, schedule, log)
     frame = _canonical(rec, scores, schedule, ex.covariates, index)
+    del rec, scores, values  # done with: what the frame does not share of them is ~0.3 GB
     check_missing_baseline(frame, log)
     notes += _baseline_column_notes(frame, schedule, ex.covariates)
     events = check_events(events, frame, log)
@@ -287,9 +288,11 @@ def _nominal_hours(frame: pd.DataFrame, schedule: Schedule, nominal: np.ndarray)
     days = np.array([s.day for s in schedule.sessions] + [np.nan], dtype=float)
     session = frame["session"].to_numpy(dtype=float, na_value=np.nan)
     at = pd.Index(numbers).get_indexer(session)  # a session the schedule lacks: -1, no day
-    last = days[at]
-    from_days = (frame["study_day"].to_numpy(dtype=float, na_value=np.nan) - last) * 24.0
-    return np.where(np.isnan(nominal), from_days, nominal)
+    hours = frame["study_day"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    hours -= days[at]  # in place: each temporary is a column's worth
+    hours *= 24.0
+    np.copyto(hours, nominal, where=~np.isnan(nominal))
+    return hours
 
 
 def _arms(arm: pd.Series) -> pd.Categorical:

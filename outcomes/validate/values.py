@@ -579,7 +579,15 @@ class _Cells:
                 yield c, j, rows[mine], np.stack([at[mine], where[mine]])
 
     def items(self, inst: Instrument) -> np.ndarray | None:
-        """Every record's items of the instrument (column-major), or None if the file has none."""
+        """Every record's items of the instrument (column-major), or None if the file has none.
+
+        Where one block's columns hold the items in order, a row per record in the records'
+        order (a file with a row per assessment and nothing dropped), they are its numbers as
+        they are: at a million records a copy is most of a gigabyte.
+        """
+        whole = self._as_block(inst.item_codes)
+        if whole is not None:
+            return whole
         block = None
         for c, j, rows, (at, column) in self._of_codes(inst.item_codes):
             if len(rows) and block is None:
@@ -587,6 +595,27 @@ class _Cells:
             if len(rows):
                 block[at, column] = c.number[rows, j]
         return block
+
+    def _as_block(self, wanted: list[str]) -> np.ndarray | None:
+        """The numbers of these codes as a view of one block (see :meth:`items`), or None."""
+        found = [
+            (c, j)
+            for c in self.checked
+            for j in range(len(c.block.cells))
+            if np.isin(c.block.code.categories[c.block.codes_of("code", j)], wanted).any()
+        ]
+        if len(found) != len(wanted) or len({id(c) for c, _ in found}) != 1:
+            return None
+        c, first = found[0][0], found[0][1]
+        columns = [j for _, j in found]
+        codes = [c.block.code.categories[c.block.code.codes[j]] for j in columns]
+        slots = {int(c.block.slot[j]) for j in columns}
+        if c.block.per_row or codes != wanted or columns != list(range(first, first + len(wanted))):
+            return None
+        at = c.at[:, slots.pop()] if len(slots) == 1 else None
+        if at is None or len(at) != self.n_records or not _is_range(at):
+            return None
+        return c.number[:, first : first + len(wanted)]
 
     def total(self, inst: Instrument) -> np.ndarray:
         """Every record's reported total of the instrument (NaN where none)."""

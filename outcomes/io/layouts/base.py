@@ -310,7 +310,10 @@ def assemble(
         ids[where] = record[start : start + len(key)]
         start += len(key)
         numbered.append(replace(block, record=ids))
-    context = occasions.reindex(occasion).reset_index(drop=True)
+    if len(occasion) == len(occasions) and occasions.index.equals(pd.Index(occasion)):
+        context = occasions.reset_index(drop=True)  # a record per occasion, in order: no copy
+    else:
+        context = occasions.reindex(occasion).reset_index(drop=True)
     records = pd.concat(
         [pd.DataFrame({"record": np.arange(len(occasion)), "instrument": instrument}), context],
         axis=1,
