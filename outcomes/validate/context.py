@@ -21,6 +21,9 @@ __all__ = [
     "report_rows",
 ]
 
+#: The roles read as numbers.
+_NUMERIC_ROLES = ("study_day", "visit_num", "hours_since_dose", "session", "period")
+
 #: The largest session or period number read; a larger one is a typing error or a code.
 MAX_COUNT = 1000
 
@@ -103,7 +106,9 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ([1.0, 2.5, nan, nan], [False, False, True, False])
     """
     if _reads_exactly(values.dtype):
-        number = values.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 reads as "0"
+        number = values.to_numpy(dtype=float, na_value=np.nan)  # a float64 column: not copied
+        if np.signbit(number[number == 0]).any():
+            number = number + 0.0  # -0.0 reads as "0"
         return number, np.zeros(len(values), dtype=bool)
     codes, texts = distinct_texts(values)
     parsed = pd.to_numeric(texts, errors="coerce").astype(float)
@@ -133,7 +138,10 @@ def _numeric_role(
             f"write {what} as a number, or leave the cell empty",
             col,
         )
-    return pd.Series(np.where(np.isfinite(number), number, np.nan), index=rec.index)
+    infinite = np.isinf(number)
+    if infinite.any():
+        number = np.where(infinite, np.nan, number)
+    return pd.Series(number, index=rec.index, copy=False)
 
 
 def _count_role(
@@ -257,6 +265,11 @@ def check_context(records: pd.DataFrame, rc: dict[str, str], log: ProblemLog) ->
             f"fill in the {role}; a row without it cannot be placed",
             col,
         )
+    # A role the file does not have is all missing: one column of NaN serves them all.
+    absent = [r for r in _NUMERIC_ROLES if rec[r].isna().all()]
+    nothing = pd.Series(np.full(len(rec), np.nan), index=rec.index)
+    for role in absent:
+        rec[role] = nothing
     rec["study_day"] = _numeric_role(rec, "study_day", rc, log, "non-numeric-day")
     col = rc.get("study_day", "study_day")
     report_rows(
