@@ -52,6 +52,7 @@ from outcomes.data.columns import (
     VISIT,
     VISIT_NUM,
 )
+from outcomes.data.frames import factorize_sorted
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
 from outcomes.data.trialdata import TrialData
@@ -196,7 +197,7 @@ def derive_frame(
     _check_columns(frame)
     work = frame[list(_REQUIRED)].reset_index(drop=True)
     codes, names = pd.factorize(work[INSTRUMENT], use_na_sentinel=False)
-    subjects = _subject_codes(work[SUBJECT])
+    subjects, _ = factorize_sorted(work[SUBJECT])
     group = subjects * len(names) + codes  # one code per subject x instrument
     del subjects
     _check_duplicates(work, group)
@@ -302,27 +303,6 @@ def derive(
     if baseline_columns:
         notes.append(f"derived: baselines from columns {dict(baseline_columns)}")
     return replace(trial, frame=frame, notes=(*trial.notes, *notes))
-
-
-def _subject_codes(subject: pd.Series) -> np.ndarray:
-    """The codes of ``pandas.factorize(subject, use_na_sentinel=False)``.
-
-    The canonical table is sorted by subject: then the codes count the changes of subject
-    down the column, without hashing a million identifiers.
-
-    Examples
-    --------
-    >>> _subject_codes(pd.Series(["S1", "S1", "S2"], dtype="str")).tolist()
-    [0, 0, 1]
-    >>> _subject_codes(pd.Series(["S2", "S1", "S2"], dtype="str")).tolist()
-    [0, 1, 0]
-    """
-    names = subject.array
-    if isinstance(subject.dtype, pd.StringDtype) and len(names) > 1 and not subject.hasnans:
-        if np.asarray(names[:-1] <= names[1:], dtype=bool).all():
-            changes = np.asarray(names[:-1] != names[1:], dtype=bool)
-            return np.concatenate([[0], np.cumsum(changes)])
-    return pd.factorize(subject, use_na_sentinel=False)[0]
 
 
 # -- checks ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
+from outcomes.data.frames import factorize_sorted
 from outcomes.data.problems import ProblemLog, location
 from outcomes.data.schedule import Schedule
 from outcomes.io.layouts.base import listed_columns
@@ -385,8 +386,8 @@ def check_missing_baseline(frame: pd.DataFrame, log: ProblemLog) -> None:
     [('S2', 2)]
     """
     instrument, instruments = pd.factorize(frame["instrument"])
-    subject, subjects = pd.factorize(frame["subject"])
-    placed = (instrument >= 0) & (subject >= 0)
+    subject, subjects = factorize_sorted(frame["subject"])
+    placed = (instrument >= 0) & frame["subject"].notna().to_numpy()
     pair = instrument * len(subjects) + subject
     pre = frame["phase"].isin(["screening", "baseline"]).to_numpy()
     measured = np.zeros(len(instruments), dtype=bool)
