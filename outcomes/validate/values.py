@@ -97,10 +97,10 @@ def check_values(
 
     Examples
     --------
-    >>> from outcomes.io.layouts.base import assemble, melt_measures
+    >>> from outcomes.io.layouts.base import assemble, score_block
     >>> raw = pd.DataFrame({"subject": ["S1", "S2"], "visit": "W1",
     ...                     "GAD0201": ["1", "x"], "GAD0202": [2, 9]})
-    >>> blocks = [melt_measures(raw, {c: ("gad7", c) for c in ["GAD0201", "GAD0202"]})]
+    >>> blocks = [score_block(raw, {c: ("gad7", c) for c in ["GAD0201", "GAD0202"]})]
     >>> rec, values = assemble(raw.assign(source_row=[1, 2]), blocks)
     >>> log = ProblemLog()
     >>> checked, invalid = check_values(values, rec, MeasureIndex(), log)
@@ -516,10 +516,10 @@ def score_records(
 
     Examples
     --------
-    >>> from outcomes.io.layouts.base import assemble, melt_measures
+    >>> from outcomes.io.layouts.base import assemble, score_block
     >>> raw = pd.DataFrame({"subject": ["S1", "S2"], "visit": "W1",
     ...                     "GAD0201": [1, 3], "GAD0202": [2, None]})
-    >>> blocks = [melt_measures(raw, {c: ("gad7", c) for c in ["GAD0201", "GAD0202"]})]
+    >>> blocks = [score_block(raw, {c: ("gad7", c) for c in ["GAD0201", "GAD0202"]})]
     >>> rec, values = assemble(raw.assign(source_row=[1, 2]), blocks)
     >>> log = ProblemLog()
     >>> checked, invalid = check_values(values, rec, MeasureIndex(), log)

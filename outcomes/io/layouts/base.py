@@ -34,7 +34,7 @@ __all__ = [
     "assemble",
     "file_covariates",
     "listed_columns",
-    "melt_measures",
+    "score_block",
     "text_labels",
     "written_total",
 ]
@@ -205,7 +205,7 @@ class ScoreBlock:
         return self.present().any(axis=1)
 
 
-def melt_measures(
+def score_block(
     raw: pd.DataFrame, measures: dict[str, tuple[str, str]], row_key: pd.Series | None = None
 ) -> ScoreBlock:
     """The score columns of a table with a row per assessment occasion, as a block.
@@ -230,7 +230,7 @@ def melt_measures(
     Examples
     --------
     >>> raw = pd.DataFrame({"A1": ["1", None], "A2": ["2", "3"]})
-    >>> block = melt_measures(raw, {"A1": ("a", "A1"), "A2": ("a", "A2")})
+    >>> block = score_block(raw, {"A1": ("a", "A1"), "A2": ("a", "A2")})
     >>> block.code.tolist(), block.present().tolist()
     (['A1', 'A2'], [[True, True], [False, True]])
     """
@@ -279,7 +279,7 @@ def assemble(
         Indexed by occasion id: the context roles, ``source_row`` and covariates of each occasion
         (named by :func:`file_covariates`, so that none takes a name of :data:`RECORD_COLUMNS`).
     blocks : sequence of ScoreBlock
-        As :func:`melt_measures` or :meth:`ScoreBlock.from_tall` return them.
+        As :func:`score_block` or :meth:`ScoreBlock.from_tall` return them.
 
     Returns
     -------
@@ -291,7 +291,7 @@ def assemble(
     Examples
     --------
     >>> occasions = pd.DataFrame({"subject": ["S1"], "source_row": [1], "occasion": ["x"]})
-    >>> block = melt_measures(pd.DataFrame({"A1": [2]}), {"A1": ("a", "A1")})
+    >>> block = score_block(pd.DataFrame({"A1": [2]}), {"A1": ("a", "A1")})
     >>> records, values = assemble(occasions, [block])
     >>> records[["record", "subject", "instrument", "source_row", "occasion"]]
        record subject instrument  source_row occasion

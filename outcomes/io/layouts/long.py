@@ -23,7 +23,7 @@ from outcomes.io.layouts.base import (
     assemble,
     file_covariates,
     listed_columns,
-    melt_measures,
+    score_block,
     written_total,
 )
 from outcomes.io.mapping import ColumnMapping, resolve_roles
@@ -116,12 +116,12 @@ def extract_rows(
     measures = find_measures(
         candidates, index, items=mapping.items, totals=mapping.totals, instrument=instrument
     )
-    blocks = [melt_measures(raw, {c: (m.instrument, m.code) for c, m in measures.items()})]
+    blocks = [score_block(raw, {c: (m.instrument, m.code) for c, m in measures.items()})]
     if "instrument" in roles and "total" in roles:
         blocks += _row_totals(raw, roles, index, log)
     elif "total" in roles and instrument is not None:
         total = index.instruments[instrument].total_code
-        blocks.append(melt_measures(raw, {roles["total"]: (instrument, total)}))
+        blocks.append(score_block(raw, {roles["total"]: (instrument, total)}))
     has_score_columns = bool(measures) or "total" in roles
     if not has_score_columns:
         log.add(
@@ -230,7 +230,7 @@ def _row_totals(
         if inst is not None:
             rows = raw.loc[labels == label]
             blocks.append(
-                melt_measures(rows, {roles["total"]: (inst.name, inst.total_code)}, rows.index)
+                score_block(rows, {roles["total"]: (inst.name, inst.total_code)}, rows.index)
             )
     return blocks
 

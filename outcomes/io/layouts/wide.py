@@ -20,7 +20,7 @@ from outcomes.io.layouts.base import (
     assemble,
     file_covariates,
     listed_columns,
-    melt_measures,
+    score_block,
     written_total,
 )
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise, resolve_roles
@@ -109,7 +109,7 @@ def extract(
         cols = {c: s[0] for c, s in split.items() if s[1] == visit}
         key = pd.Series(range(len(raw)), index=raw.index) * len(visits) + k
         measures = {c: (m.instrument, m.code) for c, m in cols.items() if isinstance(m, Measure)}
-        blocks.append(melt_measures(raw, measures, key))
+        blocks.append(score_block(raw, measures, key))
         columns = {role: raw[col] for role, col in roles.items()}
         columns["visit"] = visit
         columns.update({role: raw[c] for c, role in cols.items() if isinstance(role, str)})
