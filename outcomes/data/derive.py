@@ -252,7 +252,7 @@ def derive_frame(
         # object, not left to inference: pandas 3 would make it "str", or "object" when all missing.
         SEVERITY: pd.Series(_severity(total, codes, defs), index=frame.index, dtype=object),
         RESPONSE: response,
-        REMISSION: _boolean(_reaches(-total, -_rule(defs, "remission_max")[codes])),
+        REMISSION: _reached(-total, -_rule(defs, "remission_max"), codes),
         SUSTAINED_RESPONSE: sustained,
         RCI: rci,
         RELIABLE_CHANGE: pd.Categorical.from_codes(reliable, categories=RELIABLE_CHANGE_LABELS),
@@ -437,6 +437,14 @@ def _reaches(value: np.ndarray, threshold: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(value) | np.isnan(threshold), np.nan, hit)
 
 
+def _reached(value: np.ndarray, threshold: np.ndarray, codes: np.ndarray) -> pd.arrays.BooleanArray:
+    """:func:`_reaches` as booleans, with each instrument's ``threshold`` taken by ``codes``."""
+    limit = (threshold - _TOL)[codes]
+    with np.errstate(invalid="ignore"):
+        hit = value >= limit
+    return pd.arrays.BooleanArray(hit, np.isnan(value) | np.isnan(limit))
+
+
 def _severity(total: np.ndarray, codes: np.ndarray, defs: list[Instrument]) -> np.ndarray:
     """Each row's severity band label under its own instrument's bands (NaN where none)."""
     out = np.full(len(total), np.nan, dtype=object)
@@ -467,8 +475,11 @@ def _sd0(
 
 def _reliable_change(gain: np.ndarray, post: np.ndarray) -> np.ndarray:
     """Codes into :data:`RELIABLE_CHANGE_LABELS` (-1 if missing) of the RCI signed as gain."""
-    codes = np.select([gain > RCI_CRITICAL, gain < -RCI_CRITICAL], [0, 2], default=1)
-    return np.where(post & ~np.isnan(gain), codes, -1)
+    codes = np.ones(len(gain), dtype=np.int8)
+    codes[gain > RCI_CRITICAL] = 0
+    codes[gain < -RCI_CRITICAL] = 2
+    codes[~post | np.isnan(gain)] = -1
+    return codes
 
 
 # -- sustained response ----------------------------------------------------------------------------
@@ -499,10 +510,16 @@ def _sustained(
     by_group = group[order]
     first = np.ones(len(by_group), dtype=bool)  # the first row of each group
     first[1:] = by_group[1:] != by_group[:-1]
-    failed = _running_sum(response[order] == 0.0, first) > 0
-    known = _running_sum(~np.isnan(response[order]), first)
+    del by_group  # each row-length array is 64 MB at 8,000,000 rows: one at a time
+    latest_first = response[order]
+    failed = _running_sum(latest_first == 0.0, first) > 0
+    complete = _running_sum(~np.isnan(latest_first), first) == n_later[order]
+    del latest_first
+    known = np.full(len(response), np.nan)
+    known[complete] = 1.0
+    known[failed] = 0.0
     sustained = np.empty(len(response))
-    sustained[order] = np.where(failed, 0.0, np.where(known == n_later[order], 1.0, np.nan))
+    sustained[order] = known
     return sustained
 
 
@@ -532,13 +549,15 @@ def _running_sum(values: np.ndarray, first: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> _running_sum(np.array([1, 1, 0, 1, 1]), np.array([True, False, True, False, False]))
-    array([1, 2, 0, 1, 2])
+    >>> first = np.array([True, False, True, False, False])
+    >>> _running_sum(np.array([1, 1, 0, 1, 1]), first).tolist()
+    [1, 2, 0, 1, 2]
     """
-    total = np.cumsum(values, dtype=np.int64)
+    total = np.cumsum(values, dtype=np.int32 if len(values) < 2**31 else np.int64)
     starts = np.flatnonzero(first)
     before = total[starts] - values[starts]  # the sum before each run
-    return total - np.repeat(before, np.diff(np.append(starts, len(values))))
+    total -= np.repeat(before, np.diff(np.append(starts, len(values))))
+    return total
 
 
 def _boolean(tristate: np.ndarray) -> pd.arrays.BooleanArray:

@@ -158,18 +158,23 @@ def _totals(
 
     ``keyed`` is column-major, so that sums add the items in order, as pandas does.
     """
-    answered = ~np.isnan(keyed)
-    n_missing = len(instrument.items) - answered.sum(axis=1)
+    # In place where it can be: at a million rows of ten items each array is 80 MB.
+    answered = np.isnan(keyed)
+    np.logical_not(answered, out=answered)
+    n_missing = len(instrument.items) - answered.sum(axis=1, dtype=np.int32)
     complete = n_missing == 0
     if instrument.scoring == "mean":
         total = _prorated(instrument, keyed, answered)
     elif max_missing == 0:  # complete rows only: no proration to compute
+        del answered
         total = keyed.sum(axis=1)
     else:  # sum exactly where complete, so that integer totals stay integers
         total = np.where(complete, keyed.sum(axis=1), _prorated(instrument, keyed, answered))
-    usable = (n_missing <= max_missing) & (n_missing < len(instrument.items))
-    source = np.where(usable, np.where(complete, 0, 1), -1).astype(np.int8)
-    return np.where(usable, total, np.nan), source
+    unusable = (n_missing > max_missing) | (n_missing >= len(instrument.items))
+    source = np.where(complete, np.int8(0), np.int8(1))
+    source[unusable] = -1
+    total[unusable] = np.nan
+    return total, source
 
 
 def _prorated(instrument: Instrument, keyed: np.ndarray, answered: np.ndarray) -> np.ndarray:

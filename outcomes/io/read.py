@@ -19,10 +19,12 @@ from outcomes.io import layouts
 from outcomes.io.formats import read_table
 from outcomes.io.layouts import LAYOUTS, detect_layout
 from outcomes.io.layouts.adam import DEFAULT_ANALYSIS_FLAG
+from outcomes.io.layouts.base import Extracted
 from outcomes.io.layouts.wide import split_column
 from outcomes.io.mapping import ROLES, ColumnMapping, normalise
 from outcomes.io.measures import MeasureIndex
 from outcomes.io.population import select_population
+from outcomes.validate.anonymity import find_identifiers
 from outcomes.validate.build import build_trial
 
 __all__ = ["LAYOUTS", "detect_layout", "from_frame", "read"]
@@ -129,24 +131,25 @@ def read(
     1    S001  SCREENING      madrs
     """
     column_mapping = ColumnMapping.from_any(mapping)
-    raw = read_table(path, format=format, sheet=sheet)
-    _check_named_like_a_trial(raw, column_mapping, MeasureIndex())
-    return from_frame(
-        raw,
+    # The file's table is an argument only: it is let go once its values are checked.
+    extracted = _extracted(
+        *_file_table(path, column_mapping, layout, subjects, format=format, sheet=sheet),
         layout,
         instrument,
         column_mapping,
-        schedule=schedule,
-        events=events,
-        subjects=_subjects(subjects, path, layout or detect_layout(raw)[0]),
         allow_identifiers=allow_identifiers,
-        max_missing_items=max_missing_items,
-        baseline=baseline,
         population=population,
         covariates=covariates,
         derived=derived,
         analysis_flag=analysis_flag,
         name=str(path),
+    )
+    return _validated(
+        extracted,
+        schedule=schedule,
+        events=events,
+        max_missing_items=max_missing_items,
+        baseline=baseline,
     )
 
 
@@ -185,6 +188,59 @@ def from_frame(
     0  BASELINE   13.0        items
     1    WEEK 2    5.0        items
     """
+    extracted = _extracted(
+        raw,
+        subjects,
+        layout,
+        instrument,
+        mapping,
+        allow_identifiers=allow_identifiers,
+        population=population,
+        covariates=covariates,
+        derived=derived,
+        analysis_flag=analysis_flag,
+        name=name,
+    )
+    return _validated(
+        extracted,
+        schedule=schedule,
+        events=events,
+        max_missing_items=max_missing_items,
+        baseline=baseline,
+    )
+
+
+def _file_table(
+    path: str | Path,
+    mapping: ColumnMapping,
+    layout: str | None,
+    subjects: pd.DataFrame | str | Path | None,
+    *,
+    format: str | None,
+    sheet: str | int | None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """A file's table, refused unless named like a trial's, and its subjects table."""
+    raw = read_table(path, format=format, sheet=sheet)
+    _check_named_like_a_trial(raw, mapping, MeasureIndex())
+    return raw, _subjects(subjects, path, layout or detect_layout(raw)[0])
+
+
+def _extracted(
+    raw: pd.DataFrame,
+    subjects: pd.DataFrame | str | Path | None,
+    layout: str | None,
+    instrument: str | None,
+    mapping: ColumnMapping | Mapping[str, Any] | str | Path | None,
+    *,
+    allow_identifiers: Collection[str],
+    population: str | None,
+    covariates: Collection[str] | None,
+    derived: str | Collection[str],
+    analysis_flag: str | None,
+    name: str,
+) -> tuple[Extracted, dict[str, Any]]:
+    """The layout's assessments of a table, its population selected and its identifiers
+    looked for, and what :func:`build_trial` needs beside them (index, log, source)."""
     raw = _single_values(raw.reset_index(drop=True), name)
     log = ProblemLog(file=Path(name).name)
     for problem in raw.attrs.get("problems", ()):
@@ -216,21 +272,33 @@ def from_frame(
     if population is not None:
         ex = select_population(ex, population, log)
     ex.notes[:0] = notes
+    rc = ex.role_columns
+    find_identifiers(raw, log, subject_column=rc.get("subject"), allow=allow_identifiers)
+    source = {
+        "file": name,
+        "format": raw.attrs.get("source", {}).get("format", "DataFrame"),
+        "layout": chosen,
+    }
+    return ex, {"index": index, "log": log, "source": source}
+
+
+def _validated(
+    extracted: tuple[Extracted, dict[str, Any]],
+    *,
+    schedule: Schedule | Mapping[str, Any] | str | Path | None,
+    events: pd.DataFrame | str | Path | None,
+    max_missing_items: int,
+    baseline: str | None,
+) -> TrialData:
+    """:func:`build_trial` on what :func:`_extracted` returned."""
+    ex, found = extracted
     return build_trial(
         ex,
-        raw,
-        index=index,
-        log=log,
         schedule=_schedule(schedule),
         events=_table(events),
-        allow_identifiers=allow_identifiers,
         max_missing_items=max_missing_items,
         baseline=baseline,
-        source={
-            "file": name,
-            "format": raw.attrs.get("source", {}).get("format", "DataFrame"),
-            "layout": chosen,
-        },
+        **found,
     )
 
 

@@ -47,7 +47,6 @@ from outcomes.data.trialdata import TrialData
 from outcomes.errors import ValidationError
 from outcomes.io.layouts.base import Extracted
 from outcomes.io.measures import MeasureIndex
-from outcomes.validate.anonymity import find_identifiers
 from outcomes.validate.context import check_arm_changes, check_context, check_duplicate_assessments
 from outcomes.validate.events import check_events
 from outcomes.validate.labels import check_labels
@@ -66,13 +65,11 @@ _CONTROL = re.compile(r"placebo|control|sham|wait-?list|usual care|niacin|pbo|^p
 
 def build_trial(
     ex: Extracted,
-    raw: pd.DataFrame,
     *,
     index: MeasureIndex,
     log: ProblemLog,
     schedule: Schedule | None = None,
     events: pd.DataFrame | None = None,
-    allow_identifiers: Collection[str] = (),
     max_missing_items: int = 0,
     baseline: str | None = None,
     source: dict[str, str] | None = None,
@@ -82,9 +79,9 @@ def build_trial(
     Parameters
     ----------
     ex : Extracted
-        A layout reader's assessments and values.
-    raw : pandas.DataFrame
-        The file's table as read (scanned for identifiers).
+        A layout reader's assessments and values (its identifiers looked for already). It is
+        used up: its records and values are let go as soon as they are checked, so that at a
+        million rows the file's columns need not outlive their checks.
     index : MeasureIndex
         The instruments known.
     log : ProblemLog
@@ -93,8 +90,6 @@ def build_trial(
         The schedule of assessments; inferred from the data when not given.
     events : pandas.DataFrame, optional
         Intercurrent events (``subject, event, day`` and optionally ``detail``).
-    allow_identifiers : collection of str
-        Columns the user allows although they look like identifiers.
     max_missing_items : int
         Missing-item policy for scoring totals (see :func:`outcomes.instruments.score`).
     baseline : str, optional
@@ -108,7 +103,6 @@ def build_trial(
         When any error was found; its ``problems`` hold errors and warnings alike.
     """
     rc = ex.role_columns
-    find_identifiers(raw, log, subject_column=rc.get("subject"), allow=allow_identifiers)
     _report_set_aside(ex.set_aside, log)
 
     if ex.records.empty:
@@ -121,8 +115,10 @@ def build_trial(
             )
         raise ValidationError(log.to_frame(), notes=ex.notes)
     rec = check_context(ex.records, rc, log)
+    ex.records = ex.records.iloc[:0].copy()  # used up (see ex above); a copy holds no rows
     rec = check_labels(rec, rc, log, schedule=schedule)
     values, invalid = check_values(ex.values, rec, index, log)
+    ex.values = ()
     check_duplicate_assessments(rec, log)
     scores = score_records(rec, values, index, max_missing_items, log, invalid)
     check_arm_changes(rec, rc, log)

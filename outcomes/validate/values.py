@@ -9,7 +9,7 @@ are reported in the order of the cells.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -129,7 +129,8 @@ def check_values(
     _forget(checked, found.cells("out"))  # reported, not kept
     if repeats is not None:
         repeats.keep_firsts(checked)
-    return checked, found.invalid(values)
+    # The numbers are all that is used of the cells from here: the file's columns may go.
+    return [replace(c, block=replace(c.block, cells=())) for c in checked], found.invalid(values)
 
 
 @dataclass(frozen=True)
@@ -569,7 +570,7 @@ class _Cells:
         for c in self.checked:
             codes = c.block.code.categories
             place = np.array([wanted.index(x) if x in wanted else -1 for x in codes], dtype=np.intp)
-            for j in range(len(c.block.cells)):
+            for j in range(c.number.shape[1]):
                 where = place[c.block.codes_of("code", j)]
                 if not (where >= 0).any():
                     continue
@@ -601,7 +602,7 @@ class _Cells:
         found = [
             (c, j)
             for c in self.checked
-            for j in range(len(c.block.cells))
+            for j in range(c.number.shape[1])
             if np.isin(c.block.code.categories[c.block.codes_of("code", j)], wanted).any()
         ]
         if len(found) != len(wanted) or len({id(c) for c, _ in found}) != 1:
@@ -668,7 +669,7 @@ class _Group:
             return cls(None, nothing, none, reported, reported, source)
         items = block[rows]
         scored, scored_source = score_items(inst, items, max_missing=max_missing)
-        complete = ~np.isnan(items).any(axis=1)
+        complete = scored_source == 0  # scored from every item (TOTAL_SOURCES[0], "items")
         use_reported = ~np.isnan(reported) & ~complete
         return cls(
             items=items,
@@ -741,11 +742,13 @@ def _report_unscored(
     """One warning per record with items but no total (records already reported aside)."""
     if group.items is None:
         return
-    absent = np.isnan(group.items)
-    unscored = np.flatnonzero(np.isnan(group.total) & ~absent.all(axis=1) & ~skipped)
+    candidates = np.flatnonzero(np.isnan(group.total) & ~skipped)
+    absent = np.isnan(group.items[candidates])  # of those rows only: the block is large
+    some = ~absent.all(axis=1)
+    unscored, absent = candidates[some], absent[some]
     if not len(unscored):
         return
-    patterns, pattern = np.unique(absent[unscored], axis=0, return_inverse=True)
+    patterns, pattern = np.unique(absent, axis=0, return_inverse=True)
     codes = np.array(inst.item_codes, dtype=object)
     missing = [f"{p.sum()} item(s) missing ({', '.join(codes[p])})" for p in patterns]
     context = rec.iloc[_among(rows, unscored)]
