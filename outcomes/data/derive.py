@@ -252,7 +252,7 @@ def derive_frame(
         # object, not left to inference: pandas 3 would make it "str", or "object" when all missing.
         SEVERITY: pd.Series(_severity(total, codes, defs), index=frame.index, dtype=object),
         RESPONSE: response,
-        REMISSION: _reached(-total, -_rule(defs, "remission_max"), codes),
+        REMISSION: _boolean(_reaches(-total, -_rule(defs, "remission_max")[codes])),
         SUSTAINED_RESPONSE: sustained,
         RCI: rci,
         RELIABLE_CHANGE: pd.Categorical.from_codes(reliable, categories=RELIABLE_CHANGE_LABELS),
@@ -435,14 +435,6 @@ def _reaches(value: np.ndarray, threshold: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         hit = value >= threshold - _TOL
     return np.where(np.isnan(value) | np.isnan(threshold), np.nan, hit)
-
-
-def _reached(value: np.ndarray, threshold: np.ndarray, codes: np.ndarray) -> pd.arrays.BooleanArray:
-    """:func:`_reaches` as booleans, with each instrument's ``threshold`` taken by ``codes``."""
-    limit = (threshold - _TOL)[codes]
-    with np.errstate(invalid="ignore"):
-        hit = value >= limit
-    return pd.arrays.BooleanArray(hit, np.isnan(value) | np.isnan(limit))
 
 
 def _severity(total: np.ndarray, codes: np.ndarray, defs: list[Instrument]) -> np.ndarray:

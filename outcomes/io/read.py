@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -131,25 +132,21 @@ def read(
     1    S001  SCREENING      madrs
     """
     column_mapping = ColumnMapping.from_any(mapping)
-    # The file's table is an argument only: it is let go once its values are checked.
-    extracted = _extracted(
-        *_file_table(path, column_mapping, layout, subjects, format=format, sheet=sheet),
+    return _trial(
+        partial(_file_table, path, column_mapping, layout, subjects, format=format, sheet=sheet),
         layout,
         instrument,
         column_mapping,
+        schedule=schedule,
+        events=events,
         allow_identifiers=allow_identifiers,
+        max_missing_items=max_missing_items,
+        baseline=baseline,
         population=population,
         covariates=covariates,
         derived=derived,
         analysis_flag=analysis_flag,
         name=str(path),
-    )
-    return _validated(
-        extracted,
-        schedule=schedule,
-        events=events,
-        max_missing_items=max_missing_items,
-        baseline=baseline,
     )
 
 
@@ -188,9 +185,49 @@ def from_frame(
     0  BASELINE   13.0        items
     1    WEEK 2    5.0        items
     """
-    extracted = _extracted(
-        raw,
-        subjects,
+    return _trial(
+        lambda: (raw, subjects),
+        layout,
+        instrument,
+        mapping,
+        schedule=schedule,
+        events=events,
+        allow_identifiers=allow_identifiers,
+        max_missing_items=max_missing_items,
+        baseline=baseline,
+        population=population,
+        covariates=covariates,
+        derived=derived,
+        analysis_flag=analysis_flag,
+        name=name,
+    )
+
+
+def _trial(
+    table: Callable[[], tuple[pd.DataFrame, pd.DataFrame | str | Path | None]],
+    layout: str | None,
+    instrument: str | None,
+    mapping: ColumnMapping | Mapping[str, Any] | str | Path | None,
+    *,
+    schedule: Schedule | Mapping[str, Any] | str | Path | None,
+    events: pd.DataFrame | str | Path | None,
+    allow_identifiers: Collection[str],
+    max_missing_items: int,
+    baseline: str | None,
+    population: str | None,
+    covariates: Collection[str] | None,
+    derived: str | Collection[str],
+    analysis_flag: str | None,
+    name: str,
+) -> TrialData:
+    """The TrialData of the table that ``table()`` makes (with its subjects table).
+
+    The table is made here and is only an argument of the extraction, so that, read from a
+    file, nothing holds it once its values are checked: at a million rows its columns are
+    hundreds of megabytes.
+    """
+    ex, found = _extracted(
+        *table(),
         layout,
         instrument,
         mapping,
@@ -201,12 +238,13 @@ def from_frame(
         analysis_flag=analysis_flag,
         name=name,
     )
-    return _validated(
-        extracted,
-        schedule=schedule,
-        events=events,
+    return build_trial(
+        ex,
+        schedule=_schedule(schedule),
+        events=_table(events),
         max_missing_items=max_missing_items,
         baseline=baseline,
+        **found,
     )
 
 
@@ -280,26 +318,6 @@ def _extracted(
         "layout": chosen,
     }
     return ex, {"index": index, "log": log, "source": source}
-
-
-def _validated(
-    extracted: tuple[Extracted, dict[str, Any]],
-    *,
-    schedule: Schedule | Mapping[str, Any] | str | Path | None,
-    events: pd.DataFrame | str | Path | None,
-    max_missing_items: int,
-    baseline: str | None,
-) -> TrialData:
-    """:func:`build_trial` on what :func:`_extracted` returned."""
-    ex, found = extracted
-    return build_trial(
-        ex,
-        schedule=_schedule(schedule),
-        events=_table(events),
-        max_missing_items=max_missing_items,
-        baseline=baseline,
-        **found,
-    )
 
 
 def _single_values(raw: pd.DataFrame, name: str) -> pd.DataFrame:
