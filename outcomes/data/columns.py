@@ -22,6 +22,9 @@ column                  meaning
 ``source_row``          1-based record number in the file the row came from
 ======================  =====================================================================
 
+``arm`` and ``visit`` are categoricals, and so are the label columns (:data:`LABEL_COLUMNS`:
+``phase``, ``period_treatment``, ``instrument``, ``total_source``), whose categories are the
+labels the table holds: a few labels on every row take a byte a row, not a string each.
 Item columns are named by the registry's item codes (``MADRS01`` ... ``MADRS10``, ``GAD0201`` ...),
 so several instruments share one table without clashing. Covariates keep their names from the file.
 """
@@ -34,6 +37,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "HOURS_SINCE_DOSE",
     "INSTRUMENT",
+    "LABEL_COLUMNS",
     "PERIOD",
     "PERIOD_TREATMENT",
     "PHASE",
@@ -79,6 +83,9 @@ CORE_COLUMNS: tuple[str, ...] = (
     TOTAL_SOURCE,
     SOURCE_ROW,
 )
+
+#: Text columns of a few labels, held as categoricals of the labels present.
+LABEL_COLUMNS: tuple[str, ...] = (PHASE, PERIOD_TREATMENT, INSTRUMENT, TOTAL_SOURCE)
 
 #: Phases of a trial, in time order.
 PHASES: tuple[str, ...] = ("screening", "baseline", "dosing", "post-dose", "follow-up")

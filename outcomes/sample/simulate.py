@@ -679,13 +679,13 @@ def _typed(rows: pd.DataFrame, subjects: pd.DataFrame, schedule: Schedule) -> pd
             col.VISIT_NUM: names.map(lambda v: planned[v].number).astype(float),
             col.STUDY_DAY: rows[col.STUDY_DAY].astype(np.int64),
             col.SESSION: names.map(lambda v: planned[v].session).astype(np.int64),
-            col.PHASE: names.map(lambda v: planned[v].phase).astype(str),
+            col.PHASE: pd.Categorical(names.map(lambda v: planned[v].phase)),
             col.HOURS_SINCE_DOSE: rows[col.HOURS_SINCE_DOSE].astype(float),
-            col.PERIOD_TREATMENT: pd.array([pd.NA] * n, dtype="string"),
+            col.PERIOD_TREATMENT: pd.Categorical([pd.NA] * n),
             col.PERIOD: pd.array([pd.NA] * n, dtype="Int64"),
-            col.INSTRUMENT: rows[col.INSTRUMENT].astype(str),
+            col.INSTRUMENT: pd.Categorical(rows[col.INSTRUMENT]),
             col.TOTAL: rows[col.TOTAL].astype(float),
-            col.TOTAL_SOURCE: rows[col.TOTAL_SOURCE].astype(str),
+            col.TOTAL_SOURCE: pd.Categorical(rows[col.TOTAL_SOURCE]),
             col.SOURCE_ROW: np.arange(1, n + 1, dtype=np.int64),
         }
     )

@@ -39,7 +39,7 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from outcomes.data.columns import CORE_COLUMNS
+from outcomes.data.columns import CORE_COLUMNS, LABEL_COLUMNS, PHASE
 from outcomes.data.problems import ProblemLog
 from outcomes.data.schedule import Schedule
 from outcomes.data.text import as_text, distinct_texts
@@ -124,8 +124,9 @@ def build_trial(
     check_arm_changes(rec, rc, log)
     schedule, notes = resolve_schedule(rec, rc, schedule, log, baseline=baseline)
     check_windows(rec, rc, schedule, log)
-    frame = _canonical(rec, scores, schedule, ex.covariates, index)
-    del rec, scores, values  # done with: what the frame does not share of them is ~0.3 GB
+    frame = _with_scores(rec, scores)
+    del rec, scores, values  # done with, so the columns _canonical replaces are let go there
+    frame = _canonical(frame, schedule, ex.covariates, index)
     check_missing_baseline(frame, log)
     notes += _baseline_column_notes(frame, schedule, ex.covariates)
     events = check_events(events, frame, log)
@@ -206,20 +207,20 @@ def order_arms(arms: Collection[str]) -> list[str]:
 
 
 def _canonical(
-    rec: pd.DataFrame,
-    scores: pd.DataFrame,
+    frame: pd.DataFrame,
     schedule: Schedule,
     covariates: list[str],
     index: MeasureIndex,
 ) -> pd.DataFrame:
-    """The long table: the records at a visit of the schedule, with scores, sorted.
+    """The long table: the records (joined to their scores) at a visit of the schedule, sorted.
 
     Where the file says nothing, the schedule's visit number, session, phase and hours are
     filled in; the rows are sorted by subject, visit and instrument. Each row's visit is looked
     up in the schedule once (``code``, its position there) and the planned values are taken by
     that position.
     """
-    frame = _with_scores(rec, scores)
+    for column in (c for c in LABEL_COLUMNS if c != PHASE):  # the phase is the schedule's
+        frame[column] = frame[column].astype("category")
     code = schedule_codes(frame["visit"], schedule)
     placed = (code >= 0) & frame["subject"].notna().to_numpy()
     if not placed.all():
@@ -233,7 +234,8 @@ def _canonical(
     if not schedule.inferred:
         given = given.mask((planned_session == 0) & given.gt(0).to_numpy())
     frame["session"] = _known_else(given, planned_session)
-    frame["phase"] = pd.Series(planned["phase"].astype("str").array.take(code), index=frame.index)
+    phase_code, phases = pd.factorize(planned["phase"].astype("str"), sort=True)
+    frame["phase"] = pd.Categorical.from_codes(phase_code[code], categories=phases)
     if frame["hours_since_dose"].isna().any():
         nominal = _nominal_hours(frame, schedule, _by_visit(planned, "hours_after_dose", code))
         frame["hours_since_dose"] = _known_else(frame["hours_since_dose"], nominal)

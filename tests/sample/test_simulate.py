@@ -8,7 +8,7 @@ import pytest
 
 import outcomes
 from outcomes import instruments
-from outcomes.data.columns import CORE_COLUMNS, EVENT_COLUMNS
+from outcomes.data.columns import CORE_COLUMNS, EVENT_COLUMNS, LABEL_COLUMNS
 from outcomes.sample import sample_guesses
 from outcomes.sample.simulate import SimulatedTrial, sample_schedule, simulate_trial
 
@@ -37,13 +37,13 @@ DTYPES = {
     "visit_num": "float64",
     "study_day": "int64",
     "session": "int64",
-    "phase": "str",
+    "phase": "category",
     "hours_since_dose": "float64",
-    "period_treatment": "string",
+    "period_treatment": "category",
     "period": "Int64",
-    "instrument": "str",
+    "instrument": "category",
     "total": "float64",
-    "total_source": "str",
+    "total_source": "category",
     "source_row": "int64",
     "sex": "str",
     "age": "int64",
@@ -110,7 +110,8 @@ def test_columns_in_canonical_order(trial):
 
 @pytest.mark.parametrize(("column", "dtype"), DTYPES.items())
 def test_column_dtypes(trial, column, dtype):
-    assert trial.frame[column].dtype == pd.api.types.pandas_dtype(dtype)
+    expected = dtype if dtype == "category" else pd.api.types.pandas_dtype(dtype)
+    assert trial.frame[column].dtype == expected
 
 
 def test_item_columns_are_float(trial):
@@ -123,6 +124,12 @@ def test_arm_and_visit_categoricals(trial):
     assert not f["arm"].cat.ordered
     assert list(f["visit"].cat.categories) == trial.schedule.visit_names
     assert f["visit"].cat.ordered
+
+
+def test_label_columns_are_categoricals_of_the_labels_present(trial):
+    for column in LABEL_COLUMNS:
+        labels = trial.frame[column].cat.categories.tolist()
+        assert labels == sorted(trial.frame[column].dropna().unique()), column
 
 
 def test_single_period_columns_are_all_missing(trial):
