@@ -457,9 +457,12 @@ def test_the_manifest_lists_every_file_with_its_sha256(
     assert changed == {"report.html", "results.json"}
 
 
-#: A report run that receives a real SIGINT while it writes its fifth table file.
+#: A report run that receives a real SIGINT while it writes its fifth table file. The child sets
+#: Python's own SIGINT handler first: a process started in the background (``nohup cmd &``)
+#: inherits SIGINT ignored, and then no KeyboardInterrupt would ever be raised.
 SIGINT_CHILD = """
 import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import outcomes.tables
 from outcomes.cli import main
 real, calls = outcomes.tables.write_table, []
