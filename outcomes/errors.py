@@ -23,6 +23,7 @@ __all__ = [
     "InstrumentError",
     "ScheduleError",
     "ConvergenceError",
+    "ModelSpecificationError",
     "ValidationError",
     "WriteError",
 ]
@@ -50,6 +51,11 @@ class InstrumentError(OutcomesError, LookupError):
 
 class ConvergenceError(OutcomesError, RuntimeError):
     """A model fit did not converge; the message says what was tried and what to do."""
+
+
+class ModelSpecificationError(OutcomesError, ValueError):
+    """A model cannot be fitted as asked: an unknown or mismatched option, or a column that
+    cannot enter the model (the message names it)."""
 
 
 class ScheduleError(OutcomesError, ValueError):

@@ -11,14 +11,25 @@ from dataclasses import replace
 from typing import Any
 
 from outcomes.data.frames import as_frame
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
+from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import OPTIMIZERS, optimize
 from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
 
-__all__ = ["DF_METHODS", "ESTIMATE_COLUMNS", "FALLBACK_CHAIN", "STRUCTURES", "MMRMFit", "mmrm"]
+__all__ = [
+    "DF_METHODS",
+    "ESTIMATE_COLUMNS",
+    "FALLBACK_CHAIN",
+    "STRUCTURES",
+    "VALID_PAIRS",
+    "VCOV_METHODS",
+    "MMRMFit",
+    "mmrm",
+]
 
 #: Degrees-of-freedom methods.
 DF_METHODS = (
@@ -33,7 +44,18 @@ DF_METHODS = (
 FALLBACK_CHAIN = ("toeph", "ar1h", "csh", "cs")
 
 #: Covariances of the fixed-effect estimates.
-VCOV_METHODS = ("model", "kenward-roger", "empirical")
+VCOV_METHODS = ("model", "kenward-roger", *EMPIRICAL_METHODS)
+
+#: The covariances each df method goes with (as R mmrm): Kenward-Roger df belong to the
+#: Kenward-Roger adjusted covariance and it to them; the others take the model-based covariance
+#: or a sandwich, whose Satterthwaite df are the sandwich's own.
+VALID_PAIRS = {
+    "satterthwaite": ("model", *EMPIRICAL_METHODS),
+    "kenward-roger": ("kenward-roger",),
+    "kenward-roger-linear": ("kenward-roger",),
+    "between-within": ("model", *EMPIRICAL_METHODS),
+    "residual": ("model", *EMPIRICAL_METHODS),
+}
 
 
 def mmrm(
@@ -65,10 +87,15 @@ def mmrm(
     df : {"satterthwaite", "kenward-roger", "kenward-roger-linear", "between-within", "residual"}
         Denominator degrees of freedom of t and F tests (SAS ``DDFM=``; ``kenward-roger-linear``
         is ``DDFM=KR(LINEAR)``). Kenward-Roger needs REML.
-    vcov : {"model", "kenward-roger", "empirical"}, optional
-        Covariance of the estimates: model-based, Kenward-Roger adjusted, or the sandwich (SAS
-        ``EMPIRICAL``). By default Kenward-Roger adjusted with Kenward-Roger df (as SAS's
-        ``DDFM=KR``), model-based otherwise.
+    vcov : {"model", "kenward-roger", "empirical", "empirical-bias-reduced", \
+"empirical-jackknife"}, optional
+        Covariance of the estimates: model-based, Kenward-Roger adjusted, or a sandwich: CR0
+        (SAS ``EMPIRICAL``), CR2 (bias-reduced, Bell & McCaffrey) or CR3 (jackknife), as R
+        mmrm's ``Empirical``, ``Empirical-Bias-Reduced``, ``Empirical-Jackknife``. With a
+        sandwich, Satterthwaite df are the sandwich's own (Bell & McCaffrey 2002). By default
+        Kenward-Roger adjusted with Kenward-Roger df (as SAS's ``DDFM=KR``), model-based
+        otherwise. Kenward-Roger df go with the Kenward-Roger covariance only, and it with
+        them (:data:`VALID_PAIRS`); another pair is refused.
     weights : str, optional
         A column of observation weights (SAS ``WEIGHT``).
     reference : dict, optional
@@ -108,14 +135,7 @@ def mmrm(
     """
     from outcomes.errors import ConvergenceError
 
-    if df not in DF_METHODS:
-        raise ValueError(f"df must be one of {DF_METHODS}, not {df!r}")
-    if vcov is None:
-        vcov = "kenward-roger" if df.startswith("kenward-roger") else "model"
-    if vcov not in VCOV_METHODS:
-        raise ValueError(f"vcov must be one of {VCOV_METHODS}, not {vcov!r}")
-    if not reml and (df.startswith("kenward-roger") or vcov == "kenward-roger"):
-        raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
+    vcov = _check_methods(df, vcov, reml)
     frame = as_frame(data)
     parsed = parse_formula(formula, frame.columns)
     design = build_design(parsed, frame, weights=weights, reference=reference)
@@ -151,6 +171,26 @@ def mmrm(
             "for visits with very few observations, or rescale the response."
         )
     return MMRMFit(parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes))
+
+
+def _check_methods(df: str, vcov: str | None, reml: bool) -> str:
+    """The covariance method to use, after refusing an unknown or mismatched ``df``/``vcov``."""
+    if df not in DF_METHODS:
+        raise ModelSpecificationError(f"df must be one of {DF_METHODS}, not {df!r}")
+    if vcov is None:
+        return VALID_PAIRS[df][0]
+    if vcov not in VCOV_METHODS:
+        raise ModelSpecificationError(f"vcov must be one of {VCOV_METHODS}, not {vcov!r}")
+    if vcov not in VALID_PAIRS[df]:
+        pairs = "; ".join(f"df={d!r} with vcov in {v}" for d, v in VALID_PAIRS.items())
+        raise ModelSpecificationError(
+            f"df={df!r} does not go with vcov={vcov!r}: the valid pairs are {pairs}"
+        )
+    if not reml and vcov == "kenward-roger":
+        raise ModelSpecificationError(
+            "Kenward-Roger needs REML: use reml=True, or df='satterthwaite'"
+        )
+    return vcov
 
 
 def _tried(state: Any) -> list[str]:

@@ -118,10 +118,7 @@ class Likelihood:
         the other structures at their own starting values for the residual variance.
         """
         d = self.design
-        x, y = d.x, d.y
-        if d.weights is not None:
-            root = np.sqrt(d.weights)
-            x, y = x * root[:, None], y * root
+        x, y = self.weighted_data()
         beta = np.linalg.solve(x.T @ x, x.T @ y)
         resid = y - x @ beta
         var = max(float(np.mean(resid**2)), 1e-8)
@@ -174,20 +171,14 @@ class Likelihood:
             out[idx] -= np.einsum("jab,abkl->jkl", ada, pat.xx)
         return out
 
-    def scores(self, theta: np.ndarray, beta: np.ndarray) -> np.ndarray:
-        """Per subject ``X_i' V_i^-1 r_i`` (weighted), the pieces of the sandwich's meat."""
-        x, y = self.design.x, self.design.y
-        if self.design.weights is not None:
-            root = np.sqrt(self.design.weights)
-            x, y = x * root[:, None], y * root
+    def weighted_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Design and response with each row scaled by the square root of its weight."""
+        return _weighted(self.design)
+
+    def pattern_covariances(self, theta: np.ndarray) -> list[np.ndarray]:
+        """The covariance of each pattern at ``theta``, in the order of :attr:`patterns`."""
         mats = self._matrices(theta, False)
-        out = []
-        for pat in self.patterns:
-            a = np.linalg.inv(self._pattern_matrix(mats, pat)[0])
-            xs = x[pat.rows]
-            resid = y[pat.rows] - xs @ beta
-            out.append(np.einsum("iaj,ab,ib->ij", xs, a, resid))
-        return np.concatenate(out)
+        return [self._pattern_matrix(mats, pat)[0] for pat in self.patterns]
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -257,15 +248,17 @@ def _residual_covariance(
     return (vecs * vals) @ vecs.T
 
 
+def _weighted(design: Design) -> tuple[np.ndarray, np.ndarray]:
+    if design.weights is None:
+        return design.x, design.y
+    root = np.sqrt(design.weights)
+    return design.x * root[:, None], design.y * root
+
+
 def _patterns(design: Design, spatial: bool) -> list[Pattern]:
     """Group subjects by covariance group and observed visits; sufficient statistics of each."""
-    x, y = design.x, design.y
-    if design.weights is not None:
-        root = np.sqrt(design.weights)
-        x, y = x * root[:, None], y * root
-        logw = np.log(design.weights)
-    else:
-        logw = np.zeros(len(y))
+    x, y = _weighted(design)
+    logw = np.zeros(len(y)) if design.weights is None else np.log(design.weights)
     order_key = design.coords[:, 0] if spatial else design.visit
     order = np.lexsort((order_key, design.subject))
     subj = design.subject[order]

@@ -13,6 +13,7 @@ import scipy.stats
 
 from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.mmrm.design import Design
+from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS, Sandwich, sandwich
 from outcomes.models.mmrm.formula import MMRMFormula
 from outcomes.models.mmrm.grid import cell_rows, term_hypothesis
 from outcomes.models.mmrm.kenward_roger import (
@@ -47,8 +48,9 @@ class MMRMFit:
         ``satterthwaite``, ``kenward-roger``, ``kenward-roger-linear``, ``between-within`` or
         ``residual``.
     vcov_method : str
-        ``model`` (``(X'V^-1X)^-1``), ``kenward-roger`` (adjusted, SAS ``DDFM=KR``) or
-        ``empirical`` (the sandwich, SAS ``EMPIRICAL``).
+        ``model`` (``(X'V^-1X)^-1``), ``kenward-roger`` (adjusted, SAS ``DDFM=KR``),
+        ``empirical`` (the sandwich CR0, SAS ``EMPIRICAL``), ``empirical-bias-reduced`` (CR2) or
+        ``empirical-jackknife`` (CR3).
     conf_level : float
         Confidence level of the intervals.
     converged : bool
@@ -81,15 +83,20 @@ class MMRMFit:
 
     @cached_property
     def vcov(self) -> pd.DataFrame:
-        """Covariance of the fixed-effect estimates: model-based ``(X'V^-1X)^-1`` or, with
-        ``vcov="empirical"``, the sandwich ``C (sum_i X_i'V_i^-1 r_i r_i'V_i^-1 X_i) C``."""
+        """Covariance of the fixed-effect estimates: model-based ``(X'V^-1X)^-1``, Kenward-Roger
+        adjusted, or a sandwich (CR0, CR2, CR3: :mod:`outcomes.models.mmrm.empirical`)."""
         c = self.state.evaluation.xtvx_inv
-        if self.vcov_method == "empirical":
-            u = self.likelihood.scores(self.theta, self.state.evaluation.beta)
-            c = c @ (u.T @ u) @ c
+        if self.vcov_method in EMPIRICAL_METHODS:
+            c = self._sandwich.vcov
         elif self.vcov_method == "kenward-roger":
             c = adjusted_vcov(c, self._kr, linear=self.df_method == "kenward-roger-linear")
         return pd.DataFrame(c, index=self.design.columns, columns=self.design.columns)
+
+    @cached_property
+    def _sandwich(self) -> Sandwich:
+        kind = EMPIRICAL_METHODS[self.vcov_method]
+        ev = self.state.evaluation
+        return sandwich(self.likelihood, self.theta, ev.beta, ev.xtvx_inv, kind)
 
     @cached_property
     def _kr(self) -> KRComponents:
@@ -155,6 +162,8 @@ class MMRMFit:
             return self._between_within(row)
         if self.df_method.startswith("kenward-roger"):
             return kr_df(self.state.evaluation.xtvx_inv, row, self._kr)[0]
+        if self.vcov_method in EMPIRICAL_METHODS:
+            return self._sandwich.df(row)
         return one_dimensional_df(row, self.vcov.to_numpy(), self._jacobian, self._theta_vcov)
 
     @cached_property
