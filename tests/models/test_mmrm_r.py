@@ -240,3 +240,32 @@ def test_antidepressant_third_opinion_glmmtmb(antidepressant) -> None:
     gap = (ours["estimate"] - coef["estimate"]).abs() / ours["std_error"]
     assert gap.max() < 1e-3
     np.testing.assert_allclose(ours["std_error"], coef["std_error"], rtol=2e-3)
+
+
+# -- proportional weights --------------------------------------------------------------------------
+
+PROPORTIONAL = {
+    # tests/reference/r/lsmeans_proportional.R -> lsmeans_proportional.csv (emmeans 1.8.4.1,
+    # weights = "proportional", on the polished gls fits of these cases)
+    "~ARMCD": ("fev_cs", ["ARMCD"]),
+    "~ARMCD | AVISIT": ("fev_cs", ["ARMCD", "AVISIT"]),
+    "~RACE": ("fev_cs", ["RACE"]),
+    "~ARMCD * AVISIT * SEX": ("fev_cs", ["ARMCD", "AVISIT", "SEX"]),
+}
+
+
+@pytest.mark.parametrize("spec", PROPORTIONAL)
+def test_lsmeans_with_proportional_weights_match_emmeans(spec: str, case_fits) -> None:
+    case, factors = PROPORTIONAL[spec]
+    ref = pd.read_csv(R / "lsmeans_proportional.csv")
+    ref = ref[(ref["case"] == case) & (ref["spec"] == spec)]
+    fit = case_fits[case]
+    ours = fit.lsmeans(factors, weights="proportional")
+    merged = ours.astype({f: str for f in factors}).merge(ref, on=factors, suffixes=("", "_r"))
+    assert len(merged) == len(ref) == len(ours) >= 2
+    np.testing.assert_allclose(merged["estimate"], merged["emmean"], rtol=1e-6)
+    np.testing.assert_allclose(merged["std_error"], merged["SE"], rtol=1e-5)
+    np.testing.assert_allclose(merged["df"], merged["df_r"], rtol=1e-4)
+    # and they are not the equal-weight means (the data are unbalanced)
+    equal = fit.lsmeans(factors)
+    assert not np.allclose(equal["estimate"], ours["estimate"], rtol=1e-4)

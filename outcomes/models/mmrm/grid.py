@@ -69,11 +69,7 @@ def cell_rows(
     grid = reference_grid(design, shift)
     rows = grid_matrix(design, grid)
     others = [f for f in design.factors if f not in specs]
-    if weights == "proportional" and others:
-        freq = design.frame.groupby(others, observed=False).size()
-        w = freq.reindex(pd.MultiIndex.from_frame(grid[others])).to_numpy(dtype=float)
-    else:
-        w = np.ones(len(grid))
+    w = _frequencies(design, grid, others) if weights == "proportional" else np.ones(len(grid))
     combos = pd.DataFrame(
         list(itertools.product(*(design.factors[s] for s in specs))), columns=list(specs)
     )
@@ -84,6 +80,16 @@ def cell_rows(
             mask &= (grid[name] == level).to_numpy()
         out[i] = np.average(rows[mask], axis=0, weights=w[mask])
     return combos, out
+
+
+def _frequencies(design: Design, grid: pd.DataFrame, others: list[str]) -> np.ndarray:
+    """How often each grid row's combination of ``others`` occurs in the rows used."""
+    if not others:
+        return np.ones(len(grid))
+    counts = design.frame.groupby(others, observed=True).size()
+    lookup = {(k if isinstance(k, tuple) else (k,)): n for k, n in counts.items()}
+    keys = grid[others].astype(object).itertuples(index=False, name=None)
+    return np.array([lookup.get(key, 0) for key in keys], dtype=float)
 
 
 def term_hypothesis(
