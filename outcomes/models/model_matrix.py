@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_model
 from outcomes.models.frames import factor_levels, is_number_column
 
@@ -102,7 +103,10 @@ def model_matrix(
     Raises
     ------
     FormulaError
-        A formula the grammar refuses, a name that is not a column, a value that is not finite.
+        A formula the grammar refuses, a name that is not a column, a computed value that is not
+        finite (``log`` of 0).
+    ModelSpecificationError
+        An infinite number in a numeric column the model uses (each such column named).
 
     Examples
     --------
@@ -133,6 +137,7 @@ def model_matrix(
         if f.categorical or (isinstance(f.node, Name) and not is_number_column(frame[f.key]))
     ]
     factor_vars = list(dict.fromkeys([*factor_vars, *extra_factors]))
+    _check_finite(frame, [c for c in needed if c not in factor_vars], np.flatnonzero(keep))
     unknown_refs = sorted(set(reference) - set(factor_vars))
     if unknown_refs:
         raise ValueError(f"reference levels given for {unknown_refs}, which are not factors")
@@ -162,6 +167,27 @@ def model_matrix(
         kept_columns=np.array([order[all_names.index(n)] for n in names], dtype=int),
         formula=model,
     )
+
+
+def _check_finite(frame: pd.DataFrame, columns: Sequence[str], positions: np.ndarray) -> None:
+    """Refuse infinite numbers in the numeric columns a model uses, naming every such column.
+
+    ``positions`` are the frame's rows' positions in the data, to locate the first of each.
+    """
+    found = []
+    for c in columns:
+        if not is_number_column(frame[c]):
+            continue
+        bad = ~np.isfinite(frame[c].to_numpy(dtype=float))
+        if bad.any():
+            first = int(positions[np.flatnonzero(bad)[0]]) + 1
+            found.append(f"{c!r} in {int(bad.sum())} row(s), the first the data's row {first}")
+    if found:
+        raise ModelSpecificationError(
+            "a model takes finite numbers only; infinite values in "
+            + "; ".join(found)
+            + ". Set them to missing (the rows are then left out and counted) or correct them"
+        )
 
 
 def term_matrix(model: ModelFormula, values: pd.DataFrame) -> patsy.DesignMatrix:

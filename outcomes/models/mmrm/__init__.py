@@ -14,10 +14,11 @@ from outcomes.data.frames import as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
+from outcomes.models.mmrm.diagnose import failure_message
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.likelihood import Likelihood
-from outcomes.models.mmrm.optimize import OPTIMIZERS, optimize
+from outcomes.models.mmrm.optimize import OPTIMIZERS, fit_on_scale
 from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
 
 __all__ = [
@@ -146,7 +147,7 @@ def mmrm(
     for name in chain:
         structure = get_structure(name)
         lik = Likelihood(design, structure, reml)
-        state = optimize(lik)
+        state = fit_on_scale(lik)
         if state.converged:
             break
         tried.append(name)
@@ -163,13 +164,7 @@ def mmrm(
         notes.append(f"aliased columns dropped (linear combinations of others): {design.aliased}")
     notes.extend(state.messages)
     if not state.converged:
-        raise ConvergenceError(
-            f"the MMRM did not converge with {', '.join(chain)} covariance, each after "
-            f"{', '.join(_tried(state))}: "
-            f"largest gradient {abs(state.evaluation.gradient).max():.3g}. Try a simpler "
-            "covariance structure (or fallback=True to try toeph, ar1h, csh, cs in turn), check "
-            "for visits with very few observations, or rescale the response."
-        )
+        raise ConvergenceError(failure_message(lik, state, chain, _tried(state)))
     return MMRMFit(parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes))
 
 

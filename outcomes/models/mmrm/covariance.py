@@ -34,7 +34,7 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["STRUCTURES", "Structure", "derivatives", "get_structure", "us_theta"]
+__all__ = ["STRUCTURES", "Structure", "derivatives", "get_structure", "theta_scaling", "us_theta"]
 
 Array = np.ndarray
 
@@ -283,6 +283,36 @@ STRUCTURES: dict[str, Structure] = {
         ),
     )
 }
+
+
+def theta_scaling(structure: Structure, t: int, factor: float) -> tuple[Array, Array]:
+    """``(shift, stretch)`` with ``theta = shift + stretch * theta_1`` the parameters of
+    ``factor**2 * Sigma(theta_1)``: the covariance of a response multiplied by ``factor``.
+
+    Log standard deviations move by ``log factor``, log variances by twice it, the off-diagonal
+    Cholesky entries of ``us`` are multiplied by it; correlations and ranges do not change.
+
+    Examples
+    --------
+    >>> us = get_structure("us")
+    >>> shift, stretch = theta_scaling(us, 2, 10.0)
+    >>> theta = np.array([0.1, 0.3, -0.2])
+    >>> bool(np.allclose(us.matrix(shift + stretch * theta, 2), 100 * us.matrix(theta, 2)))
+    True
+    """
+    m = structure.n_params(t)
+    shift, stretch = np.zeros(m), np.ones(m)
+    log = float(np.log(factor))
+    if structure.name == "us":
+        diag = _diag_positions(t)
+        stretch[:] = factor
+        stretch[diag] = 1.0
+        shift[diag] = log
+    elif structure.name in ("csh", "ar1h", "toeph", "adh"):
+        shift[:t] = log
+    else:  # cs, ar1, toep, ad, sp_exp: theta[0] is the log variance
+        shift[0] = 2 * log
+    return shift, stretch
 
 
 def get_structure(name: str) -> Structure:

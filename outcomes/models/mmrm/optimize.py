@@ -10,17 +10,21 @@ from the best point found; a fit that still has not converged says so (see :clas
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.optimize
 
+from outcomes.models.mmrm.covariance import theta_scaling
 from outcomes.models.mmrm.likelihood import Evaluation, Likelihood
 
-__all__ = ["FitState", "hessian", "optimize"]
+__all__ = ["HESSIAN_RCOND", "FitState", "fit_on_scale", "hessian", "is_singular", "optimize"]
 
 #: Converged when the largest absolute gradient entry is below this.
 GRADIENT_TOLERANCE = 1e-4
+#: The Hessian counts as singular (a flat direction, a parameter the data do not identify) when
+#: its smallest eigenvalue is below this fraction of its largest.
+HESSIAN_RCOND = 1e-9
 #: Optimisers tried in turn.
 OPTIMIZERS = ("BFGS", "L-BFGS-B", "Nelder-Mead")
 
@@ -51,6 +55,42 @@ def hessian(lik: Likelihood, theta: np.ndarray) -> np.ndarray:
         g_down = lik.evaluate(down, gradient=True).gradient
         out[:, j] = (g_up - g_down) / (2 * h)  # type: ignore[operator]
     return (out + out.T) / 2
+
+
+def fit_on_scale(lik: Likelihood) -> FitState:
+    """:func:`optimize`, on an internal scale when the response's is far from 1.
+
+    A response whose standard deviation is outside ``[1e-2, 1e2]`` (a price in cents, a
+    concentration in mol/l) is divided by it (rounded to a power of 10) for the optimisation,
+    which is scale-free there; the parameters and the Hessian are then mapped back exactly
+    (:func:`~outcomes.models.mmrm.covariance.theta_scaling`, ``H = H_1 / (stretch stretch')``)
+    and the fit evaluated on the response as given. A note says so.
+    """
+    y = lik.design.y
+    sd = float(np.std(y)) if len(y) > 1 else 0.0
+    if not np.isfinite(sd) or sd == 0 or 1e-2 <= sd <= 1e2:
+        return optimize(lik)
+    factor = float(10.0 ** np.round(np.log10(sd)))
+    inner = optimize(Likelihood(replace(lik.design, y=y / factor), lik.structure, lik.reml))
+    shift, stretch = theta_scaling(lik.structure, lik.n_visits, factor)
+    shift, stretch = np.tile(shift, lik.n_groups), np.tile(stretch, lik.n_groups)
+    theta = shift + stretch * inner.theta
+    note = f"fitted with the response divided by {factor:g} (its scale), then scaled back"
+    return FitState(
+        theta,
+        lik.evaluate(theta, gradient=True),
+        inner.hessian / np.outer(stretch, stretch),
+        inner.converged,
+        inner.optimizer,
+        inner.iterations,
+        (*inner.messages, note),
+    )
+
+
+def is_singular(hess: np.ndarray) -> bool:
+    """Whether a Hessian is not positive definite, to :data:`HESSIAN_RCOND`."""
+    vals = np.linalg.eigvalsh(hess)
+    return bool(vals.min() <= HESSIAN_RCOND * max(float(vals.max()), 0.0))
 
 
 def optimize(lik: Likelihood, start: np.ndarray | None = None) -> FitState:
@@ -91,7 +131,8 @@ def optimize(lik: Likelihood, start: np.ndarray | None = None) -> FitState:
 def _objective(lik: Likelihood):  # noqa: ANN202 - a closure for scipy
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray] | float:
         try:
-            ev = lik.evaluate(theta, gradient=True)
+            with np.errstate(over="ignore", invalid="ignore"):  # a trial point far out: inf
+                ev = lik.evaluate(theta, gradient=True)
         except (np.linalg.LinAlgError, ValueError, FloatingPointError):
             return (np.inf, np.zeros_like(theta))
         return (ev.value, ev.gradient)  # type: ignore[return-value]
@@ -109,7 +150,8 @@ def _options(method: str, m: int) -> dict[str, float | int]:
 
 def _safe_value(lik: Likelihood, theta: np.ndarray) -> float:
     try:
-        return lik.evaluate(theta).value
+        with np.errstate(over="ignore", invalid="ignore"):
+            return lik.evaluate(theta).value
     except (np.linalg.LinAlgError, ValueError, FloatingPointError):
         return np.inf
 
@@ -146,6 +188,6 @@ def _state(
 ) -> FitState:
     ev = lik.evaluate(theta, gradient=True)
     hess = hessian(lik, theta)
-    positive = bool(np.all(np.linalg.eigvalsh(hess) > 0))
+    positive = not is_singular(hess)
     small = float(np.abs(ev.gradient).max()) < GRADIENT_TOLERANCE  # type: ignore[union-attr]
     return FitState(theta, ev, hess, positive and small, method, iterations, tuple(messages))
