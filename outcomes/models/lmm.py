@@ -14,7 +14,8 @@ ML); the inference on the fixed effects is then computed here, as lme4, lmerTest
   parameters and ``W`` twice the inverse (observed) Hessian of -2 log-likelihood, both computed
   analytically. ``df="kenward-roger"`` adjusts the covariance of the estimates and takes
   Kenward-Roger df (lmerTest's ``ddf="Kenward-Roger"``, pbkrtest, SAS ``DDFM=KR``), with
-  ``W`` from the expected information as pbkrtest; ``V`` is linear in the variance parameters,
+  ``W`` from the expected information as pbkrtest (``information="observed"``: the Hessian, as
+  SAS and :func:`outcomes.mmrm`); ``V`` is linear in the variance parameters,
   so the adjustment has no second-derivative term. ``df="normal"`` gives z tests
   (statsmodels' choice).
 
@@ -42,7 +43,12 @@ from outcomes.errors import ConvergenceError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
 from outcomes.models.frames import is_number_column
 from outcomes.models.inference import wald_table
-from outcomes.models.mmrm.kenward_roger import KRComponents, adjusted_vcov, kr_df
+from outcomes.models.mmrm.kenward_roger import (
+    KRComponents,
+    adjusted_vcov,
+    check_information,
+    kr_df,
+)
 from outcomes.models.mmrm.satterthwaite import one_dimensional_df
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
@@ -66,6 +72,7 @@ def lmm(
     reference: Mapping[str, Any] | None = None,
     df: str = "satterthwaite",
     conf_level: float = 0.95,
+    information: str = "expected",
 ) -> LMMFit:
     """Fit a linear mixed model with random effects per subject.
 
@@ -91,6 +98,11 @@ def lmm(
         Denominator degrees of freedom of the t tests and intervals (Kenward-Roger also adjusts
         the standard errors; it needs REML).
     conf_level : float
+    information : {"expected", "observed"}, default "expected"
+        The information matrix whose inverse is the covariance of the variance parameters in
+        Kenward-Roger's adjustment and df: expected (as pbkrtest) or observed (the Hessian, as
+        SAS PROC MIXED and :func:`outcomes.mmrm`'s default). The fit's ``information`` says
+        which.
 
     Returns
     -------
@@ -114,6 +126,7 @@ def lmm(
     """
     if df not in DF_METHODS:
         raise ValueError(f"df must be one of {DF_METHODS}, not {df!r}")
+    check_information(information)
     if df == "kenward-roger" and not reml:
         raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
     frame = as_frame(data)
@@ -147,6 +160,7 @@ def lmm(
         sigma2=float(result.scale),
         optimizer=tried[-1],
         notes=tuple(notes),
+        information=information,
     )
     fit = _polish(fit)
     if fit.singular:
@@ -273,6 +287,9 @@ class LMMFit:
         Residual variance.
     notes : tuple of str
         Rows left out, aliased columns, a singular fit.
+    information : str
+        ``expected`` or ``observed``: the information matrix behind Kenward-Roger's covariance
+        of the variance parameters.
     """
 
     formula: str
@@ -290,6 +307,7 @@ class LMMFit:
     sigma2: float
     optimizer: str
     notes: tuple[str, ...] = ()
+    information: str = "expected"
 
     @property
     def n_obs(self) -> int:
@@ -423,7 +441,8 @@ class LMMFit:
         lines = [
             f"Linear mixed model ({method}): {self.formula}, random {self.random} | {self.subject}",
             f"{self.n_obs} observations of {self.n_subjects} subjects; log-likelihood "
-            f"{self.loglik:.4f}; df {self.df_method}",
+            f"{self.loglik:.4f}; df {self.df_method}"
+            + (f" ({self.information} information)" if self.df_method == "kenward-roger" else ""),
             *self.notes,
             "",
             self.to_frame().to_string(index=False),
@@ -535,7 +554,8 @@ def _blocks(fit: LMMFit) -> _Blocks:
     m2ll = logdet + ypy + n_used * np.log(2 * np.pi)
     if fit.reml:
         m2ll += np.linalg.slogdet(xvx)[1]
-    kr = KRComponents(p=-mk, q=nkl, r=np.zeros_like(nkl), w=2 * np.linalg.pinv(expected))
+    information = expected if fit.information == "expected" else hessian
+    kr = KRComponents(p=-mk, q=nkl, r=np.zeros_like(nkl), w=2 * np.linalg.pinv(information))
     return _Blocks(
         beta=beta,
         vcov=vcov,

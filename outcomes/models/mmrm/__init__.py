@@ -17,6 +17,7 @@ from outcomes.models.mmrm.design import build_design
 from outcomes.models.mmrm.diagnose import failure_message
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS
 from outcomes.models.mmrm.formula import parse_formula
+from outcomes.models.mmrm.kenward_roger import check_information
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import OPTIMIZERS, fit_on_scale
 from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
@@ -70,6 +71,7 @@ def mmrm(
     reference: Mapping[str, Any] | None = None,
     conf_level: float = 0.95,
     fallback: bool | Sequence[str] = False,
+    information: str = "observed",
 ) -> MMRMFit:
     """Fit a mixed model for repeated measures.
 
@@ -110,6 +112,11 @@ def mmrm(
         fits the structures of :data:`FALLBACK_CHAIN` in turn (toeph, ar1h, csh, cs), or those
         given, and keeps the first that converges. The fit's ``notes`` and ``structure`` say
         which one it is: a fallback is never silent.
+    information : {"observed", "expected"}, default "observed"
+        The information matrix whose inverse is the covariance of the covariance parameters in
+        Kenward-Roger's adjustment and df: observed (the Hessian, as SAS PROC MIXED and R mmrm)
+        or expected (as pbkrtest, and :func:`outcomes.lmm`'s default). The fit's
+        ``information`` says which.
 
     Returns
     -------
@@ -137,6 +144,7 @@ def mmrm(
     from outcomes.errors import ConvergenceError
 
     vcov = _check_methods(df, vcov, reml)
+    check_information(information)
     frame = as_frame(data)
     parsed = parse_formula(formula, frame.columns)
     design = build_design(parsed, frame, weights=weights, reference=reference)
@@ -165,7 +173,9 @@ def mmrm(
     notes.extend(state.messages)
     if not state.converged:
         raise ConvergenceError(failure_message(lik, state, chain, _tried(state)))
-    return MMRMFit(parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes))
+    return MMRMFit(
+        parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes), information
+    )
 
 
 def _check_methods(df: str, vcov: str | None, reml: bool) -> str:

@@ -28,7 +28,9 @@ from outcomes.models.mmrm.covariance import _ante_corr, _lags, _tril, get_struct
 from outcomes.models.mmrm.likelihood import Likelihood
 
 __all__ = [
+    "INFORMATION",
     "KRComponents",
+    "check_information",
     "adjusted_vcov",
     "kr_components",
     "kr_df",
@@ -37,6 +39,19 @@ __all__ = [
 ]
 
 Array = np.ndarray
+
+#: The information matrices Kenward-Roger's ``W`` can come from.
+INFORMATION = ("observed", "expected")
+
+
+def check_information(information: str) -> None:
+    """Refuse an ``information=`` that is not one of :data:`INFORMATION`."""
+    if information not in INFORMATION:
+        from outcomes.errors import ModelSpecificationError
+
+        raise ModelSpecificationError(
+            f"information must be one of {INFORMATION}, not {information!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -127,12 +142,20 @@ class KRComponents:
     w: Array
 
 
-def kr_components(lik: Likelihood, theta: Array, hessian: Array) -> KRComponents:
+def kr_components(
+    lik: Likelihood, theta: Array, hessian: Array, information: str = "observed"
+) -> KRComponents:
     """The Kenward-Roger matrices at the optimum ``theta`` (natural parameters, per group).
 
     For visit-based structures the derivatives of the full visits x visits matrix are taken
     once per group and cut down to each missingness pattern; the sums over patterns are matrix
     products on the patterns' sufficient statistics.
+
+    ``W`` is twice the inverse of the observed information (``hessian``, of -2 log-likelihood
+    over ``theta``, mapped to the natural parameters; SAS PROC MIXED, R mmrm) or, with
+    ``information="expected"``, of the expected one, ``tr(Pi V_i Pi V_j) = sum_p n_p
+    tr(A D_i A D_j) - 2 tr(Phi Q_ij) + tr(Phi P_i Phi P_j)`` under REML (the first term alone
+    under ML; pbkrtest).
     """
     structure = lik.structure
     block, k = lik.block, lik.n_beta
@@ -154,6 +177,7 @@ def kr_components(lik: Likelihood, theta: Array, hessian: Array) -> KRComponents
             for phi in phis
         ]
     p = np.zeros((lik.n_theta, k, k))
+    traces = np.zeros((lik.n_theta, lik.n_theta))
     q = np.zeros((lik.n_theta, lik.n_theta, k, k))
     r = np.zeros((lik.n_theta, lik.n_theta, k, k))
     for pat in lik.patterns:
@@ -173,11 +197,22 @@ def kr_components(lik: Likelihood, theta: Array, hessian: Array) -> KRComponents
         m = len(ada)
         sl = slice(pat.group * block, (pat.group + 1) * block)
         p[sl] -= (ada.reshape(m, -1) @ xx).reshape(m, k, k)
+        traces[sl, sl] += pat.n * np.einsum("iab,jba->ij", ada, d1[1:])  # tr(A D_i A D_j)
         adada = np.einsum("iab,jbc,cd->ijad", ada, d1[1:], a)  # (A D_i A) D_j A
         q[sl, sl] += (adada.reshape(m * m, -1) @ xx).reshape(m, m, k, k)
         if d2 is not None:
             aga = np.einsum("ab,ijbc,cd->ijad", a, d2, a)
             r[sl, sl] += (aga.reshape(m * m, -1) @ xx).reshape(m, m, k, k)
+    if information == "expected":
+        expected = traces
+        if lik.reml:
+            phi = lik.evaluate(theta).xtvx_inv
+            expected = (
+                traces
+                - 2 * np.einsum("kl,ijlk->ij", phi, q)
+                + np.einsum("kl,ilm,mn,jnk->ij", phi, p, phi, p)
+            )
+        w = 2 * np.linalg.inv((expected + expected.T) / 2)
     return KRComponents(p, q, r, w)
 
 

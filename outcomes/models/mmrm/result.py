@@ -57,6 +57,9 @@ class MMRMFit:
         Whether the optimiser reached a maximum (gradient zero, Hessian positive definite).
     notes : tuple of str
         What happened in fitting: rows left out, aliased columns, optimiser fallbacks.
+    information : str
+        ``observed`` or ``expected``: the information matrix behind Kenward-Roger's covariance
+        of the covariance parameters.
     """
 
     formula: MMRMFormula
@@ -68,6 +71,7 @@ class MMRMFit:
     likelihood: Likelihood
     state: FitState
     notes: tuple[str, ...]
+    information: str = "observed"
 
     # -- basic quantities ---------------------------------------------------------------------
 
@@ -100,7 +104,7 @@ class MMRMFit:
 
     @cached_property
     def _kr(self) -> KRComponents:
-        return kr_components(self.likelihood, self.theta, self.state.hessian)
+        return kr_components(self.likelihood, self.theta, self.state.hessian, self.information)
 
     @property
     def theta(self) -> np.ndarray:
@@ -409,7 +413,8 @@ class MMRMFit:
             f"{cov.subject}" + (f", by {cov.group}" if cov.group else ""),
             f"{self.n_subjects} subjects, {self.n_obs} observations "
             f"({self.design.n_dropped} rows with a missing value left out); "
-            f"df: {self.df_method}",
+            f"df: {self.df_method}"
+            + (f" ({self.information} information)" if "kenward" in self.df_method else ""),
             f"converged: {self.converged} ({self.state.optimizer}, {self.state.iterations} "
             "iterations)",
             *[f"note: {n}" for n in self.notes],
