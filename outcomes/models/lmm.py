@@ -43,6 +43,7 @@ from outcomes.errors import ConvergenceError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
 from outcomes.models.frames import is_number_column
 from outcomes.models.inference import wald_table
+from outcomes.models.lmm_boundary import boundary_df, polish_at_boundary
 from outcomes.models.mmrm.kenward_roger import (
     KRComponents,
     adjusted_vcov,
@@ -216,6 +217,8 @@ def _polish(fit: LMMFit, max_steps: int = 20) -> LMMFit:
     can leave the variances a few parts in 10^5 from the optimum; the analytic gradient and
     Hessian (see :func:`_blocks`) take them the rest of the way. A step that would leave the
     random-effects covariance not positive semi-definite, or lower the likelihood, is halved.
+    A singular fit is polished in lme4's parametrisation instead
+    (:func:`~outcomes.models.lmm_boundary.polish_at_boundary`).
     """
     pairs = list(zip(*np.tril_indices(len(fit.g)), strict=True))
 
@@ -225,10 +228,8 @@ def _polish(fit: LMMFit, max_steps: int = 20) -> LMMFit:
             g[a, b] = g[b, a] = value
         return replace(fit, g=g, sigma2=float(theta[-1]))
 
-    if fit.singular:
-        return fit
     current = fit
-    for _ in range(max_steps):
+    for _ in range(0 if fit.singular else max_steps):
         blocks = current._blocks
         try:
             step = np.linalg.solve(blocks.hessian, blocks.gradient)
@@ -249,6 +250,9 @@ def _polish(fit: LMMFit, max_steps: int = 20) -> LMMFit:
         else:
             break
         current = trial
+    if current.singular:
+        g, sigma2 = polish_at_boundary(current)
+        current = replace(current, g=g, sigma2=sigma2)
     return current
 
 
@@ -406,6 +410,8 @@ class LMMFit:
             df = np.full(len(rows), np.inf)
         elif self.df_method == "kenward-roger":
             df = np.array([kr_df(blocks.vcov, r, blocks.kr)[0] for r in rows])
+        elif self.singular:
+            df = boundary_df(self, rows, blocks.vcov)
         else:
             df = np.array(
                 [one_dimensional_df(r, blocks.vcov, blocks.jacobian, self.theta_vcov) for r in rows]
