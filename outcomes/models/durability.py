@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.stats
-import statsmodels.api as sm
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
 from outcomes.data.frames import require
@@ -80,7 +81,7 @@ def kaplan_meier(times: pd.DataFrame, *, group: str, conf_level: float = 0.95) -
     z = scipy.stats.norm.ppf(1 - (1 - conf_level) / 2)
     parts = []
     for level, part in times.groupby(group, sort=True):
-        sf = sm.SurvfuncRight(part["time"].to_numpy(float), part["event"].to_numpy(int))
+        sf = SurvfuncRight(part["time"].to_numpy(float), part["event"].to_numpy(int))
         s = np.asarray(sf.surv_prob)
         se = np.asarray(sf.surv_prob_se)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -114,7 +115,7 @@ def hazard_ratio(
     if reference not in levels:
         raise ValueError(f"reference {reference!r} is not a level of {group}: {levels}")
     x = pd.DataFrame({f"{lev}": (times[group] == lev).astype(float) for lev in levels[1:]})
-    fit = sm.PHReg(
+    fit = PHReg(
         times["time"].to_numpy(float), x, status=times["event"].to_numpy(int), ties="efron"
     ).fit(disp=0)
     ci = np.exp(fit.conf_int(alpha=1 - conf_level))

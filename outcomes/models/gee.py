@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.optimize
-import statsmodels.api as sm
-from statsmodels.genmod import cov_struct
+from statsmodels.genmod import cov_struct, families
+from statsmodels.genmod.generalized_estimating_equations import GEE
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
 
 from outcomes.data.frames import as_frame
@@ -50,7 +50,7 @@ from outcomes.models.model_matrix import ModelMatrix, model_matrix
 __all__ = ["CORRELATIONS", "FAMILIES", "GEEFit", "gee"]
 
 #: Families of :func:`gee` and their statsmodels classes (canonical links).
-FAMILIES: dict[str, type] = {"gaussian": sm.families.Gaussian, "binomial": sm.families.Binomial}
+FAMILIES: dict[str, type] = {"gaussian": families.Gaussian, "binomial": families.Binomial}
 #: Working correlation structures of :func:`gee`.
 CORRELATIONS: tuple[str, ...] = ("independence", "exchangeable", "ar1", "unstructured")
 _NEEDS_TIME = frozenset({"ar1", "unstructured"})
@@ -146,7 +146,7 @@ def gee(
     )
     groups = pd.factorize(mm.frame[subject], sort=True)[0][order]
     time_codes = pd.factorize(mm.frame[time], sort=True)[0][order].astype(int) if time else None
-    model = sm.GEE(
+    model = GEE(
         mm.y[order],
         mm.x[order],
         groups=groups,

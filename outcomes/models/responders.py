@@ -25,9 +25,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.discrete.discrete_model import Logit
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+from statsmodels.tools.tools import add_constant
 
 from outcomes.data.frames import require
 from outcomes.models.frames import factor_levels
@@ -201,7 +202,7 @@ def _odds_ratio(
     x = pd.DataFrame({"arm": (sub[group] == level).astype(float)})
     for c in covariates:
         x[c] = sub[c].astype(float)
-    x = sm.add_constant(x, has_constant="add")
+    x = add_constant(x, has_constant="add")
     y = sub["_y"].to_numpy(float)
     arm = x["arm"].to_numpy()
     for value, name in ((1.0, level), (0.0, reference)):
@@ -211,7 +212,7 @@ def _odds_ratio(
             return (*_NO_ODDS, f"not estimable: {which} of {name} respond (separation)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.Logit(y, x).fit(disp=0, method="newton", tol=1e-12, maxiter=100)
+        fit = Logit(y, x).fit(disp=0, method="newton", tol=1e-12, maxiter=100)
     if not fit.mle_retvals.get("converged", True) or any(
         issubclass(w.category, (ConvergenceWarning, PerfectSeparationWarning)) for w in caught
     ):
