@@ -24,6 +24,9 @@ __all__ = [
     "ScheduleError",
     "ConvergenceError",
     "ModelSpecificationError",
+    "PlotError",
+    "TableError",
+    "ArgumentTypeError",
     "ValidationError",
     "WriteError",
 ]
@@ -56,6 +59,18 @@ class ConvergenceError(OutcomesError, RuntimeError):
 class ModelSpecificationError(OutcomesError, ValueError):
     """A model cannot be fitted as asked: an unknown or mismatched option, or a column that
     cannot enter the model (the message names it)."""
+
+
+class PlotError(OutcomesError, ValueError):
+    """A figure cannot be drawn as asked: an unknown option, or data it cannot show."""
+
+
+class TableError(OutcomesError, ValueError):
+    """A table cannot be built or formatted as asked."""
+
+
+class ArgumentTypeError(OutcomesError, TypeError):
+    """An argument of the wrong kind (a number where a frame is needed, ...)."""
 
 
 class ScheduleError(OutcomesError, ValueError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from outcomes.data.frames import as_frame
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.formula import parse_model
 from outcomes.models.mmrm import MMRMFit, mmrm
 
@@ -57,10 +58,10 @@ def ancova(
     parse_model(formula)  # refused here, located in the caller's own text
     frame = as_frame(data)
     if (visit is None) != (at is None):
-        raise ValueError("give both visit= and at= to choose a visit, or neither")
+        raise ModelSpecificationError("give both visit= and at= to choose a visit, or neither")
     if visit is not None:
         frame = frame[frame[visit] == at]
     if frame.empty:
-        raise ValueError(f"no rows at {visit} = {at!r}")
+        raise ModelSpecificationError(f"no rows at {visit} = {at!r}")
     one = frame.assign(_visit="all", _row=range(len(frame)))
     return mmrm(f"{formula} + us(_visit | _row)", one, reference=reference, conf_level=conf_level)

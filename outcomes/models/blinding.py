@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
+from outcomes.errors import ArgumentTypeError, ModelSpecificationError
+
 __all__ = ["BLINDING_COLUMNS", "blinding", "blinding_from_counts"]
 
 #: Columns of the tables of :func:`blinding` and :func:`blinding_from_counts`.
@@ -104,15 +106,21 @@ def blinding(
     """
     frame = data.subjects if hasattr(data, "subjects") else data
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"data must be a DataFrame or a TrialData, not {type(data).__name__}")
+        raise ArgumentTypeError(
+            f"data must be a DataFrame or a TrialData, not {type(data).__name__}"
+        )
     missing_cols = [c for c in (arm, guess, *([by] if by else [])) if c not in frame.columns]
     if missing_cols:
-        raise ValueError(f"the data have no column(s) {missing_cols}; they have {list(frame)}")
+        raise ModelSpecificationError(
+            f"the data have no column(s) {missing_cols}; they have {list(frame)}"
+        )
     arms = [a for a in pd.unique(frame[arm].dropna())]
     if control not in arms:
-        raise ValueError(f"control arm {control!r} is not among the arms {arms}")
+        raise ModelSpecificationError(f"control arm {control!r} is not among the arms {arms}")
     if len(arms) != 2:
-        raise ValueError(f"the blinding indices are for two arms; the data have {arms}")
+        raise ModelSpecificationError(
+            f"the blinding indices are for two arms; the data have {arms}"
+        )
     active = next(a for a in arms if a != control)
     unknown = {str(v).strip().casefold() for v in dont_know}
     lookup = {**{u: _DK for u in unknown}, **{str(a).strip().casefold(): a for a in arms}}
@@ -121,13 +129,13 @@ def blinding(
     bad = answer.notna() & ~answer.isin([*arms, _DK])
     if bad.any():
         listed = ", ".join(f"row {i}: {frame.loc[i, guess]!r}" for i in frame.index[bad][:10])
-        raise ValueError(
+        raise ModelSpecificationError(
             f"{int(bad.sum())} guesses are neither an arm ({active!r}, {control!r}) nor a "
             f"don't-know answer {sorted(unknown)}: {listed}"
         )
     no_arm = frame[arm].isna()
     if no_arm.any():
-        raise ValueError(f"rows {list(frame.index[no_arm][:10])} have no arm")
+        raise ModelSpecificationError(f"rows {list(frame.index[no_arm][:10])} have no arm")
     parts = frame.assign(_answer=answer.fillna("missing")).groupby(
         [by] if by else (lambda _: 0), sort=False
     )
@@ -186,14 +194,18 @@ def blinding_from_counts(
     """
     arms = list(counts.index)
     if len(arms) != 2 or control not in arms:
-        raise ValueError(f"counts must have two arms as rows, one of them {control!r}: {arms}")
+        raise ModelSpecificationError(
+            f"counts must have two arms as rows, one of them {control!r}: {arms}"
+        )
     active = next(a for a in arms if a != control)
     missing_cols = [c for c in (active, control, dont_know) if c not in counts.columns]
     if missing_cols:
-        raise ValueError(f"counts have no column(s) {missing_cols}; they have {list(counts)}")
+        raise ModelSpecificationError(
+            f"counts have no column(s) {missing_cols}; they have {list(counts)}"
+        )
     table = counts.loc[[active, control], [active, control, dont_know]].to_numpy(dtype=float)
     if (table < 0).any():
-        raise ValueError("counts must not be negative")
+        raise ModelSpecificationError("counts must not be negative")
     z = scipy.stats.norm.ppf(1 - (1 - conf_level) / 2)
     rows = []
     for i, name in enumerate((active, control)):

@@ -31,6 +31,7 @@ import scipy.stats
 
 from outcomes.data import columns as col
 from outcomes.data.frames import as_frame
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.paired import paired_change, subject_scores
 
 __all__ = ["count_active_doses", "dose_equivalence", "session_response", "session_visits"]
@@ -51,7 +52,9 @@ def session_visits(data: Any, instrument: str = "madrs") -> dict[int, tuple[str,
     rows = frame[(frame[col.INSTRUMENT] == instrument) & frame[col.TOTAL].notna()]
     rows = rows[rows[col.PHASE] != "screening"]
     if rows.empty:
-        raise ValueError(f"the data have no scored {instrument!r} rows after screening")
+        raise ModelSpecificationError(
+            f"the data have no scored {instrument!r} rows after screening"
+        )
     visits = rows.groupby(col.VISIT, observed=True)[[col.VISIT_NUM, col.SESSION]].first()
     phases = rows.groupby(col.VISIT, observed=True)[col.PHASE].first()
     out = {}
@@ -65,7 +68,9 @@ def session_visits(data: Any, instrument: str = "madrs") -> dict[int, tuple[str,
             str(after[col.VISIT_NUM].idxmin()),
         )
     if not out:
-        raise ValueError(f"no dosing session has {instrument!r} both before and after it")
+        raise ModelSpecificationError(
+            f"no dosing session has {instrument!r} both before and after it"
+        )
     return out
 
 
@@ -162,11 +167,13 @@ def dose_equivalence(
     ['PLACEBO', 'DMT', 'all']
     """
     if not margin > 0:
-        raise ValueError(f"margin must be positive, not {margin}")
+        raise ModelSpecificationError(f"margin must be positive, not {margin}")
     sessions = dict(sessions or session_visits(data, instrument))
     missing = [s for s in (first, second) if s not in sessions]
     if missing:
-        raise ValueError(f"sessions {missing} have no visits before and after; have {sessions}")
+        raise ModelSpecificationError(
+            f"sessions {missing} have no visits before and after; have {sessions}"
+        )
     scores = subject_scores(
         data,
         {
@@ -190,7 +197,9 @@ def dose_equivalence(
 def _tost(d: np.ndarray, margin: float, alpha: float) -> dict[str, Any]:
     n = len(d)
     if n < 2:
-        raise ValueError(f"the TOST needs at least 2 subjects with both sessions; {n} have")
+        raise ModelSpecificationError(
+            f"the TOST needs at least 2 subjects with both sessions; {n} have"
+        )
     lower = scipy.stats.ttest_1samp(d, -margin, alternative="greater")
     upper = scipy.stats.ttest_1samp(d, margin, alternative="less")
     low, high = scipy.stats.ttest_1samp(d, 0.0).confidence_interval(1 - 2 * alpha)

@@ -28,6 +28,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
 from outcomes.data.frames import require
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.frames import factor_levels
 
 __all__ = ["hazard_ratio", "kaplan_meier", "relapse_times", "still_responding"]
@@ -113,7 +114,9 @@ def hazard_ratio(
     """
     levels = sorted(times[group].unique(), key=lambda v: (v != reference, str(v)))
     if reference not in levels:
-        raise ValueError(f"reference {reference!r} is not a level of {group}: {levels}")
+        raise ModelSpecificationError(
+            f"reference {reference!r} is not a level of {group}: {levels}"
+        )
     x = pd.DataFrame({f"{lev}": (times[group] == lev).astype(float) for lev in levels[1:]})
     fit = PHReg(
         times["time"].to_numpy(float), x, status=times["event"].to_numpy(int), ties="efron"
@@ -177,15 +180,15 @@ def still_responding(
     [[4, 2, 1, 2, 1], [8, 2, 1, 2, 0]]
     """
     if missing not in _MISSING_RULES:
-        raise ValueError(f"missing must be one of {_MISSING_RULES}, not {missing!r}")
+        raise ModelSpecificationError(f"missing must be one of {_MISSING_RULES}, not {missing!r}")
     needed = [outcome, subject, visit, *([group] if group else [])]
     require(data, needed)
     levels = factor_levels(data[visit])
     if anchor not in levels:
-        raise ValueError(f"anchor {anchor!r} is not a visit of {visit!r}: {levels}")
+        raise ModelSpecificationError(f"anchor {anchor!r} is not a visit of {visit!r}: {levels}")
     later = levels[levels.index(anchor) + 1 :]
     if not later:
-        raise ValueError(f"no visit follows the anchor {anchor!r}")
+        raise ModelSpecificationError(f"no visit follows the anchor {anchor!r}")
     values = data.pivot_table(
         index=subject, columns=visit, values=outcome, aggfunc="first", observed=True
     ).reindex(columns=levels)

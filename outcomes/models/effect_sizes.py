@@ -19,6 +19,7 @@ import scipy.optimize
 import scipy.special
 import scipy.stats
 
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.frames import factor_levels
 
 __all__ = ["cohens_d", "pooled_sd", "standardized_difference", "within_d"]
@@ -69,7 +70,9 @@ def cohens_d(
     levels = factor_levels(data[group])
     reference = levels[0] if reference is None else reference
     if reference not in levels:
-        raise ValueError(f"reference {reference!r} is not a level of {group}: {levels}")
+        raise ModelSpecificationError(
+            f"reference {reference!r} is not a level of {group}: {levels}"
+        )
     rows = []
     groups = data.groupby(by, observed=True, sort=True) if by else [((), data)]
     for key, part in groups:
@@ -104,7 +107,7 @@ def within_d(
         x = part[dv].dropna().to_numpy(float)
         n = len(x)
         if n < 2:
-            raise ValueError(f"d_z needs at least 2 values of {dv!r}, got {n}")
+            raise ModelSpecificationError(f"d_z needs at least 2 values of {dv!r}, got {n}")
         mean, sd = float(x.mean()), float(x.std(ddof=1))
         d = mean / sd
         low, high = _ncp_interval(d * np.sqrt(n), n - 1, conf_level)
@@ -149,7 +152,7 @@ def standardized_difference(contrasts: pd.DataFrame, sd: float) -> pd.DataFrame:
     [[-1.4, -2.4, -0.4]]
     """
     if not sd > 0:
-        raise ValueError(f"the standardising SD must be positive, not {sd}")
+        raise ModelSpecificationError(f"the standardising SD must be positive, not {sd}")
     out = contrasts.copy()
     out["d"] = contrasts["estimate"] / sd
     out["d_conf_low"] = contrasts["conf_low"] / sd
@@ -160,7 +163,9 @@ def standardized_difference(contrasts: pd.DataFrame, sd: float) -> pd.DataFrame:
 def _two_sample(x: np.ndarray, y: np.ndarray, conf_level: float) -> dict[str, float]:
     n1, n2 = len(x), len(y)
     if n1 < 2 or n2 < 2:
-        raise ValueError(f"Cohen's d needs at least 2 values per group, got {n1} and {n2}")
+        raise ModelSpecificationError(
+            f"Cohen's d needs at least 2 values per group, got {n1} and {n2}"
+        )
     df = n1 + n2 - 2
     sd = float(np.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / df))
     diff = float(x.mean() - y.mean())

@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from outcomes.errors import ModelSpecificationError
+
 __all__ = ["factor_levels", "is_number_column"]
 
 
@@ -24,7 +26,7 @@ def factor_levels(column: pd.Series, reference: Any = None) -> list[Any]:
         levels = sorted(present, key=lambda v: (str(type(v)), v))
     if reference is not None:
         if reference not in levels:
-            raise ValueError(f"reference level {reference!r} is not among {levels}")
+            raise ModelSpecificationError(f"reference level {reference!r} is not among {levels}")
         levels = [reference, *[lev for lev in levels if lev != reference]]
     return levels
 

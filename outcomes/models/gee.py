@@ -42,7 +42,7 @@ from statsmodels.genmod.generalized_estimating_equations import GEE
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
 
 from outcomes.data.frames import as_frame
-from outcomes.errors import ConvergenceError
+from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import parse_model
 from outcomes.models.inference import wald_table
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
@@ -120,14 +120,18 @@ def gee(
     True
     """
     if family not in FAMILIES:
-        raise ValueError(f"family must be one of {sorted(FAMILIES)}, not {family!r}")
+        raise ModelSpecificationError(f"family must be one of {sorted(FAMILIES)}, not {family!r}")
     if correlation not in CORRELATIONS:
-        raise ValueError(f"correlation must be one of {CORRELATIONS}, not {correlation!r}")
+        raise ModelSpecificationError(
+            f"correlation must be one of {CORRELATIONS}, not {correlation!r}"
+        )
     if correlation in _NEEDS_TIME and time is None:
-        raise ValueError(f"correlation={correlation!r} needs time=, the column ordering visits")
+        raise ModelSpecificationError(
+            f"correlation={correlation!r} needs time=, the column ordering visits"
+        )
     frame = as_frame(data)
     if subject not in frame.columns:
-        raise ValueError(f"the data have no subject column {subject!r}")
+        raise ModelSpecificationError(f"the data have no subject column {subject!r}")
     model = parse_model(formula).resolve(frame.columns)
     response = model.response.key if model.response else ""
     if response in frame.columns and pd.api.types.is_bool_dtype(frame[response]):
@@ -136,7 +140,9 @@ def gee(
     extra = [subject, *([time] if time else [])]
     mm = model_matrix(model, frame, extra=extra, reference=reference)
     if family == "binomial" and not np.isin(mm.y, (0.0, 1.0)).all():
-        raise ValueError(f"a binomial response must be 0/1; {response!r} has other values")
+        raise ModelSpecificationError(
+            f"a binomial response must be 0/1; {response!r} has other values"
+        )
     order = np.lexsort(
         (
             np.arange(len(mm.y)),
@@ -254,7 +260,7 @@ class GEEFit:
         """
         rows = np.atleast_2d(np.asarray(contrast, dtype=float))
         if rows.shape[1] != len(self.params):
-            raise ValueError(
+            raise ModelSpecificationError(
                 f"a contrast has {len(self.params)} coefficients ({self.design.columns}), "
                 f"not {rows.shape[1]}"
             )

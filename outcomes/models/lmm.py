@@ -39,7 +39,7 @@ from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from outcomes.data.frames import as_frame
-from outcomes.errors import ConvergenceError
+from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
 from outcomes.models.frames import is_number_column
 from outcomes.models.inference import wald_table
@@ -126,14 +126,16 @@ def lmm(
     ['(Intercept)', 'base', 'armDMT', 'weeks', 'armDMT:weeks']
     """
     if df not in DF_METHODS:
-        raise ValueError(f"df must be one of {DF_METHODS}, not {df!r}")
+        raise ModelSpecificationError(f"df must be one of {DF_METHODS}, not {df!r}")
     check_information(information)
     if df == "kenward-roger" and not reml:
-        raise ValueError("Kenward-Roger needs REML: use reml=True, or df='satterthwaite'")
+        raise ModelSpecificationError(
+            "Kenward-Roger needs REML: use reml=True, or df='satterthwaite'"
+        )
     frame = as_frame(data)
     effects = _random_effects(random, frame)
     if subject not in frame.columns:
-        raise ValueError(f"the data have no subject column {subject!r}")
+        raise ModelSpecificationError(f"the data have no subject column {subject!r}")
     mm = model_matrix(formula, frame, extra=[subject, *effects.variables], reference=reference)
     z, z_names = _random_design(effects, mm.frame)
     groups, labels = pd.factorize(mm.frame[subject], sort=True)
@@ -400,7 +402,7 @@ class LMMFit:
         """
         rows = np.atleast_2d(np.asarray(contrast, dtype=float))
         if rows.shape[1] != len(self.design.columns):
-            raise ValueError(
+            raise ModelSpecificationError(
                 f"a contrast has {len(self.design.columns)} coefficients "
                 f"({self.design.columns}), not {rows.shape[1]}"
             )

@@ -123,13 +123,15 @@ def model_matrix(
     needed = list(dict.fromkeys([*variables, *extra]))
     missing_cols = [c for c in needed if c not in data.columns]
     if missing_cols:
-        raise ValueError(
+        raise ModelSpecificationError(
             f"the data have no column(s) {missing_cols}; they have {list(data.columns)}"
         )
     keep = data[needed].notna().all(axis=1).to_numpy()
     frame = data.loc[keep, needed].reset_index(drop=True)
     if frame.empty:
-        raise ValueError("no row has the response and every model variable: nothing to fit")
+        raise ModelSpecificationError(
+            "no row has the response and every model variable: nothing to fit"
+        )
     reference = dict(reference or {})
     factor_vars = [
         f.key
@@ -140,7 +142,9 @@ def model_matrix(
     _check_finite(frame, [c for c in needed if c not in factor_vars], np.flatnonzero(keep))
     unknown_refs = sorted(set(reference) - set(factor_vars))
     if unknown_refs:
-        raise ValueError(f"reference levels given for {unknown_refs}, which are not factors")
+        raise ModelSpecificationError(
+            f"reference levels given for {unknown_refs}, which are not factors"
+        )
     factors = {c: factor_levels(frame[c], reference.get(c)) for c in factor_vars}
     for c, levels in factors.items():
         frame[c] = pd.Categorical(frame[c].astype(object), categories=levels)

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from outcomes.errors import ModelSpecificationError
+
 __all__ = ["METHODS", "adjust", "graphical"]
 
 METHODS: tuple[str, ...] = ("bonferroni", "holm", "hochberg", "fixed-sequence")
@@ -94,7 +96,7 @@ def adjust(
     1  secondary    0.020       0.020      True
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+        raise ModelSpecificationError(f"method must be one of {METHODS}, not {method!r}")
     p = _as_p_series(p_values)
     _check_alpha(alpha)
     if method == "fixed-sequence":
@@ -102,7 +104,9 @@ def adjust(
         adjusted = np.maximum.accumulate(p.to_numpy())
     else:
         if order is not None:
-            raise ValueError(f"order is used only by 'fixed-sequence', not by {method!r}")
+            raise ModelSpecificationError(
+                f"order is used only by 'fixed-sequence', not by {method!r}"
+            )
         adjusted = multipletests(p.to_numpy(), alpha=alpha, method=_STATSMODELS[method])[1]
     return _result(p, adjusted, alpha)
 
@@ -206,25 +210,25 @@ def _as_p_series(p_values: PValues) -> pd.Series:
     elif isinstance(p_values, Mapping):
         p = pd.Series(dict(p_values), dtype=object)
     else:
-        raise ValueError(
+        raise ModelSpecificationError(
             "p_values must be a mapping endpoint -> p-value or a Series indexed by endpoint, "
             f"not {type(p_values).__name__}"
         )
     if len(p) == 0:
-        raise ValueError("p_values is empty: there is no endpoint to test")
+        raise ModelSpecificationError("p_values is empty: there is no endpoint to test")
     if p.index.has_duplicates:
         dup = sorted({str(e) for e in p.index[p.index.duplicated()]})
-        raise ValueError(f"endpoints must be unique; repeated: {dup}")
+        raise ModelSpecificationError(f"endpoints must be unique; repeated: {dup}")
     try:
         values = p.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError):
-        raise ValueError(f"p-values must be numbers; got {p.to_dict()}") from None
+        raise ModelSpecificationError(f"p-values must be numbers; got {p.to_dict()}") from None
     bad = [str(e) for e, v in zip(p.index, values, strict=True) if np.isnan(v)]
     if bad:
-        raise ValueError(f"p-values are missing (NaN) for {bad}")
+        raise ModelSpecificationError(f"p-values are missing (NaN) for {bad}")
     bad = [f"{e}={v}" for e, v in zip(p.index, values, strict=True) if not 0 <= v <= 1]
     if bad:
-        raise ValueError(f"p-values must lie in [0, 1]; got {bad}")
+        raise ModelSpecificationError(f"p-values must lie in [0, 1]; got {bad}")
     return pd.Series(values, index=p.index, dtype=float)
 
 
@@ -236,7 +240,7 @@ def _check_alpha(alpha: float) -> None:
     >>> _check_alpha(0.025)
     """
     if not (isinstance(alpha, int | float) and 0 < alpha < 1):
-        raise ValueError(f"alpha must be a number in (0, 1), not {alpha!r}")
+        raise ModelSpecificationError(f"alpha must be a number in (0, 1), not {alpha!r}")
 
 
 def _test_order(endpoints: list, order: Sequence[str] | None) -> list:
@@ -250,13 +254,15 @@ def _test_order(endpoints: list, order: Sequence[str] | None) -> list:
     if order is None:
         return endpoints
     if isinstance(order, str):
-        raise ValueError(f"order must be a sequence of endpoints, not the string {order!r}")
+        raise ModelSpecificationError(
+            f"order must be a sequence of endpoints, not the string {order!r}"
+        )
     order = list(order)
     missing = [e for e in endpoints if e not in order]
     unknown = [e for e in order if e not in endpoints]
     repeated = sorted({str(e) for e in order if order.count(e) > 1})
     if missing or unknown or repeated:
-        raise ValueError(
+        raise ModelSpecificationError(
             "order must list every endpoint exactly once; "
             f"missing: {missing}, unknown: {unknown}, repeated: {repeated}"
         )
@@ -287,22 +293,22 @@ def _as_weights(weights, endpoints: list) -> np.ndarray:
     if isinstance(weights, Mapping | pd.Series):
         keys = list(weights.keys())
         if len(keys) != len(endpoints) or set(keys) != set(endpoints):
-            raise ValueError(
+            raise ModelSpecificationError(
                 f"weights must name each endpoint once; endpoints: {endpoints}, weights: {keys}"
             )
         w = np.array([weights[e] for e in endpoints], dtype=float)
     else:
         w = np.asarray(weights, dtype=float)
         if w.shape != (len(endpoints),):
-            raise ValueError(
+            raise ModelSpecificationError(
                 f"weights must have one value per endpoint ({len(endpoints)}), got shape {w.shape}"
             )
     if np.isnan(w).any():
-        raise ValueError(f"weights must not be missing (NaN); got {w.tolist()}")
+        raise ModelSpecificationError(f"weights must not be missing (NaN); got {w.tolist()}")
     if (w < 0).any():
-        raise ValueError(f"weights must be non-negative; got {w.tolist()}")
+        raise ModelSpecificationError(f"weights must be non-negative; got {w.tolist()}")
     if w.sum() > 1 + _TOL:
-        raise ValueError(f"weights must sum to at most 1; they sum to {w.sum():.6g}")
+        raise ModelSpecificationError(f"weights must sum to at most 1; they sum to {w.sum():.6g}")
     return w
 
 
@@ -319,25 +325,29 @@ def _as_transitions(transitions, endpoints: list) -> np.ndarray:
     if isinstance(transitions, pd.DataFrame):
         for axis, labels in (("index", transitions.index), ("columns", transitions.columns)):
             if len(labels) != m or set(labels) != set(endpoints):
-                raise ValueError(
+                raise ModelSpecificationError(
                     f"the transition DataFrame's {axis} must be the endpoints {endpoints}, "
                     f"got {list(labels)}"
                 )
         transitions = transitions.loc[endpoints, endpoints]
     g = np.asarray(transitions, dtype=float)
     if g.shape != (m, m):
-        raise ValueError(f"transitions must be a {m} x {m} matrix, got shape {g.shape}")
+        raise ModelSpecificationError(
+            f"transitions must be a {m} x {m} matrix, got shape {g.shape}"
+        )
     if np.isnan(g).any():
-        raise ValueError("transitions must not have missing (NaN) entries")
+        raise ModelSpecificationError("transitions must not have missing (NaN) entries")
     if (g < 0).any():
-        raise ValueError("transitions must be non-negative")
+        raise ModelSpecificationError("transitions must be non-negative")
     if np.any(np.diag(g) != 0):
         bad = [endpoints[i] for i in np.flatnonzero(np.diag(g))]
-        raise ValueError(f"transitions must have a zero diagonal; nonzero for {bad}")
+        raise ModelSpecificationError(f"transitions must have a zero diagonal; nonzero for {bad}")
     sums = g.sum(axis=1)
     if np.any(sums > 1 + _TOL):
         bad = {endpoints[i]: round(float(sums[i]), 6) for i in np.flatnonzero(sums > 1 + _TOL)}
-        raise ValueError(f"each row of transitions must sum to at most 1; row sums {bad}")
+        raise ModelSpecificationError(
+            f"each row of transitions must sum to at most 1; row sums {bad}"
+        )
     return g
 
 

@@ -22,6 +22,7 @@ import scipy.stats
 
 from outcomes.data import columns as col
 from outcomes.data.frames import as_frame, require
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.effect_sizes import within_d
 
 __all__ = ["PAIRED_COLUMNS", "paired_change", "subject_scores"]
@@ -169,6 +170,6 @@ def subject_scores(
         wanted = [visits] if isinstance(visits, str) else list(visits)
         rows = frame[(frame[col.INSTRUMENT] == instrument) & frame[col.VISIT].isin(wanted)]
         if rows.empty:
-            raise ValueError(f"no {instrument!r} rows at {wanted} for {name!r}")
+            raise ModelSpecificationError(f"no {instrument!r} rows at {wanted} for {name!r}")
         out[name] = rows.groupby(col.SUBJECT, observed=True)[value].mean()
     return out.reset_index()

@@ -31,6 +31,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparatio
 from statsmodels.tools.tools import add_constant
 
 from outcomes.data.frames import require
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.frames import factor_levels
 
 __all__ = ["RESPONDER_COLUMNS", "responders"]
@@ -114,7 +115,9 @@ def responders(
     [['A - B', 3, 1, 0.5]]
     """
     if missing not in ("non-responder", "exclude"):
-        raise ValueError(f"missing must be 'non-responder' or 'exclude', not {missing!r}")
+        raise ModelSpecificationError(
+            f"missing must be 'non-responder' or 'exclude', not {missing!r}"
+        )
     needed = [outcome, group, subject, *covariates, *([by] if by else [])]
     require(data, needed)
     arms = data.drop_duplicates(subject)[[subject, group]]
@@ -124,9 +127,11 @@ def responders(
     arm_levels = factor_levels(data[group])
     reference = arm_levels[0] if reference is None else reference
     if reference not in arm_levels:
-        raise ValueError(f"reference {reference!r} is not a level of {group}: {arm_levels}")
+        raise ModelSpecificationError(
+            f"reference {reference!r} is not a level of {group}: {arm_levels}"
+        )
     if levels is not None and by is None:
-        raise ValueError("levels= needs by=, the column they are levels of")
+        raise ModelSpecificationError("levels= needs by=, the column they are levels of")
     if by is None:
         parts = [(None, data)]
     elif levels is None:

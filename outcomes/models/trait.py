@@ -28,6 +28,7 @@ import pandas as pd
 
 from outcomes.data import columns as col
 from outcomes.data.frames import as_frame
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.ancova import ancova
 from outcomes.models.frames import factor_levels
 from outcomes.models.paired import paired_change, subject_scores
@@ -105,12 +106,12 @@ def trait_change(
     if post is None:
         rows = frame[frame[col.INSTRUMENT] == instrument]
         if rows.empty or col.VISIT_NUM not in rows or rows[col.VISIT_NUM].isna().all():
-            raise ValueError(f"no {instrument!r} rows with a visit number: give post=")
+            raise ModelSpecificationError(f"no {instrument!r} rows with a visit number: give post=")
         post = str(rows.loc[rows[col.VISIT_NUM].idxmax(), col.VISIT])
     acute = dict(acute or {})
     clash = {"pre", "post", "change"} & set(acute)
     if clash:
-        raise ValueError(f"acute score names {sorted(clash)} are taken; choose others")
+        raise ModelSpecificationError(f"acute score names {sorted(clash)} are taken; choose others")
     table = subject_scores(frame, {"pre": (instrument, pre), "post": (instrument, post), **acute})
     table["change"] = table["post"] - table["pre"]
     order = factor_levels(table["arm"], reference)

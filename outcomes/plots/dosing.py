@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 
+from outcomes.errors import ArgumentTypeError, PlotError
+
 __all__ = ["DOSING_COLOR", "VisitAxis", "dosing_days", "mark_dosing"]
 
 #: Colour of the dosing marks (grey, apart from the arm colours).
@@ -51,7 +53,7 @@ def dosing_days(schedule: Any) -> list[float]:
     """
     schedule = getattr(schedule, "schedule", schedule)
     if not hasattr(schedule, "visits"):
-        raise TypeError(f"expected a Schedule or TrialData, not {type(schedule).__name__}")
+        raise ArgumentTypeError(f"expected a Schedule or TrialData, not {type(schedule).__name__}")
     days = [float(v.day) for v in schedule.visits if v.phase == "dosing" and v.day is not None]
     if not days:
         days = [float(s.day) for s in getattr(schedule, "sessions", ())]
@@ -97,7 +99,7 @@ class VisitAxis:
         elif where in self.days:
             day = float(self.days[where])
         else:
-            raise ValueError(
+            raise PlotError(
                 f"dosing visit {where!r} is neither on the axis {list(self.positions)} nor a "
                 "visit with a known study day; give study days or visits on the axis"
             )
@@ -108,7 +110,7 @@ class VisitAxis:
             (float(self.days[v]), float(x)) for v, x in self.positions.items() if v in self.days
         )
         if not known:
-            raise ValueError(
+            raise PlotError(
                 "the visits on this axis have no study days: give dosing as visit labels "
                 f"among {list(self.positions)}"
             )

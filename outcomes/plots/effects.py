@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from outcomes.data.frames import as_frame, require
+from outcomes.errors import PlotError
 from outcomes.plots.style import arm_colors, levels, new_axes
 
 __all__ = ["forest", "responder_bars", "split_contrast"]
@@ -24,7 +25,7 @@ def split_contrast(contrast: str) -> tuple[str, str]:
     """
     arm, sep, reference = str(contrast).rpartition(" - ")
     if not sep or not arm or not reference:
-        raise ValueError(f"contrast {contrast!r} is not of the form '<arm> - <reference>'")
+        raise PlotError(f"contrast {contrast!r} is not of the form '<arm> - <reference>'")
     return arm, reference
 
 
@@ -77,12 +78,12 @@ def forest(
     table = as_frame(table)
     require(table, [label, estimate, low, high], what="table")
     if table.empty:
-        raise ValueError("the table has no rows to draw")
+        raise PlotError("the table has no rows to draw")
     if log:
         null = 1.0 if null == 0 else null
         values = table[[estimate, low, high]].to_numpy(float)
         if (values[~np.isnan(values)] <= 0).any():
-            raise ValueError(f"log=True needs positive {estimate}, {low} and {high}")
+            raise PlotError(f"log=True needs positive {estimate}, {low} and {high}")
     y = np.arange(len(table))[::-1].astype(float)
     if "contrast" in table.columns:
         groups = table["contrast"].astype(object)
@@ -158,7 +159,7 @@ def responder_bars(
     table = as_frame(table)
     require(table, [by, "contrast", "percent", "percent_reference"], what="table")
     if table.empty:
-        raise ValueError("the table has no rows to draw")
+        raise PlotError("the table has no rows to draw")
     groups = levels(table[by]) if by else [""]
     position = {g: float(i) for i, g in enumerate(groups)}
     pairs = [split_contrast(c) for c in table["contrast"]]
@@ -170,7 +171,7 @@ def responder_bars(
     for level, (arm, reference), percent, percent_reference in rows:
         for name, rate in ((arm, percent), (reference, percent_reference)):
             if (level, name) in rates and not np.isclose(rates[level, name], rate, equal_nan=True):
-                raise ValueError(f"the table gives two percentages of {name!r} at {level!r}")
+                raise PlotError(f"the table gives two percentages of {name!r} at {level!r}")
             rates[level, name] = float(rate)
     colors = arm_colors(arms)
     width = 0.8 / len(arms)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from outcomes.errors import PlotError
+
 __all__ = ["one_row_per"]
 
 
@@ -12,7 +14,7 @@ def one_row_per(frame: pd.DataFrame, keys: list[str], hint: str) -> None:
     dupes = frame.duplicated(keys, keep=False)
     if dupes.any():
         first = frame.loc[dupes, keys].iloc[0].tolist()
-        raise ValueError(
+        raise PlotError(
             f"{int(dupes.sum())} rows share their {' x '.join(keys)} with another "
             f"(first: {first}); {hint}"
         )

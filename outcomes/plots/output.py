@@ -8,6 +8,8 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.figure import Figure, SubFigure
 
+from outcomes.errors import ArgumentTypeError, PlotError
+
 __all__ = ["PNG_DPI", "save"]
 
 #: Resolution of PNG files.
@@ -51,7 +53,7 @@ def save(fig_or_ax: Any, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _METADATA:
-        raise ValueError(f"cannot tell the format of {path.name!r}: use one of {list(_METADATA)}")
+        raise PlotError(f"cannot tell the format of {path.name!r}: use one of {list(_METADATA)}")
     fig = _figure_of(fig_or_ax)
     with mpl.rc_context({"svg.hashsalt": "outcomes"}):
         fig.savefig(path, format=suffix[1:], dpi=PNG_DPI, metadata=_METADATA[suffix])
@@ -66,5 +68,5 @@ def _figure_of(obj: Any) -> Figure:
     if isinstance(fig, SubFigure):
         fig = fig.get_figure(root=True)
     if not isinstance(fig, Figure):
-        raise TypeError(f"expected a matplotlib Figure or Axes, not {type(obj).__name__}")
+        raise ArgumentTypeError(f"expected a matplotlib Figure or Axes, not {type(obj).__name__}")
     return fig

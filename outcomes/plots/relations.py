@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from outcomes.data.frames import as_frame, require
+from outcomes.errors import PlotError
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label
 
 __all__ = ["acute_vs_outcome"]
@@ -57,7 +58,7 @@ def acute_vs_outcome(
     require(frame, [x, y, group])
     rows = frame.dropna(subset=[x, y, group])
     if rows.empty:
-        raise ValueError(f"no row has both {x!r} and {y!r}")
+        raise PlotError(f"no row has both {x!r} and {y!r}")
     arms = levels(rows[group])
     colors = arm_colors(arms)
     ax = new_axes(ax)

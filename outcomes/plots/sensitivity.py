@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from outcomes.data.frames import as_frame, require
+from outcomes.errors import PlotError
 from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, new_axes
 
@@ -96,7 +97,7 @@ def tipping_map(
         return _tipping_line(table, x, estimate, p, alpha, ax)
     shifts = [c for c in table.columns if str(c).startswith(f"{x}_")]
     if len(shifts) != 2:
-        raise ValueError(
+        raise PlotError(
             f"the table has no column {x!r} (one grid) nor two columns '{x}_<arm>' (a map); "
             f"columns: {list(table.columns)}"
         )

@@ -17,6 +17,7 @@ import scipy.stats
 from matplotlib.axes import Axes
 
 from outcomes.data.frames import as_frame, require
+from outcomes.errors import PlotError
 from outcomes.plots.dosing import VisitAxis, mark_dosing
 from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label, visit_ticks
@@ -45,11 +46,11 @@ def mean_ci(rows: pd.DataFrame, value: str, by: list[str], ci: float = 0.95) -> 
     [['A', 3, 2.0, 1.0, -0.484, 4.484]]
     """
     if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1, not {ci!r}")
+        raise PlotError(f"ci must be between 0 and 1, not {ci!r}")
     try:
         y = pd.to_numeric(rows[value]).astype(float)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"column {value!r} is not numeric") from exc
+        raise PlotError(f"column {value!r} is not numeric") from exc
     stats = (
         rows.assign(_y=y)
         .groupby(by, observed=True, sort=False)["_y"]
@@ -127,7 +128,7 @@ def observed_means(
     rows = rows[rows[value].notna() & rows[group].notna() & rows[visit].notna()]
     if rows.empty:
         which = f" of instrument {instrument!r}" if instrument else ""
-        raise ValueError(f"no rows{which} with a value of {value!r} to draw")
+        raise PlotError(f"no rows{which} with a value of {value!r} to draw")
     summary = mean_ci(rows, value, [group, visit], ci)
     visits = levels(rows[visit])
     axis = _visit_axis(frame, rows, visit, visits, x)
@@ -292,5 +293,5 @@ def _visit_axis(
     placed = rows.groupby(visit, observed=True)[x].mean()
     unplaced = [v for v in visits if pd.isna(placed.get(v))]
     if unplaced:
-        raise ValueError(f"visits {unplaced} have no value of {x!r} to place them on the axis")
+        raise PlotError(f"visits {unplaced} have no value of {x!r} to place them on the axis")
     return VisitAxis({v: float(placed[v]) for v in visits}, days, numeric=True)

@@ -32,6 +32,8 @@ from typing import Any
 
 import pandas as pd
 
+from outcomes.errors import TableError
+
 __all__ = [
     "DECIMALS",
     "MISSING",
@@ -101,7 +103,7 @@ def format_number(x: Any, decimals: int) -> str:
     ('0.00', '7.0', '—')
     """
     if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
-        raise ValueError(f"decimals must be a whole number of at least 0, not {decimals!r}")
+        raise TableError(f"decimals must be a whole number of at least 0, not {decimals!r}")
     if is_missing(x):
         return MISSING
     value = float(x)
@@ -128,7 +130,7 @@ def format_p(p: Any, *, threshold: float = 0.001, decimals: int = 3) -> str:
         return MISSING
     value = float(p)
     if not 0 <= value <= 1:
-        raise ValueError(f"a p-value is between 0 and 1, not {value!r}")
+        raise TableError(f"a p-value is between 0 and 1, not {value!r}")
     if value < threshold:
         return f"<{format_number(threshold, _places(threshold))}"
     return format_number(value, decimals)
@@ -208,7 +210,7 @@ def format_n_percent(k: Any, n: Any, decimals: int = 1, *, show_n: bool = False)
         return MISSING
     k_int, n_int = _count(k, "k"), _count(n, "n")
     if k_int > n_int:
-        raise ValueError(f"k ({k_int}) cannot exceed n ({n_int})")
+        raise TableError(f"k ({k_int}) cannot exceed n ({n_int})")
     count = f"{k_int}/{n_int}" if show_n else f"{k_int}"
     if n_int == 0:
         return f"{count} ({MISSING})"
@@ -218,7 +220,7 @@ def format_n_percent(k: Any, n: Any, decimals: int = 1, *, show_n: bool = False)
 def _count(x: Any, name: str) -> int:
     value = float(x)
     if value < 0 or value != int(value):
-        raise ValueError(f"{name} must be a count (a whole number of at least 0), not {x!r}")
+        raise TableError(f"{name} must be a count (a whole number of at least 0), not {x!r}")
     return int(value)
 
 

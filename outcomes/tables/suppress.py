@@ -39,6 +39,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from outcomes.errors import TableError
+
 __all__ = ["Suppression", "suppress"]
 
 
@@ -130,7 +132,7 @@ def suppress(
         (total_column, counts.columns, "total_column"),
     ):
         if label is not None and label not in axis:
-            raise ValueError(f"{name} {label!r} is not in the table: {list(axis)}")
+            raise TableError(f"{name} {label!r} is not in the table: {list(axis)}")
     low = 0 if suppress_zeros else 1
     primary = (values >= low) & (values < threshold)
     hidden = primary.copy()
@@ -164,17 +166,17 @@ def suppress(
 
 def _checked(counts: pd.DataFrame, threshold: int) -> np.ndarray:
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise ValueError(f"threshold must be a whole number of at least 1, not {threshold!r}")
+        raise TableError(f"threshold must be a whole number of at least 1, not {threshold!r}")
     if not counts.index.is_unique or not counts.columns.is_unique:
-        raise ValueError("the rows and the columns of the counts must have unique labels")
+        raise TableError("the rows and the columns of the counts must have unique labels")
     try:
         values = counts.to_numpy(dtype=float)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"counts must be numbers: {err}") from None
+        raise TableError(f"counts must be numbers: {err}") from None
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         i, j = np.argwhere(bad)[0]
-        raise ValueError(
+        raise TableError(
             f"counts must be whole numbers of at least 0; row {counts.index[i]!r}, column "
             f"{counts.columns[j]!r} holds {counts.iat[i, j]!r}"
         )

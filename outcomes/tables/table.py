@@ -12,6 +12,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from outcomes.errors import ArgumentTypeError, TableError
+
 __all__ = ["Table"]
 
 
@@ -58,21 +60,21 @@ class Table:
         data = self.data.reset_index(drop=True).astype(object)
         bad_names = [c for c in data.columns if not isinstance(c, str)]
         if bad_names:
-            raise TypeError(f"column names must be strings, not {bad_names}")
+            raise ArgumentTypeError(f"column names must be strings, not {bad_names}")
         for column in data.columns:
             not_str = [v for v in data[column] if not isinstance(v, str)]
             if not_str:
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"every cell of a Table is a formatted string; column {column!r} holds "
                     f"{not_str[0]!r} ({type(not_str[0]).__name__}): format it first "
                     "(outcomes.tables.format)"
                 )
         unknown = [c for c in self.column_labels if c not in data.columns]
         if unknown:
-            raise ValueError(f"column_labels name columns not in the table: {unknown}")
+            raise TableError(f"column_labels name columns not in the table: {unknown}")
         stub = tuple(self.stub)
         if list(data.columns[: len(stub)]) != list(stub):
-            raise ValueError(
+            raise TableError(
                 f"the stub {list(stub)} must be the table's first columns, "
                 f"not {list(data.columns[: len(stub)])}"
             )

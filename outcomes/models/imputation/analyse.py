@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from outcomes.errors import ModelSpecificationError
+
 __all__ = ["VisitEstimates", "ancova_by_visit"]
 
 
@@ -55,7 +57,9 @@ def ancova_by_visit(
     x = np.column_stack([np.ones(n), dummies, cov])
     p = x.shape[1]
     if n <= p:
-        raise ValueError(f"the ANCOVA needs more subjects ({n}) than coefficients ({p})")
+        raise ModelSpecificationError(
+            f"the ANCOVA needs more subjects ({n}) than coefficients ({p})"
+        )
     xtx_inv = np.linalg.inv(x.T @ x)
     rows, labels = [], []
     for k, level in enumerate(levels[1:], start=1):

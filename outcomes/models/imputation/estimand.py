@@ -38,6 +38,7 @@ import pandas as pd
 
 from outcomes.data import columns as col
 from outcomes.data.events import event_name
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.imputation.strategies import STRATEGIES
 
 __all__ = ["ICE_STRATEGIES", "Estimand", "PreparedEstimand"]
@@ -122,13 +123,17 @@ class Estimand:
         )
         bad = {e: s for e, s in self.intercurrent_events.items() if s not in ICE_STRATEGIES}
         if bad:
-            raise ValueError(f"unknown strategies {bad}; use {list(ICE_STRATEGIES)}")
+            raise ModelSpecificationError(f"unknown strategies {bad}; use {list(ICE_STRATEGIES)}")
         bad = {e: s for e, s in self.imputation.items() if s not in STRATEGIES}
         if bad:
-            raise ValueError(f"unknown imputation strategies {bad}; use {list(STRATEGIES)}")
+            raise ModelSpecificationError(
+                f"unknown imputation strategies {bad}; use {list(STRATEGIES)}"
+            )
         extra = set(self.imputation) - set(self.intercurrent_events)
         if extra:
-            raise ValueError(f"imputation given for events without a strategy: {sorted(extra)}")
+            raise ModelSpecificationError(
+                f"imputation given for events without a strategy: {sorted(extra)}"
+            )
 
     def describe(self) -> str:
         """The estimand in words, as a methods section states it."""
@@ -167,14 +172,14 @@ class Estimand:
         frame = trial.frame
         rows = frame[frame[col.INSTRUMENT] == instrument].copy()
         if rows.empty:
-            raise ValueError(f"the trial has no {instrument!r} rows")
+            raise ModelSpecificationError(f"the trial has no {instrument!r} rows")
         first = _first_events(trial.events, list(self.intercurrent_events))
         visits = _first_visit_after(rows, trial.schedule, first)
         first = first.assign(
             visit=visits, ice_strategy=first["event"].map(self.intercurrent_events)
         )
         if (first["ice_strategy"] == "composite").any() and outcome_type != "binary":
-            raise ValueError(
+            raise ModelSpecificationError(
                 "a composite strategy sets the outcome unfavourable after the event: it needs "
                 "outcome_type='binary' (e.g. response); for a continuous variable choose another"
             )

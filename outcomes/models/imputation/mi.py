@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes.data.frames import as_frame
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.formula import FormulaError, Name
 from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
 from outcomes.models.imputation.impute import MissingPatterns, impute
@@ -134,9 +135,9 @@ def multiple_imputation(
     [['WEEK 1', 'DMT - PLACEBO'], ['WEEK 2', 'DMT - PLACEBO']]
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+        raise ModelSpecificationError(f"method must be one of {METHODS}, not {method!r}")
     if method == "bayes" and n_imputations < 2:
-        raise ValueError(f"n_imputations must be at least 2, not {n_imputations}")
+        raise ModelSpecificationError(f"n_imputations must be at least 2, not {n_imputations}")
     frame = as_frame(data)
     parsed = parse_formula(formula, frame.columns)
     if not isinstance(parsed.model.response.node, Name):
@@ -149,11 +150,15 @@ def multiple_imputation(
     if visits is not None:
         unknown = sorted(set(map(str, visits)) - set(map(str, frame[visit_column].dropna())))
         if unknown:
-            raise ValueError(f"visits {unknown} are not in the data's {visit_column!r} column")
+            raise ModelSpecificationError(
+                f"visits {unknown} are not in the data's {visit_column!r} column"
+            )
     model_rows = frame if visits is None else frame[frame[visit_column].isin(list(visits))]
     fit = mmrm(formula, model_rows, reference={arm: reference})
     if fit.likelihood.structure.spatial:
-        raise ValueError("imputation needs a visit-based covariance structure, not a spatial one")
+        raise ModelSpecificationError(
+            "imputation needs a visit-based covariance structure, not a spatial one"
+        )
     problem = build_problem(fit, frame, arm=arm, reference=reference, strategy=strategy)
     analysis = _analysis_covariates(problem, covariates)
     levels = list(fit.design.factors[arm])
@@ -186,7 +191,7 @@ def _analysis_covariates(problem: Problem, names: Sequence[str] | None) -> pd.Da
         return problem.covariates
     unknown = [c for c in names if c not in problem.covariates.columns]
     if unknown:
-        raise ValueError(
+        raise ModelSpecificationError(
             f"analysis covariates {unknown} are not numeric subject-level covariates of the "
             f"imputation model {list(problem.covariates.columns)}"
         )
@@ -346,13 +351,17 @@ class MIResult:
     ) -> MIResult:
         """The same imputations with the imputed values after the events shifted by ``delta``."""
         if delta_type not in DELTA_TYPES:
-            raise ValueError(f"delta_type must be one of {DELTA_TYPES}, not {delta_type!r}")
+            raise ModelSpecificationError(
+                f"delta_type must be one of {DELTA_TYPES}, not {delta_type!r}"
+            )
         if delta is None:
             shifts: dict[Any, float] = {}
         elif isinstance(delta, Mapping):
             unknown = set(delta) - set(self.levels)
             if unknown:
-                raise ValueError(f"delta for arms {sorted(map(str, unknown))} not in {self.levels}")
+                raise ModelSpecificationError(
+                    f"delta for arms {sorted(map(str, unknown))} not in {self.levels}"
+                )
             shifts = {k: float(v) for k, v in delta.items()}
         else:
             shifts = {level: float(delta) for level in self.levels[1:]}
@@ -429,7 +438,9 @@ class MIResult:
             conf_high`` (bayes: also ``mc_error`` and ``fraction_missing``).
         """
         if by is not None and by != self.visit:
-            raise ValueError(f"contrasts are by the visit column {self.visit!r}, not {by!r}")
+            raise ModelSpecificationError(
+                f"contrasts are by the visit column {self.visit!r}, not {by!r}"
+            )
         return self._pooled("contrast")
 
     def lsmeans(self) -> pd.DataFrame:
@@ -491,7 +502,9 @@ class MIResult:
         tables = [analysis(self.completed_data(m)) for m in range(self.n_imputations)]
         missing = {"estimate", "std_error", "df"} - set(tables[0].columns)
         if missing:
-            raise ValueError(f"the analysis must return the columns {sorted(missing)} as well")
+            raise ModelSpecificationError(
+                f"the analysis must return the columns {sorted(missing)} as well"
+            )
         labels = tables[0][[c for c in tables[0].columns if c not in ESTIMATE_COLUMNS]]
         estimates = np.column_stack([t["estimate"].to_numpy(float) for t in tables])
         if self.method == "bayes":
@@ -507,7 +520,7 @@ class MIResult:
 
     def _left_out_long(self) -> list[pd.DataFrame]:
         if self.left_out is None:
-            raise ValueError("no leave-one-out imputations (method='bayes')")
+            raise ModelSpecificationError("no leave-one-out imputations (method='bayes')")
         n = len(self.problem.subjects)
         parts = []
         for i in range(n):
@@ -545,7 +558,7 @@ class MIResult:
             One row per grid point: ``delta`` (one grid) or ``delta_<arm>`` per arm (a map).
         """
         if visit not in self.problem.visits:
-            raise ValueError(f"{visit!r} is not a visit: {self.problem.visits}")
+            raise ModelSpecificationError(f"{visit!r} is not a visit: {self.problem.visits}")
         if isinstance(deltas, Mapping):
             names = list(deltas)
             grid = [

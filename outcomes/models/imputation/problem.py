@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from outcomes.errors import ArgumentTypeError, ModelSpecificationError
 from outcomes.models.imputation.strategies import STRATEGIES
 from outcomes.models.mmrm import MMRMFit
 from outcomes.models.mmrm.grid import grid_matrix
@@ -96,12 +97,16 @@ def build_problem(
     cov = fit.formula.covariance
     subject, visit = cov.subject, cov.time[0]
     if cov.group is not None:
-        raise ValueError("imputation needs one covariance for all subjects (no group term)")
+        raise ModelSpecificationError(
+            "imputation needs one covariance for all subjects (no group term)"
+        )
     if arm not in fit.design.factors:
-        raise ValueError(f"{arm!r} is not a factor of the imputation model {fit.formula.mean!r}")
+        raise ModelSpecificationError(
+            f"{arm!r} is not a factor of the imputation model {fit.formula.mean!r}"
+        )
     levels = list(fit.design.factors[arm])
     if reference not in levels:
-        raise ValueError(f"reference arm {reference!r} is not among {levels}")
+        raise ModelSpecificationError(f"reference arm {reference!r} is not among {levels}")
     visits = list(fit.design.visit_levels)
     variables = [
         v
@@ -157,14 +162,14 @@ def _subject_values(frame: pd.DataFrame, subject: str, variables: list[str]) -> 
     varying = grouped.nunique(dropna=True) > 1
     if varying.to_numpy().any():
         bad = {c: list(varying.index[varying[c]][:5]) for c in variables if varying[c].any()}
-        raise ValueError(
+        raise ModelSpecificationError(
             "imputation needs covariates that are constant within a subject (baseline values, "
             f"arm, ...); these vary: {bad}"
         )
     values = grouped.first()
     missing = values.isna().any(axis=1)
     if missing.any():
-        raise ValueError(
+        raise ModelSpecificationError(
             f"subjects {list(values.index[missing][:10])} have no value of "
             f"{[c for c in variables if values[c].isna().any()]}: they cannot be imputed"
         )
@@ -194,13 +199,13 @@ def _strategies(
     elif isinstance(strategy, pd.DataFrame):
         needed = {"subject", "strategy", "visit"}
         if not needed <= set(strategy.columns):
-            raise ValueError(f"a strategy table needs the columns {sorted(needed)}")
+            raise ModelSpecificationError(f"a strategy table needs the columns {sorted(needed)}")
         _check_subjects(strategy["subject"], subjects)
         table = strategy.set_index("subject")
         names = table["strategy"].reindex(subjects).fillna("MAR").to_numpy(dtype=object)
         unknown_visits = set(table["visit"].dropna()) - set(order)
         if unknown_visits:
-            raise ValueError(
+            raise ModelSpecificationError(
                 f"strategy visits {sorted(map(str, unknown_visits))} are not visits of the data; "
                 "keep the visit column's full (categorical) order so that an event between "
                 "analysed visits can be placed"
@@ -210,10 +215,12 @@ def _strategies(
         given = table["visit"].reindex(subjects).map(position)
         ice = np.where(given.notna(), given.fillna(t).to_numpy(dtype=float), t).astype(int)
     else:
-        raise TypeError("strategy must be a name, a Series by subject, or a DataFrame")
+        raise ArgumentTypeError("strategy must be a name, a Series by subject, or a DataFrame")
     unknown = sorted(set(names.tolist()) - set(STRATEGIES))
     if unknown:
-        raise ValueError(f"unknown imputation strategies {unknown}; use {list(STRATEGIES)}")
+        raise ModelSpecificationError(
+            f"unknown imputation strategies {unknown}; use {list(STRATEGIES)}"
+        )
     names = np.where(arms == reference, "MAR", names)
     return names.astype(str), ice.astype(int)
 
@@ -222,12 +229,12 @@ def _check_subjects(given: Any, subjects: list[Any]) -> None:
     """A strategy for a subject the data do not have is a mistake (a typo, another trial)."""
     unknown = [s for s in pd.unique(pd.Series(list(given))) if s not in set(subjects)]
     if unknown:
-        raise ValueError(
+        raise ModelSpecificationError(
             f"strategies are given for {len(unknown)} subjects the data do not have: {unknown[:10]}"
         )
     repeated = pd.Series(list(given)).duplicated()
     if repeated.any():
-        raise ValueError(
+        raise ModelSpecificationError(
             f"subjects {list(pd.Series(list(given))[repeated].unique()[:10])} have more than "
             "one strategy"
         )

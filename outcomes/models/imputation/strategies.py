@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from outcomes.errors import ModelSpecificationError
+
 __all__ = ["STRATEGIES", "strategy_means"]
 
 #: Strategies of :func:`outcomes.multiple_imputation`.
@@ -53,7 +55,7 @@ def strategy_means(
     """
     unknown = sorted(set(strategy.tolist()) - set(STRATEGIES))
     if unknown:
-        raise ValueError(f"unknown imputation strategies {unknown}; use {STRATEGIES}")
+        raise ModelSpecificationError(f"unknown imputation strategies {unknown}; use {STRATEGIES}")
     n, t = own.shape
     after = np.arange(t)[None, :] >= ice[:, None]
     rows = np.arange(n)

@@ -34,6 +34,8 @@ from functools import cache
 
 import numpy as np
 
+from outcomes.errors import ModelSpecificationError
+
 __all__ = ["STRUCTURES", "Structure", "derivatives", "get_structure", "theta_scaling", "us_theta"]
 
 Array = np.ndarray
@@ -320,7 +322,7 @@ def get_structure(name: str) -> Structure:
     try:
         return STRUCTURES[name]
     except KeyError:
-        raise ValueError(
+        raise ModelSpecificationError(
             f"unknown covariance structure {name!r}; the structures are {sorted(STRUCTURES)}"
         ) from None
 

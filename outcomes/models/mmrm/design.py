@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.frames import factor_levels
 from outcomes.models.mmrm.covariance import get_structure
 from outcomes.models.mmrm.formula import MMRMFormula
@@ -73,7 +74,7 @@ def build_design(
     )
     frame = mm.frame
     if weights is not None and (frame[weights] <= 0).any():
-        raise ValueError(f"weights in {weights!r} must be positive")
+        raise ModelSpecificationError(f"weights in {weights!r} must be positive")
 
     subject_codes, subject_labels = pd.factorize(frame[cov.subject], sort=True)
     if structure.spatial:
@@ -114,7 +115,7 @@ def _check_duplicates(frame: pd.DataFrame, subject: str, visit: str) -> None:
     if dup.any():
         pairs = frame.loc[dup, [subject, visit]].drop_duplicates().head(5)
         listed = ", ".join(f"{s} at {v}" for s, v in pairs.itertuples(index=False, name=None))
-        raise ValueError(
+        raise ModelSpecificationError(
             f"{int(dup.sum())} rows repeat a subject x visit ({listed}); an MMRM takes one "
             "observation per subject and visit"
         )
@@ -123,7 +124,7 @@ def _check_duplicates(frame: pd.DataFrame, subject: str, visit: str) -> None:
 def _check_one_group(frame: pd.DataFrame, subject: str, group: str) -> None:
     groups = frame.groupby(subject, observed=True)[group].nunique()
     if (groups > 1).any():
-        raise ValueError(
+        raise ModelSpecificationError(
             f"subjects {list(groups.index[groups > 1][:5])} are in more than one level of "
             f"the covariance group {group!r}"
         )

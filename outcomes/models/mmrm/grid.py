@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.mmrm.design import Design
 
 __all__ = ["cell_rows", "reference_grid", "term_hypothesis"]
@@ -60,12 +61,12 @@ def cell_rows(
     """
     unknown = [s for s in specs if s not in design.factors]
     if unknown:
-        raise ValueError(
+        raise ModelSpecificationError(
             f"LS means are over factors of the model; {unknown} is not one of "
             f"{list(design.factors)}"
         )
     if weights not in ("equal", "proportional"):
-        raise ValueError(f"weights must be 'equal' or 'proportional', not {weights!r}")
+        raise ModelSpecificationError(f"weights must be 'equal' or 'proportional', not {weights!r}")
     grid = reference_grid(design, shift)
     rows = grid_matrix(design, grid)
     others = [f for f in design.factors if f not in specs]

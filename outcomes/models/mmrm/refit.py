@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.optimize
 
-from outcomes.errors import ConvergenceError
+from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import GRADIENT_TOLERANCE, optimize
 
@@ -46,7 +46,9 @@ def without_subject(lik: Likelihood, code: int) -> Likelihood:
     """
     design = lik.design
     if design.weights is not None or lik.structure.spatial:
-        raise ValueError("leaving a subject out needs an unweighted, visit-based model")
+        raise ModelSpecificationError(
+            "leaving a subject out needs an unweighted, visit-based model"
+        )
     patterns = []
     n_rows = 0
     for pat in lik.patterns:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS, Sandwich, sandwich
@@ -204,7 +205,7 @@ class MMRMFit:
         """
         rows = np.atleast_2d(np.asarray(contrast, dtype=float))
         if rows.shape[1] != len(self.design.columns):
-            raise ValueError(
+            raise ModelSpecificationError(
                 f"a contrast has {len(self.design.columns)} coefficients "
                 f"({self.design.columns}), not {rows.shape[1]}"
             )
@@ -297,16 +298,22 @@ class MMRMFit:
         by = [] if by is None else ([by] if isinstance(by, str) else list(by))
         levels = self.design.factors.get(factor)
         if levels is None:
-            raise ValueError(f"{factor!r} is not a factor of the model {list(self.design.factors)}")
+            raise ModelSpecificationError(
+                f"{factor!r} is not a factor of the model {list(self.design.factors)}"
+            )
         reference = levels[0] if reference is None else reference
         if reference not in levels:
-            raise ValueError(f"reference {reference!r} is not a level of {factor}: {levels}")
+            raise ModelSpecificationError(
+                f"reference {reference!r} is not a level of {factor}: {levels}"
+            )
         if method == "reference":
             pairs = [(lev, reference) for lev in levels if lev != reference]
         elif method == "pairwise":
             pairs = [(b, a) for i, a in enumerate(levels) for b in levels[i + 1 :]]
         else:
-            raise ValueError(f"method must be 'reference' or 'pairwise', not {method!r}")
+            raise ModelSpecificationError(
+                f"method must be 'reference' or 'pairwise', not {method!r}"
+            )
         combos, rows = cell_rows(self.design, [*by, factor], weights)
         labels, out_rows = [], []
         by_combos = combos[by].drop_duplicates() if by else pd.DataFrame(index=[0])
@@ -364,11 +371,13 @@ class MMRMFit:
     def covariance(self, group: Any = None, *, correlation: bool = False) -> pd.DataFrame:
         """The estimated covariance (or correlation) over the visits, for one covariance group."""
         if self.likelihood.structure.spatial:
-            raise ValueError("a spatial covariance has no visits: see covariance_parameters()")
+            raise ModelSpecificationError(
+                "a spatial covariance has no visits: see covariance_parameters()"
+            )
         levels = self.design.group_levels
         g = 0 if group is None else levels.index(group)
         if group is None and len(levels) > 1:
-            raise ValueError(f"the covariance differs by group; name one of {levels}")
+            raise ModelSpecificationError(f"the covariance differs by group; name one of {levels}")
         sigma = self.likelihood.covariance(self.theta, g)
         if correlation:
             sd = np.sqrt(np.diag(sigma))

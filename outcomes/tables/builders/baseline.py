@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from outcomes.data.frames import as_frame, require
-from outcomes.errors import InstrumentError
+from outcomes.errors import InstrumentError, TableError
 from outcomes.models.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
 from outcomes.tables.format import format_mean_sd, format_median_iqr, format_n_percent
@@ -94,7 +94,7 @@ def baseline_table(
     names = [str(a) for a in arms]
     clash = {"characteristic", "statistic", _TOTAL} & set(names)
     if clash:
-        raise ValueError(f"an arm may not be called {sorted(clash)}: it names a column")
+        raise TableError(f"an arm may not be called {sorted(clash)}: it names a column")
     groups = [
         (name, subjects[subjects[group] == arm]) for name, arm in zip(names, arms, strict=True)
     ]
@@ -159,12 +159,12 @@ def _subject_table(
         first = varying.iloc[0]
         rows = per[per[subject] == first]
         changing = [c for c in columns[1:] if rows[c].nunique(dropna=False) > 1]
-        raise ValueError(
+        raise TableError(
             f"{changing} must be the same in every row of a subject; subject {first!r} has "
             f"{rows[changing].drop_duplicates().to_dict('records')}"
         )
     if per[group].isna().any():
-        raise ValueError(
+        raise TableError(
             f"subject(s) without an arm: {per.loc[per[group].isna(), subject].tolist()}"
         )
     return per.reset_index(drop=True)
@@ -259,12 +259,12 @@ def _scores(
     for name, visit in wanted.items():
         if name not in present:
             if asked:
-                raise ValueError(f"no instrument {name!r} in the data; it has {sorted(present)}")
+                raise TableError(f"no instrument {name!r} in the data; it has {sorted(present)}")
             continue
         rows = frame[(frame["instrument"] == name) & (frame["visit"] == visit)]
         twice = rows[subject][rows[subject].duplicated()]
         if len(twice):
-            raise ValueError(f"subject {twice.iloc[0]!r} has more than one {name} row at {visit!r}")
+            raise TableError(f"subject {twice.iloc[0]!r} has more than one {name} row at {visit!r}")
         values = subjects[subject].map(rows.set_index(subject)["total"])
         out[name] = (_short_name(name), str(visit), values.reset_index(drop=True))
     return out

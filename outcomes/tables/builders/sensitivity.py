@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from outcomes.data.frames import require
+from outcomes.errors import TableError
 from outcomes.tables.builders.common import ci_label, decimals_for
 from outcomes.tables.format import format_estimate_ci, format_p
 from outcomes.tables.table import Table
@@ -72,7 +73,7 @@ def sensitivity_table(
         if contrast is not None and "contrast" in at.columns:
             at = at[at["contrast"] == contrast]
         if len(at) != 1:
-            raise ValueError(
+            raise TableError(
                 f"{label!r} has {len(at)} rows at {visit_column} {visit!r}"
                 + (f" for contrast {contrast!r}" if contrast is not None else "")
                 + ("; name one with contrast=" if len(at) > 1 else "")

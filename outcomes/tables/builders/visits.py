@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from outcomes.data.frames import as_frame, require
+from outcomes.errors import TableError
 from outcomes.models.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
 from outcomes.tables.format import format_ci, format_number
@@ -57,7 +58,7 @@ def visit_summary(
     twice = frame[[subject, visit]].duplicated()
     if twice.any():
         row = frame.loc[twice, [subject, visit]].iloc[0]
-        raise ValueError(
+        raise TableError(
             f"more than one row for subject {row[subject]!r} at {visit} {row[visit]!r}: "
             "keep one instrument (one row per subject and visit)"
         )

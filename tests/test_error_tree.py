@@ -1,0 +1,43 @@
+"""One error tree (issue 12): what a user can cause is an OutcomesError that is also the built-in
+exception a caller expects."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import outcomes
+import outcomes.errors as errors
+
+PACKAGE = Path(outcomes.__file__).parent
+BUILTIN = {"ValueError", "TypeError", "KeyError", "LookupError", "RuntimeError", "OSError"}
+
+
+def test_every_error_class_is_an_outcomes_error_and_a_builtin() -> None:
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        assert issubclass(cls, errors.OutcomesError), name
+        if cls is not errors.OutcomesError:
+            assert any(issubclass(cls, getattr(__builtins__, b, Exception)) for b in BUILTIN), name
+
+
+@pytest.mark.parametrize("layer", ["models", "plots", "tables"])
+def test_the_analysis_layers_raise_no_bare_builtin(layer: str) -> None:
+    bare = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                func = node.exc.func
+                if isinstance(func, ast.Name) and func.id in BUILTIN:
+                    bare.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {func.id}")
+    assert not bare, bare
+
+
+def test_a_model_specification_error_is_caught_as_value_error() -> None:
+    data = pd.DataFrame({"y": [1.0, 2.0], "arm": ["A", "B"], "x": [1.0, 2.0]})
+    with pytest.raises(ValueError) as info:
+        outcomes.cohens_d(data, dv="y", group="arm", reference="C")
+    assert isinstance(info.value, errors.ModelSpecificationError)
