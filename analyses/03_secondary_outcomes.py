@@ -48,7 +48,7 @@ for outcome in ("response", "remission"):
     rates[outcome] = outcomes.responders(
         randomised,
         outcome=outcome,
-        group="arm",
+        arm="arm",
         subject="subject",
         reference="PLACEBO",
         by="visit",
@@ -71,7 +71,7 @@ print(outcomes.tables.responder_table(rates["response"], covariates=["base"]))
 excluded = outcomes.responders(
     madrs,
     outcome="response",
-    group="arm",
+    arm="arm",
     subject="subject",
     reference="PLACEBO",
     by="visit",
@@ -107,7 +107,7 @@ print(gee_fit.to_frame(exponentiate=True).query("term == 'armDMT'").round(3).to_
 # difference standardised by the pooled baseline SD.
 
 # %%
-d = outcomes.cohens_d(madrs, dv="chg", group="arm", reference="PLACEBO", by="visit")
+d = outcomes.cohens_d(madrs, outcome="chg", arm="arm", reference="PLACEBO", by="visit")
 print(d.round(2).to_string(index=False))
 
 fit = outcomes.mmrm(
@@ -117,7 +117,7 @@ fit = outcomes.mmrm(
     reference={"arm": "PLACEBO"},
 )
 baseline = frame[(frame["instrument"] == "madrs") & (frame["visit"] == "BASELINE")]
-sd0 = outcomes.pooled_sd(baseline, dv="total", group="arm")
+sd0 = outcomes.pooled_sd(baseline, outcome="total", arm="arm")
 standardized = outcomes.standardized_difference(
     fit.contrasts("arm", by="visit", reference="PLACEBO"), sd0
 )
@@ -165,16 +165,16 @@ print(trajectory.estimate(row).round(3).to_string(index=False))
 
 # %%
 kept = outcomes.still_responding(
-    madrs, outcome="response", subject="subject", visit="visit", anchor="WEEK 2", group="arm"
+    madrs, outcome="response", subject="subject", visit="visit", anchor="WEEK 2", arm="arm"
 )
 print(kept.round(3).to_string(index=False))
 
 times = outcomes.relapse_times(
-    madrs, outcome="response", subject="subject", time="study_day", group="arm"
+    madrs, outcome="response", subject="subject", time="study_day", arm="arm"
 )
-print(outcomes.kaplan_meier(times, group="arm").round(3).to_string(index=False))
+print(outcomes.kaplan_meier(times, arm="arm").round(3).to_string(index=False))
 print(
-    outcomes.hazard_ratio(times, group="arm", reference="PLACEBO").round(3).to_string(index=False)
+    outcomes.hazard_ratio(times, arm="arm", reference="PLACEBO").round(3).to_string(index=False)
 )
 
 # %% [markdown]

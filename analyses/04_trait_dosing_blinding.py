@@ -79,4 +79,4 @@ print(outcomes.dose_equivalence(trial, margin=3.0).round(3).to_string(index=Fals
 # %%
 guesses = outcomes.sample_guesses(trial)
 print(guesses.groupby(["arm", "guess"]).size().to_string())
-print(outcomes.blinding(guesses, control="PLACEBO").round(3).to_string(index=False))
+print(outcomes.blinding(guesses, reference="PLACEBO").round(3).to_string(index=False))

@@ -136,7 +136,7 @@ week2 = every_subject.merge(week2.drop(columns="arm"), on="subject", how="left")
 rates = outcomes.responders(
     week2,
     outcome="response",
-    group="arm",
+    arm="arm",
     subject="subject",
     reference="PLACEBO",
     covariates=[],

@@ -27,6 +27,8 @@ __all__ = [
     "PlotError",
     "TableError",
     "ArgumentTypeError",
+    "OutcomesWarning",
+    "OutcomesDeprecationWarning",
     "ValidationError",
     "WriteError",
 ]
@@ -34,6 +36,14 @@ __all__ = [
 
 class OutcomesError(Exception):
     """Base class of every error raised by ``outcomes``."""
+
+
+class OutcomesWarning(UserWarning):
+    """Base class of every warning issued by ``outcomes``."""
+
+
+class OutcomesDeprecationWarning(OutcomesWarning, DeprecationWarning):
+    """A name kept for one release after a rename; the message gives the new one."""
 
 
 class ReadError(OutcomesError, OSError):

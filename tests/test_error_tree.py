@@ -19,6 +19,9 @@ BUILTIN = {"ValueError", "TypeError", "KeyError", "LookupError", "RuntimeError",
 def test_every_error_class_is_an_outcomes_error_and_a_builtin() -> None:
     for name in errors.__all__:
         cls = getattr(errors, name)
+        if issubclass(cls, Warning):
+            assert issubclass(cls, errors.OutcomesWarning), name
+            continue
         assert issubclass(cls, errors.OutcomesError), name
         if cls is not errors.OutcomesError:
             assert any(issubclass(cls, getattr(__builtins__, b, Exception)) for b in BUILTIN), name
@@ -39,5 +42,17 @@ def test_the_analysis_layers_raise_no_bare_builtin(layer: str) -> None:
 def test_a_model_specification_error_is_caught_as_value_error() -> None:
     data = pd.DataFrame({"y": [1.0, 2.0], "arm": ["A", "B"], "x": [1.0, 2.0]})
     with pytest.raises(ValueError) as info:
-        outcomes.cohens_d(data, dv="y", group="arm", reference="C")
+        outcomes.cohens_d(data, outcome="y", arm="arm", reference="C")
     assert isinstance(info.value, errors.ModelSpecificationError)
+
+
+def test_an_old_keyword_still_works_for_one_release_and_says_so() -> None:
+    data = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0], "arm": ["A", "A", "B", "B"]})
+    new = outcomes.cohens_d(data, outcome="y", arm="arm", reference="B")
+    with pytest.warns(errors.OutcomesDeprecationWarning, match="dv= is now outcome="):
+        old = outcomes.cohens_d(data, dv="y", group="arm", reference="B")
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(TypeError, match="got both group= and arm="):
+        outcomes.cohens_d(data, outcome="y", group="arm", arm="arm")
+    with pytest.warns(DeprecationWarning, match="control= is now reference="):
+        outcomes.blinding(outcomes.sample_guesses(), control="PLACEBO")

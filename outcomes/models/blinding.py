@@ -1,7 +1,7 @@
 """Blinding integrity: Bang's and James' blinding indices from end-of-treatment guesses.
 
 At the end of blinded treatment, participants (or raters) guess which arm they were in, or say
-they do not know. For a two-arm trial with an active and a control arm:
+they do not know. For a two-arm trial with an active and a control arm (``reference=``):
 
 **Bang's index** (Bang, Ni & Davis 2004, Controlled Clinical Trials 25:143-156), per arm:
 ``BI = (n_correct - n_incorrect) / n``, with don't-know answers in ``n``; the correct guess in the
@@ -14,7 +14,7 @@ et al. read ``|BI| <= 0.2`` as consistent with blinding, ``BI > 0.2`` as unblind
 **James' index** (James, Bloch, Lee, Kraemer & Fuller 1996, Statistics in Medicine
 15:1421-1434), one for the trial: a kappa-type measure of disagreement between guess and arm,
 weighted so that a don't-know answer counts as full blinding. With ``p_ij`` the shares of the
-table (guess ``i`` = active / control, arm ``j``), ``P_DK`` the share of don't-know, ``w`` the
+table (guess ``i`` = active / reference, arm ``j``), ``P_DK`` the share of don't-know, ``w`` the
 disagreement weights (0 for a correct guess, 1/2 for an incorrect one), ``p_i.`` and ``q_j`` the
 margins of the guessed part:
 ``kappa = (P_o - P_e) / P_e`` with ``P_o = sum w_ij p_ij / (1 - P_DK)`` and
@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
+from outcomes.deprecation import renamed
 from outcomes.errors import ArgumentTypeError, ModelSpecificationError
 
 __all__ = ["BLINDING_COLUMNS", "blinding", "blinding_from_counts"]
@@ -60,10 +61,11 @@ _DONT_KNOW = ("don't know", "dont know", "do not know", "unsure", "DK")
 _DK = "dont_know"
 
 
+@renamed(control="reference")
 def blinding(
     data: Any,
     *,
-    control: Any,
+    reference: Any,
     arm: str = "arm",
     guess: str = "guess",
     dont_know: Iterable[Any] = _DONT_KNOW,
@@ -77,8 +79,8 @@ def blinding(
     data : DataFrame or TrialData
         One row per respondent (a TrialData's ``subjects`` table is used), with the randomised
         arm and the guess: the name of an arm, or a don't-know answer.
-    control : object
-        The control (placebo) arm; the other arm is the active one.
+    reference : object
+        The reference (placebo) arm; the other arm is the active one.
     arm, guess : str
         Columns of the arm and the guess.
     dont_know : iterable
@@ -100,7 +102,7 @@ def blinding(
     ...     "arm": ["DMT"] * 17 + ["PLACEBO"] * 17,
     ...     "guess": ["DMT"] * 15 + ["PLACEBO", "don't know"]
     ...              + ["DMT"] * 4 + ["PLACEBO"] * 11 + ["don't know"] * 2})
-    >>> table = blinding(guesses, control="PLACEBO")
+    >>> table = blinding(guesses, reference="PLACEBO")
     >>> table[["index", "arm", "estimate"]].round(3).values.tolist()
     [['bang', 'DMT', 0.824], ['bang', 'PLACEBO', 0.412], ['james', 'overall', 0.236]]
     """
@@ -115,13 +117,13 @@ def blinding(
             f"the data have no column(s) {missing_cols}; they have {list(frame)}"
         )
     arms = [a for a in pd.unique(frame[arm].dropna())]
-    if control not in arms:
-        raise ModelSpecificationError(f"control arm {control!r} is not among the arms {arms}")
+    if reference not in arms:
+        raise ModelSpecificationError(f"reference arm {reference!r} is not among the arms {arms}")
     if len(arms) != 2:
         raise ModelSpecificationError(
             f"the blinding indices are for two arms; the data have {arms}"
         )
-    active = next(a for a in arms if a != control)
+    active = next(a for a in arms if a != reference)
     unknown = {str(v).strip().casefold() for v in dont_know}
     lookup = {**{u: _DK for u in unknown}, **{str(a).strip().casefold(): a for a in arms}}
     text = frame[guess].map(lambda g: g if pd.isna(g) else str(g).strip())
@@ -130,7 +132,7 @@ def blinding(
     if bad.any():
         listed = ", ".join(f"row {i}: {frame.loc[i, guess]!r}" for i in frame.index[bad][:10])
         raise ModelSpecificationError(
-            f"{int(bad.sum())} guesses are neither an arm ({active!r}, {control!r}) nor a "
+            f"{int(bad.sum())} guesses are neither an arm ({active!r}, {reference!r}) nor a "
             f"don't-know answer {sorted(unknown)}: {listed}"
         )
     no_arm = frame[arm].isna()
@@ -142,11 +144,11 @@ def blinding(
     tables = []
     for key, part in parts:
         counts = pd.crosstab(part[arm], part["_answer"]).reindex(
-            index=[active, control], columns=[active, control, _DK, "missing"], fill_value=0
+            index=[active, reference], columns=[active, reference, _DK, "missing"], fill_value=0
         )
         table = blinding_from_counts(
             counts.drop(columns="missing"),
-            control=control,
+            reference=reference,
             dont_know=_DK,
             conf_level=conf_level,
         )
@@ -157,10 +159,11 @@ def blinding(
     return pd.concat(tables, ignore_index=True)
 
 
+@renamed(control="reference")
 def blinding_from_counts(
     counts: pd.DataFrame,
     *,
-    control: Any,
+    reference: Any,
     dont_know: Any = _DK,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
@@ -171,8 +174,8 @@ def blinding_from_counts(
     counts : DataFrame
         Two rows (the arms) and three columns: one named for each arm (that guess) and the
         don't-know column.
-    control : object
-        The control arm.
+    reference : object
+        The reference arm.
     dont_know : object
         The name of the don't-know column.
 
@@ -188,27 +191,27 @@ def blinding_from_counts(
 
     >>> counts = pd.DataFrame({"verum": [74, 68], "sham": [6, 11], "dont_know": [15, 16]},
     ...                       index=["verum", "sham"])
-    >>> t = blinding_from_counts(counts, control="sham")
+    >>> t = blinding_from_counts(counts, reference="sham")
     >>> t.loc[t["index"] == "bang", ["estimate", "conf_low", "conf_high"]].round(2).values.tolist()
     [[0.72, 0.6, 0.83], [-0.6, -0.74, -0.46]]
     """
     arms = list(counts.index)
-    if len(arms) != 2 or control not in arms:
+    if len(arms) != 2 or reference not in arms:
         raise ModelSpecificationError(
-            f"counts must have two arms as rows, one of them {control!r}: {arms}"
+            f"counts must have two arms as rows, one of them {reference!r}: {arms}"
         )
-    active = next(a for a in arms if a != control)
-    missing_cols = [c for c in (active, control, dont_know) if c not in counts.columns]
+    active = next(a for a in arms if a != reference)
+    missing_cols = [c for c in (active, reference, dont_know) if c not in counts.columns]
     if missing_cols:
         raise ModelSpecificationError(
             f"counts have no column(s) {missing_cols}; they have {list(counts)}"
         )
-    table = counts.loc[[active, control], [active, control, dont_know]].to_numpy(dtype=float)
+    table = counts.loc[[active, reference], [active, reference, dont_know]].to_numpy(dtype=float)
     if (table < 0).any():
         raise ModelSpecificationError("counts must not be negative")
     z = scipy.stats.norm.ppf(1 - (1 - conf_level) / 2)
     rows = []
-    for i, name in enumerate((active, control)):
+    for i, name in enumerate((active, reference)):
         correct, incorrect, unsure = table[i, i], table[i, 1 - i], table[i, 2]
         n = correct + incorrect + unsure
         bi, se = _bang(correct, incorrect, n)
@@ -274,11 +277,11 @@ def _bang_reading(bi: float) -> str:
 
 
 def _james(table: np.ndarray) -> tuple[float, float]:
-    """James' index and its standard error from the arms x (active, control, don't know) table."""
+    """James' index and its standard error from the arms x (active, reference, don't know) table."""
     n = table.sum()
     if n == 0:
         return np.nan, np.nan
-    p = table[:, :2].T / n  # p[i, j]: guess i (active, control), arm j (active, control)
+    p = table[:, :2].T / n  # p[i, j]: guess i (active, reference), arm j (active, reference)
     p_dk = table[:, 2].sum() / n
     guessed = 1 - p_dk
     if guessed == 0:

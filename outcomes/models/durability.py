@@ -28,6 +28,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
 from outcomes.data.frames import require
+from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.frames import factor_levels
 
@@ -36,17 +37,18 @@ __all__ = ["hazard_ratio", "kaplan_meier", "relapse_times", "still_responding"]
 _MISSING_RULES = ("non-responder", "exclude")
 
 
+@renamed(group="arm")
 def relapse_times(
-    data: pd.DataFrame, *, outcome: str, subject: str, time: str, group: str
+    data: pd.DataFrame, *, outcome: str, subject: str, time: str, arm: str
 ) -> pd.DataFrame:
-    """Per responding subject: ``subject, group, onset, time, event`` (1 relapse, 0 censored).
+    """Per responding subject: ``subject, arm, onset, time, event`` (1 relapse, 0 censored).
 
     Examples
     --------
     >>> df = pd.DataFrame({"id": [1, 1, 1, 2, 2, 3], "arm": ["A"] * 3 + ["B"] * 3,
     ...                    "day": [7, 14, 28, 7, 14, 7],
     ...                    "resp": [True, True, False, False, True, False]})
-    >>> relapse_times(df, outcome="resp", subject="id", time="day", group="arm").values.tolist()
+    >>> relapse_times(df, outcome="resp", subject="id", time="day", arm="arm").values.tolist()
     [[1, 'A', 7, 21, 1], [2, 'B', 14, 0, 0]]
     """
     rows = []
@@ -65,23 +67,24 @@ def relapse_times(
         rows.append(
             {
                 subject: sid,
-                group: part[group].iloc[0],
+                arm: part[arm].iloc[0],
                 "onset": times[start],
                 "time": end - times[start],
                 "event": event,
             }
         )
-    return pd.DataFrame(rows, columns=[subject, group, "onset", "time", "event"])
+    return pd.DataFrame(rows, columns=[subject, arm, "onset", "time", "event"])
 
 
-def kaplan_meier(times: pd.DataFrame, *, group: str, conf_level: float = 0.95) -> pd.DataFrame:
-    """Kaplan-Meier estimate of staying in response, per group, at each event time.
+@renamed(group="arm")
+def kaplan_meier(times: pd.DataFrame, *, arm: str, conf_level: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier estimate of staying in response, per arm, at each event time.
 
-    Returns ``group, time, at_risk, events, survival, std_error, conf_low, conf_high``.
+    Returns ``arm, time, at_risk, events, survival, std_error, conf_low, conf_high``.
     """
     z = scipy.stats.norm.ppf(1 - (1 - conf_level) / 2)
     parts = []
-    for level, part in times.groupby(group, sort=True):
+    for level, part in times.groupby(arm, sort=True):
         sf = SurvfuncRight(part["time"].to_numpy(float), part["event"].to_numpy(int))
         s = np.asarray(sf.surv_prob)
         se = np.asarray(sf.surv_prob_se)
@@ -91,7 +94,7 @@ def kaplan_meier(times: pd.DataFrame, *, group: str, conf_level: float = 0.95) -
         parts.append(
             pd.DataFrame(
                 {
-                    group: level,
+                    arm: level,
                     "time": sf.surv_times,
                     "at_risk": sf.n_risk,
                     "events": sf.n_events,
@@ -105,19 +108,18 @@ def kaplan_meier(times: pd.DataFrame, *, group: str, conf_level: float = 0.95) -
     return pd.concat(parts, ignore_index=True)
 
 
+@renamed(group="arm")
 def hazard_ratio(
-    times: pd.DataFrame, *, group: str, reference: Any, conf_level: float = 0.95
+    times: pd.DataFrame, *, arm: str, reference: Any, conf_level: float = 0.95
 ) -> pd.DataFrame:
-    """Hazard ratio of relapse for each group against ``reference`` (Cox, Efron ties).
+    """Hazard ratio of relapse for each arm against ``reference`` (Cox, Efron ties).
 
     Returns ``contrast, hazard_ratio, conf_low, conf_high, p_value, events, n``.
     """
-    levels = sorted(times[group].unique(), key=lambda v: (v != reference, str(v)))
+    levels = sorted(times[arm].unique(), key=lambda v: (v != reference, str(v)))
     if reference not in levels:
-        raise ModelSpecificationError(
-            f"reference {reference!r} is not a level of {group}: {levels}"
-        )
-    x = pd.DataFrame({f"{lev}": (times[group] == lev).astype(float) for lev in levels[1:]})
+        raise ModelSpecificationError(f"reference {reference!r} is not a level of {arm}: {levels}")
+    x = pd.DataFrame({f"{lev}": (times[arm] == lev).astype(float) for lev in levels[1:]})
     fit = PHReg(
         times["time"].to_numpy(float), x, status=times["event"].to_numpy(int), ties="efron"
     ).fit(disp=0)
@@ -138,6 +140,7 @@ def hazard_ratio(
     return pd.DataFrame(rows)
 
 
+@renamed(group="arm")
 def still_responding(
     data: pd.DataFrame,
     *,
@@ -145,7 +148,7 @@ def still_responding(
     subject: str,
     visit: str,
     anchor: Any,
-    group: str | None = None,
+    arm: str | None = None,
     missing: str = "non-responder",
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
@@ -159,7 +162,7 @@ def still_responding(
         Columns; later visits follow ``visit``'s order (categorical order, else sorted).
     anchor : object
         The visit whose responders are followed.
-    group : str, optional
+    arm : str, optional
         The arm.
     missing : {"non-responder", "exclude"}
         The rule for a responder without a value at a later visit (see the module docstring).
@@ -168,7 +171,7 @@ def still_responding(
     Returns
     -------
     DataFrame
-        ``group`` (if given), ``visit, n_anchor, n_missing, n, n_still, proportion, conf_low,
+        ``arm`` (if given), ``visit, n_anchor, n_missing, n, n_still, proportion, conf_low,
         conf_high, missing``: ``n_anchor`` responders at the anchor, ``n`` the denominator.
 
     Examples
@@ -181,7 +184,7 @@ def still_responding(
     """
     if missing not in _MISSING_RULES:
         raise ModelSpecificationError(f"missing must be one of {_MISSING_RULES}, not {missing!r}")
-    needed = [outcome, subject, visit, *([group] if group else [])]
+    needed = [outcome, subject, visit, *([arm] if arm else [])]
     require(data, needed)
     levels = factor_levels(data[visit])
     if anchor not in levels:
@@ -194,9 +197,9 @@ def still_responding(
     ).reindex(columns=levels)
     at_anchor = values[anchor].astype("boolean").fillna(False).astype(bool)
     responders = values.index[at_anchor.to_numpy()]
-    arms = data.groupby(subject, observed=True)[group].first() if group else None
-    parts = arms.loc[responders].groupby(arms.loc[responders], observed=True) if group else None
-    groups = [(key, part.index) for key, part in parts] if group else [(None, responders)]
+    arms = data.groupby(subject, observed=True)[arm].first() if arm else None
+    parts = arms.loc[responders].groupby(arms.loc[responders], observed=True) if arm else None
+    groups = [(key, part.index) for key, part in parts] if arm else [(None, responders)]
     rows = []
     for key, ids in groups:
         for level in later:
@@ -220,5 +223,5 @@ def still_responding(
                 "conf_high": float(high),
                 "missing": missing,
             }
-            rows.append({group: key, **row} if group else row)
+            rows.append({arm: key, **row} if arm else row)
     return pd.DataFrame(rows)

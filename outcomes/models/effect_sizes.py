@@ -19,30 +19,32 @@ import scipy.optimize
 import scipy.special
 import scipy.stats
 
+from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.frames import factor_levels
 
 __all__ = ["cohens_d", "pooled_sd", "standardized_difference", "within_d"]
 
 
+@renamed(dv="outcome", group="arm")
 def cohens_d(
     data: pd.DataFrame,
     *,
-    dv: str,
-    group: str,
+    outcome: str,
+    arm: str,
     reference: Any = None,
     by: str | Sequence[str] | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Cohen's d and Hedges' g of every group against the reference group.
+    """Cohen's d and Hedges' g of every arm against the reference arm.
 
     Parameters
     ----------
     data : DataFrame
         One row per subject (per ``by`` level), e.g. the change from baseline at a visit.
-    dv : str
+    outcome : str
         The outcome column.
-    group : str
+    arm : str
         The arm column.
     reference : optional
         The reference arm (the first level by default: categorical order, else sorted).
@@ -62,52 +64,51 @@ def cohens_d(
 
     >>> df = pd.DataFrame({"arm": ["A"] * 5 + ["B"] * 6,
     ...                    "y": [1, 3, 4, 6, 8, 2, 2, 3, 3, 4, 5]})
-    >>> out = cohens_d(df, dv="y", group="arm", reference="B")
+    >>> out = cohens_d(df, outcome="y", arm="arm", reference="B")
     >>> out[["contrast", "cohens_d", "hedges_g"]].round(4).values.tolist()
     [['A - B', 0.6164, 0.5633]]
     """
     by = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    levels = factor_levels(data[group])
+    levels = factor_levels(data[arm])
     reference = levels[0] if reference is None else reference
     if reference not in levels:
-        raise ModelSpecificationError(
-            f"reference {reference!r} is not a level of {group}: {levels}"
-        )
+        raise ModelSpecificationError(f"reference {reference!r} is not a level of {arm}: {levels}")
     rows = []
     groups = data.groupby(by, observed=True, sort=True) if by else [((), data)]
     for key, part in groups:
         at = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
-        ref = part.loc[part[group] == reference, dv].dropna().to_numpy(float)
+        ref = part.loc[part[arm] == reference, outcome].dropna().to_numpy(float)
         for level in (lev for lev in levels if lev != reference):
-            x = part.loc[part[group] == level, dv].dropna().to_numpy(float)
+            x = part.loc[part[arm] == level, outcome].dropna().to_numpy(float)
             rows.append(
                 {**at, "contrast": f"{level} - {reference}", **_two_sample(x, ref, conf_level)}
             )
     return pd.DataFrame(rows)
 
 
+@renamed(dv="outcome", group="arm")
 def within_d(
-    data: pd.DataFrame, *, dv: str, group: str | None = None, conf_level: float = 0.95
+    data: pd.DataFrame, *, outcome: str, arm: str | None = None, conf_level: float = 0.95
 ) -> pd.DataFrame:
     """Within-group standardised mean change, d_z = mean / SD of the changes.
 
-    Returns ``group`` (if given), ``n, mean, sd, d_z, conf_low, conf_high``.
+    Returns ``arm`` (if given), ``n, mean, sd, d_z, conf_low, conf_high``.
 
     Examples
     --------
     Mean 1.3, SD sqrt(21.8 / 4) = 2.3345, so d_z = 0.5569:
 
-    >>> within_d(pd.DataFrame({"chg": [1, -2, 3, 4, 0.5]}), dv="chg").round(4)[
+    >>> within_d(pd.DataFrame({"chg": [1, -2, 3, 4, 0.5]}), outcome="chg").round(4)[
     ...     ["n", "d_z"]].values.tolist()
     [[5.0, 0.5569]]
     """
-    parts = data.groupby(group, observed=True, sort=True) if group else [(None, data)]
+    parts = data.groupby(arm, observed=True, sort=True) if arm else [(None, data)]
     rows = []
     for key, part in parts:
-        x = part[dv].dropna().to_numpy(float)
+        x = part[outcome].dropna().to_numpy(float)
         n = len(x)
         if n < 2:
-            raise ModelSpecificationError(f"d_z needs at least 2 values of {dv!r}, got {n}")
+            raise ModelSpecificationError(f"d_z needs at least 2 values of {outcome!r}, got {n}")
         mean, sd = float(x.mean()), float(x.std(ddof=1))
         d = mean / sd
         low, high = _ncp_interval(d * np.sqrt(n), n - 1, conf_level)
@@ -119,20 +120,21 @@ def within_d(
             "conf_low": low / np.sqrt(n),
             "conf_high": high / np.sqrt(n),
         }
-        rows.append({group: key, **row} if group else row)
+        rows.append({arm: key, **row} if arm else row)
     return pd.DataFrame(rows)
 
 
-def pooled_sd(data: pd.DataFrame, *, dv: str, group: str) -> float:
-    """The pooled within-group standard deviation of ``dv`` (e.g. of baseline scores).
+@renamed(dv="outcome", group="arm")
+def pooled_sd(data: pd.DataFrame, *, outcome: str, arm: str) -> float:
+    """The pooled within-group standard deviation of ``outcome`` (e.g. of baseline scores).
 
     Examples
     --------
     >>> pooled_sd(pd.DataFrame({"g": ["a", "a", "b", "b"], "y": [1.0, 3.0, 2.0, 6.0]}),
-    ...           dv="y", group="g")
+    ...           outcome="y", arm="g")
     2.23606797749979
     """
-    parts = [p[dv].dropna().to_numpy(float) for _, p in data.groupby(group, observed=True)]
+    parts = [p[outcome].dropna().to_numpy(float) for _, p in data.groupby(arm, observed=True)]
     ss = sum(((p - p.mean()) ** 2).sum() for p in parts)
     df = sum(len(p) for p in parts) - len(parts)
     return float(np.sqrt(ss / df))
@@ -164,7 +166,7 @@ def _two_sample(x: np.ndarray, y: np.ndarray, conf_level: float) -> dict[str, fl
     n1, n2 = len(x), len(y)
     if n1 < 2 or n2 < 2:
         raise ModelSpecificationError(
-            f"Cohen's d needs at least 2 values per group, got {n1} and {n2}"
+            f"Cohen's d needs at least 2 values per arm, got {n1} and {n2}"
         )
     df = n1 + n2 - 2
     sd = float(np.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / df))

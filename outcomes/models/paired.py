@@ -111,7 +111,7 @@ def _paired(before: np.ndarray, after: np.ndarray, conf_level: float) -> dict[st
     nonzero = change[change != 0]
     ranks = scipy.stats.rankdata(np.abs(nonzero))
     signed = scipy.stats.wilcoxon(change, zero_method="wilcox", correction=True, method="auto")
-    d = within_d(pd.DataFrame({"change": change}), dv="change", conf_level=conf_level).iloc[0]
+    d = within_d(pd.DataFrame({"change": change}), outcome="change", conf_level=conf_level).iloc[0]
     return {
         **out,
         "conf_low": float(low),

@@ -31,6 +31,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparatio
 from statsmodels.tools.tools import add_constant
 
 from outcomes.data.frames import require
+from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.frames import factor_levels
 
@@ -62,11 +63,12 @@ RESPONDER_COLUMNS = (
 )
 
 
+@renamed(group="arm")
 def responders(
     data: pd.DataFrame,
     *,
     outcome: str,
-    group: str,
+    arm: str,
     subject: str,
     reference: Any = None,
     by: str | None = None,
@@ -83,7 +85,7 @@ def responders(
         One row per subject (and ``by`` level) with the binary ``outcome`` (True/False, or 1/0;
         missing where unknown). Every subject in ``data`` counts as randomised: a subject with
         no row at a ``by`` level is missing there.
-    outcome, group, subject : str
+    outcome, arm, subject : str
         The binary outcome, arm and subject columns.
     reference : optional
         Reference arm (first level by default).
@@ -110,7 +112,7 @@ def responders(
     --------
     >>> df = pd.DataFrame({"id": range(8), "arm": ["A"] * 4 + ["B"] * 4,
     ...                    "resp": [True, True, True, False, True, False, False, None]})
-    >>> out = responders(df, outcome="resp", group="arm", subject="id", reference="B")
+    >>> out = responders(df, outcome="resp", arm="arm", subject="id", reference="B")
     >>> out[["contrast", "responders", "responders_reference", "risk_difference"]].values.tolist()
     [['A - B', 3, 1, 0.5]]
     """
@@ -118,17 +120,17 @@ def responders(
         raise ModelSpecificationError(
             f"missing must be 'non-responder' or 'exclude', not {missing!r}"
         )
-    needed = [outcome, group, subject, *covariates, *([by] if by else [])]
+    needed = [outcome, arm, subject, *covariates, *([by] if by else [])]
     require(data, needed)
-    arms = data.drop_duplicates(subject)[[subject, group]]
+    arms = data.drop_duplicates(subject)[[subject, arm]]
     if covariates:
         first = data.groupby(subject, sort=False)[list(covariates)].first()
         arms = arms.join(first, on=subject)
-    arm_levels = factor_levels(data[group])
+    arm_levels = factor_levels(data[arm])
     reference = arm_levels[0] if reference is None else reference
     if reference not in arm_levels:
         raise ModelSpecificationError(
-            f"reference {reference!r} is not a level of {group}: {arm_levels}"
+            f"reference {reference!r} is not a level of {arm}: {arm_levels}"
         )
     if levels is not None and by is None:
         raise ModelSpecificationError("levels= needs by=, the column they are levels of")
@@ -148,28 +150,28 @@ def responders(
         else:
             full = full[full["_y"].notna()]
         for level in (lev for lev in arm_levels if lev != reference):
-            row = _compare(full, group, level, reference, covariates, conf_level)
+            row = _compare(full, arm, level, reference, covariates, conf_level)
             rows.append({**({by: level_by} if by else {}), **row, "missing_rule": missing})
     return pd.DataFrame(rows)
 
 
 def _compare(
     full: pd.DataFrame,
-    group: str,
+    arm: str,
     level: Any,
     reference: Any,
     covariates: Sequence[str],
     conf_level: float,
 ) -> dict[str, Any]:
-    a = full.loc[full[group] == level, "_y"]
-    b = full.loc[full[group] == reference, "_y"]
+    a = full.loc[full[arm] == level, "_y"]
+    b = full.loc[full[arm] == reference, "_y"]
     ka, kb, na, nb = int(a.sum()), int(b.sum()), len(a), len(b)
     rd = ka / na - kb / nb
     low, high = confint_proportions_2indep(
         ka, na, kb, nb, method="newcomb", compare="diff", alpha=1 - conf_level
     )
     odds, or_low, or_high, or_p, or_note = _odds_ratio(
-        full, group, level, reference, covariates, conf_level
+        full, arm, level, reference, covariates, conf_level
     )
     excludes_zero = low > 0 or high < 0
     return {
@@ -196,22 +198,22 @@ def _compare(
 
 def _odds_ratio(
     full: pd.DataFrame,
-    group: str,
+    arm: str,
     level: Any,
     reference: Any,
     covariates: Sequence[str],
     conf_level: float,
 ) -> tuple[Any, ...]:
     """Odds ratio of ``level`` vs ``reference`` by logistic regression with the covariates."""
-    sub = full[full[group].isin([level, reference])].dropna(subset=list(covariates))
-    x = pd.DataFrame({"arm": (sub[group] == level).astype(float)})
+    sub = full[full[arm].isin([level, reference])].dropna(subset=list(covariates))
+    x = pd.DataFrame({"arm": (sub[arm] == level).astype(float)})
     for c in covariates:
         x[c] = sub[c].astype(float)
     x = add_constant(x, has_constant="add")
     y = sub["_y"].to_numpy(float)
-    arm = x["arm"].to_numpy()
+    treated = x["arm"].to_numpy()
     for value, name in ((1.0, level), (0.0, reference)):
-        seen = y[arm == value]
+        seen = y[treated == value]
         if seen.size and seen.min() == seen.max():
             which = "all" if seen[0] else "none"
             return (*_NO_ODDS, f"not estimable: {which} of {name} respond (separation)")

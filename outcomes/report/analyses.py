@@ -108,7 +108,7 @@ def responders(run: Run) -> None:
         run.rates[outcome] = outcomes.responders(
             _with_baseline(run),
             outcome=outcome,
-            group="arm",
+            arm="arm",
             subject="subject",
             reference=run.plan.reference,
             by="visit",
@@ -135,11 +135,11 @@ def effect_sizes(run: Run) -> None:
     run.add(
         "effect_sizes",
         outcomes.cohens_d(
-            run.rows, dv="chg", group="arm", reference=run.plan.reference, by="visit"
+            run.rows, outcome="chg", arm="arm", reference=run.plan.reference, by="visit"
         ),
     )
     baseline = frame[(frame["instrument"] == run.instrument) & (frame["phase"] == "baseline")]
-    sd0 = outcomes.pooled_sd(baseline, dv="total", group="arm")
+    sd0 = outcomes.pooled_sd(baseline, outcome="total", arm="arm")
     run.add("standardized_differences", outcomes.standardized_difference(run.contrasts, sd0))
     run.results.methods.append(
         f"Effect sizes: Cohen's d and Hedges' g of the observed change at each visit with "
@@ -259,7 +259,7 @@ def durability(run: Run) -> None:
             subject="subject",
             visit="visit",
             anchor=spec["anchor"],
-            group="arm",
+            arm="arm",
         ),
     )
     run.results.methods.append(
@@ -277,7 +277,7 @@ def blinding(run: Run) -> None:
     run.progress("secondary: blinding indices")
     path = run.plan.file(spec["guesses"])  # checked with the plan: there, with arm and guess
     guesses = outcomes.sample_guesses(run.raw) if path is None else read_table(path)
-    run.add("blinding", outcomes.blinding(guesses, control=run.plan.reference))
+    run.add("blinding", outcomes.blinding(guesses, reference=run.plan.reference))
     run.results.methods.append(
         "Blinding: Bang's index in each arm and James' index overall from the participants' "
         "end-of-treatment guesses, with Wald 95% intervals."

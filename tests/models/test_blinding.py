@@ -49,7 +49,7 @@ def _check_bang(row: pd.Series, values: dict) -> None:
 def test_enblom_2011_table_2() -> None:
     entry = PUBLISHED["enblom2011"]
     verum, sham = entry["table"]["arms"]
-    table = blinding_from_counts(_counts(verum, sham), control="C")
+    table = blinding_from_counts(_counts(verum, sham), reference="C")
     _check_bang(table.iloc[0], entry["published"]["bang"][verum["arm"]])
     _check_bang(table.iloc[1], entry["published"]["bang"][sham["arm"]])
 
@@ -61,7 +61,7 @@ def test_nishiwaki_2018_table_1() -> None:
     control = [a for a in arms.values() if a["role"] == "control"]
     assert len(active) == len(control) == 4
     for act, con in zip(active, control, strict=True):
-        table = blinding_from_counts(_counts(act, con), control="C")
+        table = blinding_from_counts(_counts(act, con), reference="C")
         _check_bang(table.iloc[0], entry["published"]["bang"][act["arm"]])
         _check_bang(table.iloc[1], entry["published"]["bang"][con["arm"]])
 
@@ -69,7 +69,7 @@ def test_nishiwaki_2018_table_1() -> None:
 def test_houweling_2014_investigators_as_blindingindex_jl() -> None:
     entry = PUBLISHED["houweling2014_investigators_software"]
     active, control = entry["table"]["arms"]
-    table = blinding_from_counts(_counts(active, control), control="C")
+    table = blinding_from_counts(_counts(active, control), reference="C")
     james = table[table["index"] == "james"].iloc[0]
     _check_bang(james, entry["published"]["james"]["overall"])
     assert james["interpretation"] == "no evidence of a lack of blinding"
@@ -91,7 +91,7 @@ def test_matches_r_implementation(name: str) -> None:
         [int(v) for v in bang.loc[role, "counts"].split("|")] for role in ("active", "control")
     )
     counts = pd.DataFrame([active, control], index=["A", "C"], columns=["A", "C", "dont_know"])
-    ours = blinding_from_counts(counts, control="C")
+    ours = blinding_from_counts(counts, reference="C")
     expected = pd.concat([bang.loc[["active", "control"]], r[r["index"] == "james"]])
     np.testing.assert_allclose(ours["estimate"], expected["estimate"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(ours["std_error"], expected["se"], rtol=0, atol=1e-12)
@@ -116,7 +116,7 @@ def guesses() -> pd.DataFrame:
 
 
 def test_participant_guesses_tabulate_to_the_r_table(guesses) -> None:  # noqa: ANN001
-    ours = blinding(guesses, control="PLACEBO")
+    ours = blinding(guesses, reference="PLACEBO")
     assert list(ours.columns) == list(BLINDING_COLUMNS)
     assert ours["arm"].tolist() == ["DMT", "PLACEBO", "overall"]
     assert ours["n_missing"].tolist() == [1, 1, 2]
@@ -130,7 +130,7 @@ def test_participant_guesses_tabulate_to_the_r_table(guesses) -> None:  # noqa: 
 
 def test_by_rater(guesses) -> None:  # noqa: ANN001
     both = pd.concat([guesses.assign(rater="participant"), guesses.assign(rater="therapist")])
-    ours = blinding(both, control="PLACEBO", by="rater")
+    ours = blinding(both, reference="PLACEBO", by="rater")
     assert ours["rater"].tolist() == ["participant"] * 3 + ["therapist"] * 3
     np.testing.assert_allclose(ours["estimate"].iloc[:3], ours["estimate"].iloc[3:])
 
@@ -139,7 +139,7 @@ def test_nobody_guessing_is_full_blinding() -> None:
     counts = pd.DataFrame(
         [[0, 0, 10], [0, 0, 12]], index=["A", "C"], columns=["A", "C", "dont_know"]
     )
-    table = blinding_from_counts(counts, control="C")
+    table = blinding_from_counts(counts, reference="C")
     assert table["estimate"].tolist() == [0.0, 0.0, 1.0]
     assert table["std_error"].iloc[2] == 0.0
 
@@ -148,12 +148,12 @@ def test_bad_input_is_explained(guesses) -> None:  # noqa: ANN001
     wrong = guesses.copy()
     wrong.loc[3, "guess"] = "psilocybin"
     with pytest.raises(ValueError, match=r"1 guesses are neither .* row 3: 'psilocybin'"):
-        blinding(wrong, control="PLACEBO")
-    with pytest.raises(ValueError, match="control arm 'placebo' is not among"):
-        blinding(guesses, control="placebo")
+        blinding(wrong, reference="PLACEBO")
+    with pytest.raises(ValueError, match="reference arm 'placebo' is not among"):
+        blinding(guesses, reference="placebo")
     with pytest.raises(ValueError, match="no column"):
-        blinding(guesses, control="PLACEBO", guess="answer")
+        blinding(guesses, reference="PLACEBO", guess="answer")
     three = guesses.copy()
     three.loc[0, "arm"] = "LOW DOSE"
     with pytest.raises(ValueError, match="two arms"):
-        blinding(three, control="PLACEBO")
+        blinding(three, reference="PLACEBO")

@@ -20,7 +20,7 @@ REF = TESTS / "reference" / "durability"
 def times() -> pd.DataFrame:
     d = pd.read_csv(TESTS / "datasets" / "antidepressant_data.csv", dtype={"VISIT": str})
     d = d.assign(resp=d["CHANGE"] / d["BASVAL"] <= -0.5)
-    return relapse_times(d, outcome="resp", subject="PATIENT", time="RELDAYS", group="THERAPY")
+    return relapse_times(d, outcome="resp", subject="PATIENT", time="RELDAYS", arm="THERAPY")
 
 
 def test_relapse_times_match_r(times) -> None:
@@ -32,7 +32,7 @@ def test_relapse_times_match_r(times) -> None:
 
 def test_kaplan_meier_matches_survfit(times) -> None:
     ref = pd.read_csv(REF / "antidepressant_km.csv")
-    ours = kaplan_meier(times, group="THERAPY")
+    ours = kaplan_meier(times, arm="THERAPY")
     # survfit's summary lists event times only; so does SurvfuncRight.
     merged = ours.merge(ref, on=["THERAPY", "time"], suffixes=("", "_r"))
     assert len(merged) == len(ref)
@@ -46,7 +46,7 @@ def test_kaplan_meier_matches_survfit(times) -> None:
 
 def test_hazard_ratio_matches_coxph(times) -> None:
     ref = pd.read_csv(REF / "antidepressant_cox.csv").iloc[0]
-    ours = hazard_ratio(times, group="THERAPY", reference="PLACEBO").iloc[0]
+    ours = hazard_ratio(times, arm="THERAPY", reference="PLACEBO").iloc[0]
     assert ours["contrast"] == ref["contrast"]
     for col in ("hazard_ratio", "conf_low", "conf_high", "p_value"):
         assert ours[col] == pytest.approx(ref[col], rel=1e-6), col
@@ -71,7 +71,7 @@ def test_still_responding_matches_base_r(anchor, missing) -> None:  # noqa: ANN0
         subject="subject",
         visit="visit",
         anchor=anchor,
-        group="arm",
+        arm="arm",
         missing=missing,
     )
     assert ours["arm"].tolist() == ref["arm"].tolist()

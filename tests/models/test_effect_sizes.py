@@ -28,7 +28,9 @@ def antidepressant() -> pd.DataFrame:
 
 def test_cohens_d_and_hedges_g_by_visit(antidepressant) -> None:
     ref = pd.read_csv(REF / "antidepressant_cohens_d.csv", dtype={"VISIT": str})
-    ours = cohens_d(antidepressant, dv="CHANGE", group="THERAPY", reference="PLACEBO", by="VISIT")
+    ours = cohens_d(
+        antidepressant, outcome="CHANGE", arm="THERAPY", reference="PLACEBO", by="VISIT"
+    )
     assert ours["contrast"].unique().tolist() == ["DRUG - PLACEBO"]
     merged = ours.merge(ref, on="VISIT", suffixes=("", "_r"))
     assert len(merged) == 4
@@ -43,7 +45,7 @@ def test_cohens_d_and_hedges_g_by_visit(antidepressant) -> None:
 def test_within_arm_d_z(antidepressant) -> None:
     ref = pd.read_csv(REF / "antidepressant_d_z_visit7.csv").set_index("THERAPY")
     ours = within_d(
-        antidepressant[antidepressant["VISIT"] == "7"], dv="CHANGE", group="THERAPY"
+        antidepressant[antidepressant["VISIT"] == "7"], outcome="CHANGE", arm="THERAPY"
     ).set_index("THERAPY")
     for col in ("d_z", "conf_low", "conf_high"):
         np.testing.assert_allclose(ours.loc[ref.index, col], ref[col], rtol=1e-6)
@@ -56,7 +58,7 @@ def test_mmrm_difference_over_pooled_baseline_sd(antidepressant) -> None:
         reference={"THERAPY": "PLACEBO"},
     )
     baseline = antidepressant.drop_duplicates("PATIENT")
-    sd = pooled_sd(baseline, dv="BASVAL", group="THERAPY")
+    sd = pooled_sd(baseline, outcome="BASVAL", arm="THERAPY")
     out = standardized_difference(fit.contrasts("THERAPY", by="VISIT"), sd)
     row = out[out["VISIT"] == "7"].iloc[0]
     # -2.80183 (R emmeans, tests/reference/r/antidepressant_un_contrasts.csv) / SD
@@ -73,4 +75,4 @@ def test_mmrm_difference_over_pooled_baseline_sd(antidepressant) -> None:
 )
 def test_bad_input_is_explained(frame: pd.DataFrame, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        cohens_d(frame, dv="y", group="g", reference="c" if message == "reference" else None)
+        cohens_d(frame, outcome="y", arm="g", reference="c" if message == "reference" else None)

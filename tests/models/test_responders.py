@@ -29,7 +29,7 @@ def test_rates_risk_difference_and_odds_ratio_match_r(data, rule: str) -> None:
     ours = responders(
         data,
         outcome="resp",
-        group="THERAPY",
+        arm="THERAPY",
         subject="PATIENT",
         reference="PLACEBO",
         by="VISIT",
@@ -58,7 +58,7 @@ def test_rates_risk_difference_and_odds_ratio_match_r(data, rule: str) -> None:
 
 def test_nnt_and_its_interval(data) -> None:
     out = responders(
-        data, outcome="resp", group="THERAPY", subject="PATIENT", reference="PLACEBO", by="VISIT"
+        data, outcome="resp", arm="THERAPY", subject="PATIENT", reference="PLACEBO", by="VISIT"
     )
     row = out.iloc[-1]
     assert row["nnt"] == pytest.approx(1 / row["risk_difference"])
@@ -70,9 +70,9 @@ def test_nnt_and_its_interval(data) -> None:
 
 def test_bad_rule_and_columns_are_explained(data) -> None:
     with pytest.raises(ValueError, match="missing must be"):
-        responders(data, outcome="resp", group="THERAPY", subject="PATIENT", missing="ignore")
+        responders(data, outcome="resp", arm="THERAPY", subject="PATIENT", missing="ignore")
     with pytest.raises(ValueError, match="no column"):
-        responders(data, outcome="remission", group="THERAPY", subject="PATIENT")
+        responders(data, outcome="remission", arm="THERAPY", subject="PATIENT")
 
 
 def test_odds_ratio_is_not_reported_under_separation() -> None:
@@ -87,7 +87,7 @@ def test_odds_ratio_is_not_reported_under_separation() -> None:
         }
     )
     out = responders(
-        df, outcome="resp", group="arm", subject="id", reference="P", covariates=["base"]
+        df, outcome="resp", arm="arm", subject="id", reference="P", covariates=["base"]
     ).iloc[0]
     assert np.isnan(out["odds_ratio"]) and np.isnan(out["or_p_value"])
     assert out["or_note"] == "not estimable: none of P respond (separation)"
@@ -106,14 +106,14 @@ def test_levels_keep_subjects_seen_only_at_other_levels() -> None:
         }
     )
     out = responders(
-        df, outcome="resp", group="arm", subject="id", reference="P", by="visit", levels=["week 2"]
+        df, outcome="resp", arm="arm", subject="id", reference="P", by="visit", levels=["week 2"]
     ).iloc[0]
     assert out["visit"] == "week 2"
     assert (out["n"], out["responders"], out["n_reference"]) == (2, 1, 2)
     excluded = responders(
         df,
         outcome="resp",
-        group="arm",
+        arm="arm",
         subject="id",
         reference="P",
         by="visit",
@@ -122,4 +122,4 @@ def test_levels_keep_subjects_seen_only_at_other_levels() -> None:
     ).iloc[0]
     assert excluded["n_reference"] == 1
     with pytest.raises(ValueError, match="levels= needs by="):
-        responders(df, outcome="resp", group="arm", subject="id", levels=["week 2"])
+        responders(df, outcome="resp", arm="arm", subject="id", levels=["week 2"])

@@ -21,7 +21,7 @@ def _week2(madrs: pd.DataFrame) -> pd.DataFrame:
 
 def _rates(madrs: pd.DataFrame) -> pd.DataFrame:
     return outcomes.responders(
-        madrs, outcome="response", group="arm", subject="subject", reference="PLACEBO", by="visit"
+        madrs, outcome="response", arm="arm", subject="subject", reference="PLACEBO", by="visit"
     )
 
 

@@ -40,7 +40,7 @@ def test_forest_of_ratios_on_a_log_axis_with_null_one(madrs) -> None:
     table = outcomes.responders(
         madrs,
         outcome="response",
-        group="arm",
+        arm="arm",
         subject="subject",
         reference="PLACEBO",
         by="visit",
@@ -90,7 +90,7 @@ def test_forest_log_needs_positive_values() -> None:
 @pytest.fixture(scope="module")
 def rates(madrs) -> pd.DataFrame:
     return outcomes.responders(
-        madrs, outcome="response", group="arm", subject="subject", reference="PLACEBO", by="visit"
+        madrs, outcome="response", arm="arm", subject="subject", reference="PLACEBO", by="visit"
     )
 
 

@@ -178,7 +178,7 @@ def test_guesses_file_relative_to_the_plan(tmp_path: Path) -> None:
         read_plan(tmp_path / "plan.toml"), sensitivity={}, figures=(), tables=("blinding",)
     )
     results = run_plan(plan)
-    expected = outcomes.blinding(guesses, control="PLACEBO")
+    expected = outcomes.blinding(guesses, reference="PLACEBO")
     assert results.frames["blinding"]["estimate"].tolist() == pytest.approx(
         expected["estimate"].tolist()
     )

@@ -34,7 +34,7 @@ def rates(madrs: pd.DataFrame) -> pd.DataFrame:
     return outcomes.responders(
         madrs,
         outcome="response",
-        group="arm",
+        arm="arm",
         subject="subject",
         reference="PLACEBO",
         by="visit",

@@ -12,7 +12,7 @@ from outcomes.tables.builders.generic import quantity_of
 
 
 def test_effect_sizes_table(madrs: pd.DataFrame) -> None:
-    d = outcomes.cohens_d(madrs, dv="chg", group="arm", reference="PLACEBO", by="visit")
+    d = outcomes.cohens_d(madrs, outcome="chg", arm="arm", reference="PLACEBO", by="visit")
     table = from_frame(d, title="Effect sizes", footnotes=("Observed cases.",))
     assert table.stub == ("visit", "contrast")
     assert table.headers[:6] == [

@@ -107,7 +107,7 @@ def test_responder_footnotes_for_separation_and_unstated_adjustment() -> None:
     rates = outcomes.responders(
         data,
         outcome="resp",
-        group="arm",
+        arm="arm",
         subject="id",
         reference="B",
         by="visit",
@@ -129,7 +129,7 @@ def test_responder_table_with_three_arms() -> None:
             "resp": [1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0],
         }
     )
-    rates = outcomes.responders(data, outcome="resp", group="arm", subject="id", reference="P")
+    rates = outcomes.responders(data, outcome="resp", arm="arm", subject="id", reference="P")
     table = responder_table(rates, covariates=())
     assert table.stub == ("contrast",)
     assert [r[0] for r in table.rows()] == ["H - P", "L - P"]

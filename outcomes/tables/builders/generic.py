@@ -153,7 +153,7 @@ def from_frame(
     --------
     >>> import outcomes
     >>> df = pd.DataFrame({"arm": ["A"] * 3 + ["B"] * 3, "y": [1.0, 2, 4, 2, 3, 5]})
-    >>> d = outcomes.cohens_d(df, dv="y", group="arm", reference="A")
+    >>> d = outcomes.cohens_d(df, outcome="y", arm="arm", reference="A")
     >>> t = from_frame(d[["contrast", "n", "mean_difference", "cohens_d"]], title="d")
     >>> t.headers, t.rows()
     (['Contrast', 'n', 'Mean difference', 'Cohens d'], [['B - A', '3', '1.0', '0.65']])

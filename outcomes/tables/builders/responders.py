@@ -60,7 +60,7 @@ def responder_table(
     >>> import outcomes
     >>> df = pd.DataFrame({"id": range(8), "arm": ["A"] * 4 + ["B"] * 4,
     ...                    "resp": [True, True, True, False, True, False, False, None]})
-    >>> rates = outcomes.responders(df, outcome="resp", group="arm", subject="id", reference="B")
+    >>> rates = outcomes.responders(df, outcome="resp", arm="arm", subject="id", reference="B")
     >>> responder_table(rates, covariates=()).to_frame().iloc[0].tolist()
     ['3/4 (75.0%)', '1/4 (25.0%)', '50.0 (-13.5 to 78.9)', '9.00 (0.37 to 220.93)', '2']
     """
