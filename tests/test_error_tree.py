@@ -49,8 +49,10 @@ def test_a_model_specification_error_is_caught_as_value_error() -> None:
 def test_an_old_keyword_still_works_for_one_release_and_says_so() -> None:
     data = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0], "arm": ["A", "A", "B", "B"]})
     new = outcomes.cohens_d(data, outcome="y", arm="arm", reference="B")
-    with pytest.warns(errors.OutcomesDeprecationWarning, match="dv= is now outcome="):
+    with pytest.warns(errors.OutcomesDeprecationWarning) as caught:
         old = outcomes.cohens_d(data, dv="y", group="arm", reference="B")
+    said = " ".join(str(w.message) for w in caught)
+    assert "dv= is now outcome=" in said and "group= is now arm=" in said
     pd.testing.assert_frame_equal(old, new)
     with pytest.raises(TypeError, match="got both group= and arm="):
         outcomes.cohens_d(data, outcome="y", group="arm", arm="arm")
