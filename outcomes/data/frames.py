@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_frame", "factorize_sorted", "require"]
+from outcomes.errors import ArgumentTypeError
+
+if TYPE_CHECKING:
+    from outcomes.data.trialdata import TrialData
+
+__all__ = ["FrameLike", "as_frame", "factorize_sorted", "require"]
+
+#: What the analyses take as data: a long DataFrame, or a TrialData (its ``frame`` is used).
+FrameLike = Union[pd.DataFrame, "TrialData"]  # noqa: UP007 - a forward reference at runtime
 
 
-def as_frame(data: Any) -> pd.DataFrame:
+def as_frame(data: FrameLike) -> pd.DataFrame:
     """The DataFrame of ``data``: itself, or a TrialData's ``frame``.
 
     Examples
@@ -23,7 +31,9 @@ def as_frame(data: Any) -> pd.DataFrame:
         return data
     if hasattr(data, "frame"):
         return data.frame
-    raise TypeError(f"data must be a DataFrame or a TrialData, not {type(data).__name__}")
+    raise ArgumentTypeError(
+        f"data must be a DataFrame or a TrialData, not {type(data).__name__}"
+    )
 
 
 def require(frame: pd.DataFrame, columns: Iterable[str | None], what: str = "data") -> None:

@@ -16,18 +16,16 @@ the two other clocks a psychedelic trial uses:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from outcomes.data import columns as col
-from outcomes.data.frames import as_frame, require
+from outcomes.data.frames import FrameLike, as_frame, require
 
 __all__ = ["add_time_axes", "dose_days"]
 
 
-def dose_days(data: Any, session: int) -> pd.Series:
+def dose_days(data: FrameLike, session: int) -> pd.Series:
     """Each subject's study day of dosing session ``session`` (subjects dosed that often only).
 
     Parameters
@@ -65,7 +63,7 @@ def dose_days(data: Any, session: int) -> pd.Series:
     return days.rename(f"dose_{session}_day")
 
 
-def add_time_axes(data: Any, *, piecewise_at: tuple[int, ...] = (2,)) -> pd.DataFrame:
+def add_time_axes(data: FrameLike, *, piecewise_at: tuple[int, ...] = (2,)) -> pd.DataFrame:
     """The long table with ``days_since_dose`` and ``days_after_dose_<k>`` for each ``k`` given.
 
     Parameters

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.formula import parse_model
 from outcomes.models.mmrm import MMRMFit, mmrm
@@ -20,7 +20,7 @@ __all__ = ["ancova"]
 
 def ancova(
     formula: str,
-    data: Any,
+    data: FrameLike,
     *,
     visit: str | None = None,
     at: Any = None,

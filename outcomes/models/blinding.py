@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
+from outcomes.data.frames import FrameLike
 from outcomes.deprecation import renamed
 from outcomes.errors import ArgumentTypeError, ModelSpecificationError
 
@@ -63,7 +64,7 @@ _DK = "dont_know"
 
 @renamed(control="reference")
 def blinding(
-    data: Any,
+    data: FrameLike,
     *,
     reference: Any,
     arm: str = "arm",

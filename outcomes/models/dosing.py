@@ -30,7 +30,7 @@ import pandas as pd
 import scipy.stats
 
 from outcomes.data import columns as col
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.paired import paired_change, subject_scores
 
@@ -39,7 +39,7 @@ __all__ = ["count_active_doses", "dose_equivalence", "session_response", "sessio
 _AFTER = ("post-dose", "follow-up")
 
 
-def session_visits(data: Any, instrument: str = "madrs") -> dict[int, tuple[str, str]]:
+def session_visits(data: FrameLike, instrument: str = "madrs") -> dict[int, tuple[str, str]]:
     """The visits just before and just after each dosing session at which ``instrument`` was given.
 
     Examples
@@ -75,7 +75,7 @@ def session_visits(data: Any, instrument: str = "madrs") -> dict[int, tuple[str,
 
 
 def session_response(
-    data: Any,
+    data: FrameLike,
     *,
     instrument: str = "madrs",
     sessions: Mapping[int, tuple[str, str]] | None = None,
@@ -124,7 +124,7 @@ def session_response(
 
 
 def dose_equivalence(
-    data: Any,
+    data: FrameLike,
     *,
     margin: float,
     instrument: str = "madrs",
@@ -221,7 +221,7 @@ def _tost(d: np.ndarray, margin: float, alpha: float) -> dict[str, Any]:
     }
 
 
-def count_active_doses(data: Any, *, active: Collection[Any]) -> pd.DataFrame:
+def count_active_doses(data: FrameLike, *, active: Collection[Any]) -> pd.DataFrame:
     """The long table with ``active_doses``: active sessions each subject has had by each row.
 
     A session's treatment is ``period_treatment`` on the subject's first row of that session

@@ -41,7 +41,7 @@ from statsmodels.genmod import cov_struct, families
 from statsmodels.genmod.generalized_estimating_equations import GEE
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
 
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import parse_model
 from outcomes.models.inference import wald_table
@@ -58,7 +58,7 @@ _NEEDS_TIME = frozenset({"ar1", "unstructured"})
 
 def gee(
     formula: str,
-    data: Any,
+    data: FrameLike,
     *,
     subject: str,
     family: str = "gaussian",

@@ -38,7 +38,7 @@ import pandas as pd
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
 from outcomes.models.frames import is_number_column
@@ -65,7 +65,7 @@ _SINGULAR_TOL = 1e-4
 
 def lmm(
     formula: str,
-    data: Any,
+    data: FrameLike,
     *,
     subject: str,
     random: str = "1",

@@ -14,14 +14,13 @@ changes, and otherwise from the normal approximation with continuity and tie cor
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.stats
 
 from outcomes.data import columns as col
-from outcomes.data.frames import as_frame, require
+from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.effect_sizes import within_d
 
@@ -128,7 +127,7 @@ def _paired(before: np.ndarray, after: np.ndarray, conf_level: float) -> dict[st
 
 
 def subject_scores(
-    data: Any,
+    data: FrameLike,
     scores: Mapping[str, tuple[str, str | Sequence[str]]],
     *,
     value: str = col.TOTAL,

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from outcomes.data import columns as col
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.ancova import ancova
 from outcomes.models.frames import factor_levels
@@ -59,7 +59,7 @@ class TraitChange:
 
 
 def trait_change(
-    data: Any,
+    data: FrameLike,
     *,
     instrument: str = "neo-ffi-n",
     pre: str = "BASELINE",

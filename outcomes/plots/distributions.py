@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from outcomes.data.frames import as_frame, require
+from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label, visit_ticks
 
@@ -17,7 +17,7 @@ __all__ = ["individual_trajectories", "waterfall"]
 
 
 def individual_trajectories(
-    data: Any,
+    data: FrameLike,
     *,
     value: str = "total",
     subject: str = "subject",
@@ -103,7 +103,7 @@ def individual_trajectories(
 
 
 def waterfall(
-    data: Any,
+    data: FrameLike,
     *,
     value: str = "pchg",
     subject: str = "subject",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
-from outcomes.data.frames import as_frame, require
+from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, visit_ticks
 
@@ -24,7 +22,7 @@ LABELLED_SUBJECTS = 80
 
 
 def missingness(
-    data: Any,
+    data: FrameLike,
     *,
     subject: str = "subject",
     visit: str = "visit",

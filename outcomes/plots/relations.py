@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from matplotlib.axes import Axes
 
-from outcomes.data.frames import as_frame, require
+from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.errors import PlotError
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label
 
@@ -15,7 +13,7 @@ __all__ = ["acute_vs_outcome"]
 
 
 def acute_vs_outcome(
-    data: Any, *, x: str, y: str, group: str = "arm", ax: Axes | None = None
+    data: FrameLike, *, x: str, y: str, group: str = "arm", ax: Axes | None = None
 ) -> Axes:
     """Scatter of an acute-experience score against an outcome, with a least-squares line per arm.
 

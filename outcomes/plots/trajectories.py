@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.stats
 from matplotlib.axes import Axes
 
-from outcomes.data.frames import as_frame, require
+from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.errors import PlotError
 from outcomes.plots.dosing import VisitAxis, mark_dosing
 from outcomes.plots.inputs import one_row_per
@@ -67,7 +67,7 @@ def mean_ci(rows: pd.DataFrame, value: str, by: list[str], ci: float = 0.95) -> 
 
 
 def observed_means(
-    data: Any,
+    data: FrameLike,
     *,
     value: str = "total",
     visit: str = "visit",
@@ -165,7 +165,7 @@ def observed_means(
 
 
 def change_by_visit(
-    data: Any,
+    data: FrameLike,
     *,
     value: str = "chg",
     visit: str = "visit",

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.formula import FormulaError, Name
 from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
@@ -60,7 +60,7 @@ DELTA_TYPES: tuple[str, ...] = ("additive", "multiplicative")
 
 def multiple_imputation(
     formula: str,
-    data: Any,
+    data: FrameLike,
     *,
     arm: str,
     reference: Any,

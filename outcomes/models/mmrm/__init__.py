@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from outcomes.data.frames import as_frame
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
@@ -62,7 +62,7 @@ VALID_PAIRS = {
 
 def mmrm(
     formula: str,
-    data: Any,
+    data: FrameLike,
     *,
     reml: bool = True,
     df: str = "satterthwaite",

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
-from outcomes.data.frames import as_frame, require
+from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.errors import TableError
 from outcomes.models.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
@@ -18,7 +17,7 @@ __all__ = ["visit_summary"]
 
 
 def visit_summary(
-    data: Any,
+    data: FrameLike,
     *,
     value: str = "total",
     group: str = "arm",
