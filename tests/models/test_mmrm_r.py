@@ -269,3 +269,23 @@ def test_lsmeans_with_proportional_weights_match_emmeans(spec: str, case_fits) -
     # and they are not the equal-weight means (the data are unbalanced)
     equal = fit.lsmeans(factors)
     assert not np.allclose(equal["estimate"], ours["estimate"], rtol=1e-4)
+
+
+def test_spatial_gaussian_matches_nlme_corgaus() -> None:
+    # tests/reference/r/fev_sp_gau.R: gls(FEV1 ~ ARMCD * AVISIT + RACE + SEX,
+    # corGaus(~ VISITN | USUBJID), REML), polished; correlation exp(-(d / range)^2)
+    data = pd.read_csv(DATASETS / "fev_data.csv")
+    fit = outcomes.mmrm(
+        "FEV1 ~ ARMCD * AVISIT + RACE + SEX + sp_gau(VISITN | USUBJID)",
+        data,
+        reference={"ARMCD": "PBO"},
+    )
+    ref = pd.read_csv(R / "fev_sp_gau_fit.csv").iloc[0]
+    assert -2 * fit.loglik == pytest.approx(ref["minus2loglik"], rel=1e-9)
+    params = fit.covariance_parameters().set_index("cov_parm")["estimate"]
+    assert params["Residual"] == pytest.approx(ref["variance"], rel=1e-6)
+    assert params["SP(GAU)"] == pytest.approx(ref["range"], rel=1e-6)
+    coef = pd.read_csv(R / "fev_sp_gau_coef.csv").set_index("term")
+    ours = fit.to_frame().set_index("term").loc[coef.index]
+    np.testing.assert_allclose(ours["estimate"], coef["estimate"], rtol=1e-6)
+    np.testing.assert_allclose(ours["std_error"], coef["std_error"], rtol=1e-6)

@@ -81,7 +81,7 @@ def mmrm(
         The mean model with one covariance term, in the form of R's mmrm:
         ``"CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)"``; a covariance per
         group: ``us(AVISIT | ARMCD / USUBJID)``; spatial: ``sp_exp(VISITN, VISITN2 | USUBJID)``.
-        Structures: ``us, cs, csh, ar1, ar1h, toep, toeph, ad, adh, sp_exp``.
+        Structures: ``us, cs, csh, ar1, ar1h, toep, toeph, ad, adh, sp_exp, sp_gau``.
     data : DataFrame or TrialData
         One row per subject and visit. Rows missing the response or a model variable are left
         out (counted in the notes): the analysis uses all observed data, valid under MAR.

@@ -18,6 +18,7 @@ structure         covariance                                       parameters (T
 ``ad``            first-order antedependence, one variance         T
 ``adh``           first-order antedependence (SAS ``ANTE(1)``)     2 T - 1
 ``sp_exp``        spatial exponential: s2 exp(-d_ij / range)       2
+``sp_gau``        spatial Gaussian: s2 exp(-(d_ij / range)^2)      2
 ================  ===============================================  =====================
 
 Parameterisations (the inference does not depend on them): variances and standard deviations on
@@ -203,12 +204,19 @@ def _adh(theta: Array, t: int) -> Array:
     return _heterogeneous(np.exp(theta[:t]), _ante_corr(np.tanh(theta[t:]), t))
 
 
-def _sp_exp(theta: Array, coords: object) -> Array:
+def _distances(coords: object) -> Array:
     xy = np.asarray(coords, dtype=float)
     if xy.ndim == 1:
         xy = xy[:, None]
-    dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=-1))
-    return np.exp(theta[0]) * np.exp(-dist / np.exp(theta[1]))
+    return np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=-1))
+
+
+def _sp_exp(theta: Array, coords: object) -> Array:
+    return np.exp(theta[0]) * np.exp(-_distances(coords) / np.exp(theta[1]))
+
+
+def _sp_gau(theta: Array, coords: object) -> Array:
+    return np.exp(theta[0]) * np.exp(-((_distances(coords) / np.exp(theta[1])) ** 2))
 
 
 def _log_sd_start(var: float, t: int, extra: int, value: float) -> Array:
@@ -283,6 +291,14 @@ STRUCTURES: dict[str, Structure] = {
             lambda v, t: np.array([np.log(v), 0.0]),
             spatial=True,
         ),
+        Structure(
+            "sp_gau",
+            "spatial Gaussian (SP(GAU))",
+            lambda t: 2,
+            _sp_gau,
+            lambda v, t: np.array([np.log(v), 0.0]),
+            spatial=True,
+        ),
     )
 }
 
@@ -312,7 +328,7 @@ def theta_scaling(structure: Structure, t: int, factor: float) -> tuple[Array, A
         shift[diag] = log
     elif structure.name in ("csh", "ar1h", "toeph", "adh"):
         shift[:t] = log
-    else:  # cs, ar1, toep, ad, sp_exp: theta[0] is the log variance
+    else:  # cs, ar1, toep, ad, sp_exp, sp_gau: theta[0] is the log variance
         shift[0] = 2 * log
     return shift, stretch
 

@@ -124,12 +124,13 @@ def _symmetric_from_tril(phi: Array, t: int) -> Array:
     return out
 
 
-def _sp_exp_natural(theta: Array) -> Array:
+def _spatial_natural(theta: Array) -> Array:
+    """Variance and range of a spatial structure (its parameters are their logarithms)."""
     return np.array([np.exp(theta[0]), np.exp(theta[1])])
 
 
-def _sp_exp_matrix(phi: Array, coords: object) -> Array:
-    return get_structure("sp_exp").matrix(np.log(phi), coords)
+def _spatial_matrix(name: str, phi: Array, coords: object) -> Array:
+    return get_structure(name).matrix(np.log(phi), coords)
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ def sas_parameter_names(name: str, t: int) -> list[str]:
         "ad": ["Residual", *[f"Rho({k})" for k in range(1, t)]],
         "adh": [*var, *[f"Rho({k})" for k in range(1, t)]],
         "sp_exp": ["Residual", "SP(EXP)"],
+        "sp_gau": ["Residual", "SP(GAU)"],
     }
     return names[name]
 
@@ -286,15 +288,15 @@ def sas_parameter_names(name: str, t: int) -> list[str]:
 
 
 def _to_natural(name: str, theta: Array, t: int) -> Array:
-    if name == "sp_exp":
-        return _sp_exp_natural(theta)
+    if get_structure(name).spatial:
+        return _spatial_natural(theta)
     sigma = get_structure(name).matrix(theta, t)
     return NATURAL[name].from_matrix(sigma)
 
 
 def _natural_matrix(name: str, phi: Array, where: object, t: int, spatial: bool) -> Array:
     if spatial:
-        return _sp_exp_matrix(phi, where)
+        return _spatial_matrix(name, phi, where)
     full = NATURAL[name].matrix(phi, t)
     idx = np.asarray(where)
     return full[idx[:, None], idx[None, :]]
