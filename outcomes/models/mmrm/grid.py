@@ -71,11 +71,12 @@ def cell_rows(
     rows = grid_matrix(design, grid)
     others = [f for f in design.factors if f not in specs]
     w = _frequencies(design, grid, others) if weights == "proportional" else np.ones(len(grid))
-    combos = pd.DataFrame(
-        list(itertools.product(*(design.factors[s] for s in specs))), columns=list(specs)
-    )
-    out = np.zeros((len(combos), rows.shape[1]))
-    for i, combo in enumerate(combos.itertuples(index=False, name=None)):
+    # the combinations from the product itself: pandas 3.0.0's itertuples yields nothing for a
+    # frame without columns (the one combination of no factors)
+    product = list(itertools.product(*(design.factors[s] for s in specs)))
+    combos = pd.DataFrame(product, columns=list(specs))
+    out = np.zeros((len(product), rows.shape[1]))
+    for i, combo in enumerate(product):
         mask = np.ones(len(grid), dtype=bool)
         for name, level in zip(specs, combo, strict=True):
             mask &= (grid[name] == level).to_numpy()
