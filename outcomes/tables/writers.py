@@ -318,9 +318,10 @@ def to_latex(table: Table) -> str:
 
 _FORMULA_START = frozenset("=+-@")
 _NUMBER = r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|Inf)%?"
+_SHOWN = rf"(?:{_NUMBER}|\u2014)"  # a number, or the dash of one not estimable
 _NUMERIC = re.compile(
     rf"{_NUMBER}(?: to {_NUMBER})?"  # a number, an interval ("-13.62 to -1.08")
-    rf"(?: [(\[](?:{_NUMBER}(?:(?: to |, ?){_NUMBER})?|\u2014)[)\]])?"  # "(SE)", "(low to high)"
+    rf"(?: [(\[]{_SHOWN}(?:(?: to |, ?){_SHOWN})?[)\]])?"  # "(SE)", "(low to high)", "(0, —)"
 )
 
 
