@@ -130,3 +130,16 @@ def test_a_df_and_vcov_that_do_not_go_together_are_refused(df: str, vcov: str) -
         outcomes.mmrm(formula, _data(file, visits, arms), df=df, vcov=vcov)
     assert isinstance(info.value, OutcomesError) and isinstance(info.value, ValueError)
     assert "df='satterthwaite' with vcov in ('model', 'empirical'" in str(info.value)
+
+
+def test_a_subject_fitted_exactly_is_said_under_cr2_and_cr3() -> None:
+    file, visits, arms, _ = CASES["sim_two_arm_6v_csh"]
+    data = _data(file, visits, arms)
+    alone = data["USUBJID"].iloc[0]
+    data["SITE"] = np.where(data["USUBJID"] == alone, "S2", "S1")  # one subject at site S2
+    formula = "CHG ~ BASE + SITE + ARM * VISIT + csh(VISIT | USUBJID)"
+    for vcov in ("empirical-bias-reduced", "empirical-jackknife"):
+        fit = outcomes.mmrm(formula, data, vcov=vcov)
+        assert any("1 subject(s) fitted exactly" in note for note in fit.notes)
+        assert np.isfinite(fit.to_frame()["std_error"]).all()
+    assert not outcomes.mmrm(formula, data, vcov="empirical").notes

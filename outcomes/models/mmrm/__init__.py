@@ -173,9 +173,16 @@ def mmrm(
     notes.extend(state.messages)
     if not state.converged:
         raise ConvergenceError(failure_message(lik, state, chain, _tried(state)))
-    return MMRMFit(
+    fit = MMRMFit(
         parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes), information
     )
+    if vcov in ("empirical-bias-reduced", "empirical-jackknife") and fit._sandwich.n_singular:
+        note = (
+            f"{fit._sandwich.n_singular} subject(s) fitted exactly (leverage 1, e.g. alone in a "
+            "level of a factor): their I - H_ii is singular and its pseudo-inverse was taken"
+        )
+        fit = replace(fit, notes=(*fit.notes, note))
+    return fit
 
 
 def _check_methods(df: str, vcov: str | None, reml: bool) -> str:
