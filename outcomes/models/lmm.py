@@ -43,7 +43,7 @@ from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
 from outcomes.models.frames import is_number_column
 from outcomes.models.inference import wald_table
-from outcomes.models.lmm_boundary import boundary_df, polish_at_boundary
+from outcomes.models.lmm_boundary import boundary_df, polish_at_boundary, subject_rows
 from outcomes.models.mmrm.kenward_roger import (
     KRComponents,
     adjusted_vcov,
@@ -489,9 +489,7 @@ def _blocks(fit: LMMFit) -> _Blocks:
     q, p = z.shape[1], x.shape[1]
     pairs = list(zip(*np.tril_indices(q), strict=True))
     m = len(pairs) + 1
-    order = np.argsort(fit.groups, kind="stable")
-    bounds = np.flatnonzero(np.diff(fit.groups[order])) + 1
-    subjects = np.split(order, bounds)
+    subjects = subject_rows(fit)
 
     def derivative(zi: np.ndarray, k: int) -> np.ndarray:
         if k == m - 1:

@@ -23,7 +23,14 @@ from typing import Any
 import numpy as np
 import scipy.optimize
 
-__all__ = ["boundary_df", "components", "deviance", "polish_at_boundary", "psi_of"]
+__all__ = [
+    "boundary_df",
+    "components",
+    "deviance",
+    "polish_at_boundary",
+    "psi_of",
+    "subject_rows",
+]
 
 
 def components(psi: np.ndarray, q: int) -> tuple[np.ndarray, float]:
@@ -56,7 +63,7 @@ def deviance(fit: Any, g: np.ndarray, sigma2: float) -> float:
     p = x.shape[1]
     xvx, xvy = np.zeros((p, p)), np.zeros(p)
     logdet, yvy = 0.0, 0.0
-    for rows in _subjects(fit):
+    for rows in subject_rows(fit):
         xi, yi, zi = x[rows], y[rows], z[rows]
         v = zi @ g @ zi.T + sigma2 * np.eye(len(rows))
         sign, ld = np.linalg.slogdet(v)
@@ -124,7 +131,8 @@ def _objective(fit: Any, q: int) -> Callable[[np.ndarray], float]:
     return fun
 
 
-def _subjects(fit: Any) -> list[np.ndarray]:
+def subject_rows(fit: Any) -> list[np.ndarray]:
+    """The row positions of each subject of a mixed-model fit, in subject order."""
     order = np.argsort(fit.groups, kind="stable")
     return np.split(order, np.flatnonzero(np.diff(fit.groups[order])) + 1)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outcomes.errors import ModelSpecificationError
 from outcomes.models.mmrm.covariance import _ante_corr, _lags, _tril, get_structure
 from outcomes.models.mmrm.likelihood import Likelihood
 
@@ -47,8 +48,6 @@ INFORMATION = ("observed", "expected")
 def check_information(information: str) -> None:
     """Refuse an ``information=`` that is not one of :data:`INFORMATION`."""
     if information not in INFORMATION:
-        from outcomes.errors import ModelSpecificationError
-
         raise ModelSpecificationError(
             f"information must be one of {INFORMATION}, not {information!r}"
         )

@@ -386,3 +386,14 @@ write_case <- function(case, fit, d, data_name, subject, visit, arm, cov_label,
               pol$max_abs_grad_nlme, pol$max_abs_grad_final, vc$subject))
   invisible(o)
 }
+
+## mmrm's fev_data (tests/datasets/fev_data.csv) prepared as every fev case uses it: response
+## FEV1, subjects USUBJID, visits VIS1..VIS4, factors ARMCD (PBO first), RACE and SEX.
+fev_data <- function() {
+  prep_data(read.csv(file.path(DATA_DIR, "fev_data.csv")), response = "FEV1",
+            subject = "USUBJID", visit = "AVISIT",
+            visit_levels = c("VIS1", "VIS2", "VIS3", "VIS4"),
+            factors = list(ARMCD = c("PBO", "TRT"),
+                           RACE = c("Asian", "Black or African American", "White"),
+                           SEX = c("Female", "Male")))
+}

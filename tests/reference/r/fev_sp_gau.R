@@ -10,12 +10,7 @@ local({
   source(file.path(if (length(f) == 1L) dirname(normalizePath(f)) else getwd(), "common.R"))
 }, envir = globalenv())
 
-raw <- read.csv(file.path(DATA_DIR, "fev_data.csv"))
-fev <- prep_data(raw, response = "FEV1", subject = "USUBJID", visit = "AVISIT",
-                 visit_levels = c("VIS1", "VIS2", "VIS3", "VIS4"),
-                 factors = list(ARMCD = c("PBO", "TRT"),
-                                RACE = c("Asian", "Black or African American", "White"),
-                                SEX = c("Female", "Male")))
+fev <- fev_data()
 fit0 <- gls(FEV1 ~ ARMCD * AVISIT + RACE + SEX, data = fev,
             correlation = corGaus(form = ~ VISITN | USUBJID, nugget = FALSE),
             method = "REML", control = gls_ctrl)

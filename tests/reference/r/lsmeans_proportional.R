@@ -20,12 +20,7 @@ prop <- function(case, fit, data, spec) {
 ## fev_cs: FEV1 ~ ARMCD * AVISIT + RACE + SEX, averaged over AVISIT, RACE and SEX (three
 ## factors, unbalanced) for ~ ARMCD and ~ RACE, over RACE and SEX for ~ ARMCD | AVISIT, over
 ## RACE alone for ~ ARMCD * AVISIT * SEX.
-raw <- read.csv(file.path(DATA_DIR, "fev_data.csv"))
-fev <- prep_data(raw, response = "FEV1", subject = "USUBJID", visit = "AVISIT",
-                 visit_levels = c("VIS1", "VIS2", "VIS3", "VIS4"),
-                 factors = list(ARMCD = c("PBO", "TRT"),
-                                RACE = c("Asian", "Black or African American", "White"),
-                                SEX = c("Female", "Male")))
+fev <- fev_data()
 fit_fev <- fit_gls(FEV1 ~ ARMCD * AVISIT + RACE + SEX, data_name = "fev",
                    subject = "USUBJID", visit = "AVISIT", cov = "cs", method = "REML")
 
