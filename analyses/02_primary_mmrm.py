@@ -24,7 +24,7 @@ fit = outcomes.mmrm(
     "chg ~ base * visit + arm * visit + us(visit | subject)",
     madrs,
     df="kenward-roger",
-    reference={"arm": "PLACEBO"},
+    reference="PLACEBO",
 )
 print(fit.summary().split("\n\n")[0])
 

@@ -53,7 +53,7 @@ for outcome in ("response", "remission"):
         reference="PLACEBO",
         by="visit",
         covariates=["base"],
-        levels=list(madrs["visit"].cat.remove_unused_categories().cat.categories),
+        by_levels=list(madrs["visit"].cat.remove_unused_categories().cat.categories),
     )
     print(outcome)
     print(rates[outcome][columns].round(3).to_string(index=False))
@@ -96,7 +96,7 @@ gee_fit = outcomes.gee(
     madrs,
     subject="subject",
     family="binomial",
-    reference={"arm": "PLACEBO"},
+    reference="PLACEBO",
 )
 print(gee_fit.to_frame(exponentiate=True).query("term == 'armDMT'").round(3).to_string(index=False))
 
@@ -114,7 +114,7 @@ fit = outcomes.mmrm(
     "chg ~ base * visit + arm * visit + us(visit | subject)",
     madrs,
     df="kenward-roger",
-    reference={"arm": "PLACEBO"},
+    reference="PLACEBO",
 )
 baseline = frame[(frame["instrument"] == "madrs") & (frame["visit"] == "BASELINE")]
 sd0 = outcomes.pooled_sd(baseline, outcome="total", arm="arm")
@@ -141,7 +141,7 @@ trajectory = outcomes.lmm(
     madrs,
     subject="subject",
     random="1 + weeks",
-    reference={"arm": "PLACEBO"},
+    reference="PLACEBO",
 )
 print(trajectory.summary())
 

@@ -39,7 +39,7 @@ print(trait.predictors.query("term not in ['(Intercept)', 'pre']").round(3).to_s
 # MADRS from just before each dose to 24 hours after it (baseline to day 2; week 2 to day 16).
 
 # %%
-print(outcomes.session_visits(trial))
+print(outcomes.session_visits(trial, instrument="madrs"))
 acute = outcomes.session_response(trial, instrument="madrs")
 print(
     acute[
@@ -67,7 +67,9 @@ print(
 # dose starts from a lower score, so a smaller acute change is expected.
 
 # %%
-print(outcomes.dose_equivalence(trial, margin=3.0).round(3).to_string(index=False))
+print(
+    outcomes.dose_equivalence(trial, margin=3.0, instrument="madrs").round(3).to_string(index=False)
+)
 
 # %% [markdown]
 # ## Blinding integrity

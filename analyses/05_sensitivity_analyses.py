@@ -68,7 +68,7 @@ def impute(strategy, **options):  # noqa: ANN001, ANN201 - a notebook helper
 # (`strategy=` a single name).
 
 # %%
-mmrm = outcomes.mmrm(formula, madrs, reference={"arm": "PLACEBO"})
+mmrm = outcomes.mmrm(formula, madrs, reference="PLACEBO")
 at = ["WEEK 2", "WEEK 12"]
 
 

@@ -73,7 +73,7 @@ def main() -> None:
             data.to_csv(args.write / f"mmrm_{n}.csv", index=False)
         start = time.perf_counter()
         fit = outcomes.mmrm(
-            "CHG ~ BASE + ARM * VISIT + us(VISIT | SUBJECT)", data, reference={"ARM": "PLACEBO"}
+            "CHG ~ BASE + ARM * VISIT + us(VISIT | SUBJECT)", data, arm="ARM", reference="PLACEBO"
         )
         fit.contrasts("ARM", by="VISIT")
         seconds = time.perf_counter() - start

@@ -80,12 +80,12 @@ def main() -> None:
                 d,
                 subject="subject",
                 random="1 + weeks",
-                reference={"arm": "PLACEBO"},
+                reference="PLACEBO",
             ).to_frame()
         )
         gee_s = _time(
             lambda d=data: outcomes.gee(
-                "chg ~ base + arm * weeks", d, subject="subject", reference={"arm": "PLACEBO"}
+                "chg ~ base + arm * weeks", d, subject="subject", reference="PLACEBO"
             ).to_frame()
         )
         print(f"| {n:,} | {len(data):,} | {lmm_s:.2f} | {gee_s:.2f} |", flush=True)

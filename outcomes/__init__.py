@@ -23,6 +23,7 @@ from typing import Any
 
 from outcomes import instruments
 from outcomes.data.derive import derive
+from outcomes.data.describe import baseline_visits
 from outcomes.data.problems import PROBLEM_COLUMNS
 from outcomes.data.schedule import DosingSession, Schedule, ScheduledVisit
 from outcomes.data.timeaxes import add_time_axes, dose_days
@@ -98,6 +99,7 @@ __all__ = [
     "add_time_axes",
     "adjust_pvalues",
     "ancova",
+    "baseline_visits",
     "blinding",
     "blinding_from_counts",
     "cohens_d",

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from outcomes.data import columns as col
+from outcomes.data.frames import FrameLike, as_frame
 from outcomes.data.trialdata import TrialData
 from outcomes.terminal import printable
 
-__all__ = ["Description", "describe"]
+__all__ = ["Description", "baseline_visits", "describe"]
 
 
 @dataclass(frozen=True)
@@ -141,3 +143,24 @@ def _patterns(trial: TrialData) -> pd.DataFrame:
         counted.insert(0, "instrument", inst)
         parts.append(counted)
     return pd.concat(parts, ignore_index=True)
+
+
+def baseline_visits(data: FrameLike) -> dict[str, str]:
+    """Each instrument of the data at its baseline visit, the last of phase ``baseline``.
+
+    Instruments never given in the baseline phase (an acute scale at the dosing sessions), and
+    every instrument of data without a ``phase`` column, are left out.
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> baseline_visits(outcomes.load_sample())
+    {'gad7': 'BASELINE', 'madrs': 'BASELINE', 'neo-ffi-n': 'BASELINE'}
+    """
+    frame = as_frame(data)
+    if col.PHASE not in frame or col.INSTRUMENT not in frame:
+        return {}
+    rows = frame[(frame[col.PHASE] == "baseline") & frame[col.INSTRUMENT].notna()]
+    order = col.VISIT_NUM if col.VISIT_NUM in rows else col.VISIT
+    last = rows.sort_values(order, kind="stable").groupby(col.INSTRUMENT, observed=True).last()
+    return {str(name): str(visit) for name, visit in last[col.VISIT].items()}

@@ -8,11 +8,13 @@ contrasts are the same tables as for the MMRM.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.formula import parse_model
+from outcomes.models.frames import reference_levels
 from outcomes.models.mmrm import MMRMFit, mmrm
 
 __all__ = ["ancova"]
@@ -24,7 +26,9 @@ def ancova(
     *,
     visit: str | None = None,
     at: Any = None,
-    reference: dict[str, Any] | None = None,
+    arm: str = "arm",
+    reference: Any = None,
+    levels: Mapping[str, Any] | None = None,
     conf_level: float = 0.95,
 ) -> MMRMFit:
     """Fit an ANCOVA at one visit; the result answers as an MMRM fit.
@@ -37,8 +41,9 @@ def ancova(
         One row per subject, or several visits with ``visit`` and ``at`` choosing one.
     visit, at : optional
         The visit column and the visit to analyse.
-    reference : dict, optional
-        Reference levels, e.g. ``{"arm": "PLACEBO"}``.
+    arm, reference, levels : optional
+        The arm factor, the reference arm, and reference levels of any factors, as for
+        :func:`outcomes.mmrm`.
 
     Returns
     -------
@@ -64,4 +69,5 @@ def ancova(
     if frame.empty:
         raise ModelSpecificationError(f"no rows at {visit} = {at!r}")
     one = frame.assign(_visit="all", _row=range(len(frame)))
-    return mmrm(f"{formula} + us(_visit | _row)", one, reference=reference, conf_level=conf_level)
+    refs = reference_levels(levels, reference, arm, "ancova")
+    return mmrm(f"{formula} + us(_visit | _row)", one, levels=refs, conf_level=conf_level)

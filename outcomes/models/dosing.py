@@ -31,6 +31,7 @@ import scipy.stats
 
 from outcomes.data import columns as col
 from outcomes.data.frames import FrameLike, as_frame
+from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.paired import paired_change, subject_scores
 
@@ -39,13 +40,13 @@ __all__ = ["count_active_doses", "dose_equivalence", "session_response", "sessio
 _AFTER = ("post-dose", "follow-up")
 
 
-def session_visits(data: FrameLike, instrument: str = "madrs") -> dict[int, tuple[str, str]]:
+def session_visits(data: FrameLike, *, instrument: str) -> dict[int, tuple[str, str]]:
     """The visits just before and just after each dosing session at which ``instrument`` was given.
 
     Examples
     --------
     >>> import outcomes
-    >>> session_visits(outcomes.load_sample())
+    >>> session_visits(outcomes.load_sample(), instrument="madrs")
     {1: ('BASELINE', 'DAY 2'), 2: ('WEEK 2', 'DAY 16')}
     """
     frame = as_frame(data)
@@ -74,12 +75,13 @@ def session_visits(data: FrameLike, instrument: str = "madrs") -> dict[int, tupl
     return out
 
 
+@renamed(group="arm")
 def session_response(
     data: FrameLike,
     *,
-    instrument: str = "madrs",
+    instrument: str,
     sessions: Mapping[int, tuple[str, str]] | None = None,
-    group: str | None = col.ARM,
+    arm: str | None = col.ARM,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """The acute response to each dosing session: pre- to post-dose change per arm.
@@ -91,31 +93,31 @@ def session_response(
     instrument : str
     sessions : mapping, optional
         Session -> ``(visit before, visit after)``; by default :func:`session_visits`.
-    group : str or None
-        The column to analyse separately (the arm), or None for all subjects together.
+    arm : str or None
+        The arm column, each arm analysed separately; None for all subjects together.
     conf_level : float
 
     Returns
     -------
     DataFrame
-        ``session, pre_visit, post_visit``, the group, then :data:`outcomes.PAIRED_COLUMNS`.
+        ``session, pre_visit, post_visit``, the arm, then :data:`outcomes.PAIRED_COLUMNS`.
 
     Examples
     --------
     >>> import outcomes
-    >>> table = session_response(outcomes.load_sample())
+    >>> table = session_response(outcomes.load_sample(), instrument="madrs")
     >>> table[["session", "arm"]].values.tolist()
     [[1, 'PLACEBO'], [1, 'DMT'], [2, 'PLACEBO'], [2, 'DMT']]
     """
-    sessions = dict(sessions or session_visits(data, instrument))
+    sessions = dict(sessions or session_visits(data, instrument=instrument))
     tables = []
     for session, (pre, post) in sessions.items():
         scores = subject_scores(
             data,
             {"pre": (instrument, pre), "post": (instrument, post)},
-            keep=[group] if group else [],
+            keep=[arm] if arm else [],
         )
-        table = paired_change(scores, pre="pre", post="post", group=group, conf_level=conf_level)
+        table = paired_change(scores, pre="pre", post="post", arm=arm, conf_level=conf_level)
         table.insert(0, "post_visit", post)
         table.insert(0, "pre_visit", pre)
         table.insert(0, "session", session)
@@ -123,15 +125,16 @@ def session_response(
     return pd.concat(tables, ignore_index=True)
 
 
+@renamed(group="arm")
 def dose_equivalence(
     data: FrameLike,
     *,
     margin: float,
-    instrument: str = "madrs",
+    instrument: str,
     first: int = 1,
     second: int = 2,
     sessions: Mapping[int, tuple[str, str]] | None = None,
-    group: str | None = col.ARM,
+    arm: str | None = col.ARM,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Equivalence (TOST) of the acute response to a second dose and to the first.
@@ -147,8 +150,9 @@ def dose_equivalence(
         The dosing sessions compared.
     sessions : mapping, optional
         As for :func:`session_response`.
-    group : str or None
-        Test each group (arm) and all subjects together (``"all"``), or only all subjects.
+    arm : str or None
+        The arm column: test each arm and all subjects together (``"all"``); None for all
+        subjects only.
     alpha : float
         Level of each one-sided test; the interval is ``1 - 2 alpha`` (90% for 0.05).
 
@@ -162,13 +166,13 @@ def dose_equivalence(
     Examples
     --------
     >>> import outcomes
-    >>> table = dose_equivalence(outcomes.load_sample(), margin=3.0)
+    >>> table = dose_equivalence(outcomes.load_sample(), margin=3.0, instrument="madrs")
     >>> table["group"].tolist()
     ['PLACEBO', 'DMT', 'all']
     """
     if not margin > 0:
         raise ModelSpecificationError(f"margin must be positive, not {margin}")
-    sessions = dict(sessions or session_visits(data, instrument))
+    sessions = dict(sessions or session_visits(data, instrument=instrument))
     missing = [s for s in (first, second) if s not in sessions]
     if missing:
         raise ModelSpecificationError(
@@ -181,12 +185,12 @@ def dose_equivalence(
             for k in (first, second)
             for i, when in enumerate(("pre", "post"))
         },
-        keep=[group] if group else [],
+        keep=[arm] if arm else [],
     )
     scores["difference"] = (scores[f"post_{second}"] - scores[f"pre_{second}"]) - (
         scores[f"post_{first}"] - scores[f"pre_{first}"]
     )
-    parts = [*(scores.groupby(group, observed=True, sort=True) if group else []), ("all", scores)]
+    parts = [*(scores.groupby(arm, observed=True, sort=True) if arm else []), ("all", scores)]
     rows = [
         {"group": key, **_tost(part["difference"].dropna().to_numpy(float), margin, alpha)}
         for key, part in parts

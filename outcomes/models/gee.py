@@ -44,6 +44,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWa
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import parse_model
+from outcomes.models.frames import reference_levels
 from outcomes.models.inference import wald_table
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
@@ -64,7 +65,9 @@ def gee(
     family: str = "gaussian",
     correlation: str = "exchangeable",
     time: str | None = None,
-    reference: Mapping[str, Any] | None = None,
+    arm: str = "arm",
+    reference: Any = None,
+    levels: Mapping[str, Any] | None = None,
     scale_fixed: bool = False,
     max_iter: int = 100,
     conf_level: float = 0.95,
@@ -87,8 +90,9 @@ def gee(
     time : str, optional
         The column that orders a subject's rows (e.g. ``visit_num``); needed for ``ar1`` and
         ``unstructured``, whose visits are its distinct values in order.
-    reference : mapping, optional
-        Reference levels of factors, e.g. ``{"arm": "PLACEBO"}``.
+    arm, reference, levels : optional
+        The arm factor, the reference arm, and reference levels of any factors, as for
+        :func:`outcomes.mmrm`.
     scale_fixed : bool
         Fix the scale at 1 instead of estimating it.
     max_iter : int
@@ -114,7 +118,7 @@ def gee(
     >>> madrs = frame[(frame["instrument"] == "madrs") & frame["response"].notna()]
     >>> madrs = madrs[madrs["phase"] != "baseline"]
     >>> fit = gee("response ~ base + arm + visit", madrs, subject="subject",
-    ...           family="binomial", reference={"arm": "PLACEBO"})
+    ...           family="binomial", reference="PLACEBO")
     >>> row = fit.to_frame(exponentiate=True).set_index("term").loc["armDMT"]
     >>> bool(row["estimate"] > 1)
     True
@@ -138,7 +142,8 @@ def gee(
         as_number = frame[response].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         frame = frame.assign(**{response: as_number})
     extra = [subject, *([time] if time else [])]
-    mm = model_matrix(model, frame, extra=extra, reference=reference)
+    refs = reference_levels(levels, reference, arm, "gee")
+    mm = model_matrix(model, frame, extra=extra, levels=refs)
     if family == "binomial" and not np.isin(mm.y, (0.0, 1.0)).all():
         raise ModelSpecificationError(
             f"a binomial response must be 0/1; {response!r} has other values"

@@ -41,7 +41,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
-from outcomes.models.frames import is_number_column
+from outcomes.models.frames import is_number_column, reference_levels
 from outcomes.models.inference import wald_table
 from outcomes.models.lmm_boundary import boundary_df, polish_at_boundary, subject_rows
 from outcomes.models.mmrm.kenward_roger import (
@@ -70,7 +70,9 @@ def lmm(
     subject: str,
     random: str = "1",
     reml: bool = True,
-    reference: Mapping[str, Any] | None = None,
+    arm: str = "arm",
+    reference: Any = None,
+    levels: Mapping[str, Any] | None = None,
     df: str = "satterthwaite",
     conf_level: float = 0.95,
     information: str = "expected",
@@ -93,8 +95,9 @@ def lmm(
         ``"0 + weeks"`` (slope only). Its variables must be numeric columns.
     reml : bool
         Restricted maximum likelihood (default, as lme4 and SAS) or maximum likelihood.
-    reference : mapping, optional
-        Reference levels of factors, e.g. ``{"arm": "PLACEBO"}``.
+    arm, reference, levels : optional
+        The arm factor, the reference arm, and reference levels of any factors, as for
+        :func:`outcomes.mmrm`.
     df : {"satterthwaite", "kenward-roger", "normal"}
         Denominator degrees of freedom of the t tests and intervals (Kenward-Roger also adjusts
         the standard errors; it needs REML).
@@ -121,7 +124,7 @@ def lmm(
     >>> madrs = frame[(frame["instrument"] == "madrs") & (frame["study_day"] > 1)]
     >>> madrs = madrs.assign(weeks=madrs["study_day"] / 7)
     >>> fit = lmm("chg ~ base + arm * weeks", madrs, subject="subject", random="1 + weeks",
-    ...           reference={"arm": "PLACEBO"})
+    ...           reference="PLACEBO")
     >>> fit.to_frame()["term"].tolist()
     ['(Intercept)', 'base', 'armDMT', 'weeks', 'armDMT:weeks']
     """
@@ -136,7 +139,8 @@ def lmm(
     effects = _random_effects(random, frame)
     if subject not in frame.columns:
         raise ModelSpecificationError(f"the data have no subject column {subject!r}")
-    mm = model_matrix(formula, frame, extra=[subject, *effects.variables], reference=reference)
+    refs = reference_levels(levels, reference, arm, "lmm")
+    mm = model_matrix(formula, frame, extra=[subject, *effects.variables], levels=refs)
     z, z_names = _random_design(effects, mm.frame)
     groups, labels = pd.factorize(mm.frame[subject], sort=True)
     notes: list[str] = []

@@ -84,7 +84,7 @@ def model_matrix(
     *,
     extra: Sequence[str] = (),
     extra_factors: Sequence[str] = (),
-    reference: Mapping[str, Any] | None = None,
+    levels: Mapping[str, Any] | None = None,
 ) -> ModelMatrix:
     """The design of ``formula`` (``"response ~ terms"``) on the rows of ``data`` it can use.
 
@@ -97,7 +97,7 @@ def model_matrix(
         Further columns a row needs (subject, time, weights, ...) and that ``frame`` keeps.
     extra_factors : sequence of str
         Columns of ``extra`` to turn into factors too.
-    reference : mapping, optional
+    levels : mapping, optional
         Reference levels of factors, e.g. ``{"arm": "PLACEBO"}``.
 
     Raises
@@ -112,7 +112,7 @@ def model_matrix(
     --------
     >>> data = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 5.0, None],
     ...                      "arm": ["B", "A", "B", "A", "A", "B"], "t": [0, 1, 2, 3, 4, 5]})
-    >>> mm = model_matrix("y ~ arm * t", data, reference={"arm": "B"})
+    >>> mm = model_matrix("y ~ arm * t", data, levels={"arm": "B"})
     >>> mm.columns, mm.n_dropped
     (['(Intercept)', 'armA', 't', 'armA:t'], 1)
     """
@@ -132,7 +132,7 @@ def model_matrix(
         raise ModelSpecificationError(
             "no row has the response and every model variable: nothing to fit"
         )
-    reference = dict(reference or {})
+    levels = dict(levels or {})
     factor_vars = [
         f.key
         for f in model.factors
@@ -140,14 +140,14 @@ def model_matrix(
     ]
     factor_vars = list(dict.fromkeys([*factor_vars, *extra_factors]))
     _check_finite(frame, [c for c in needed if c not in factor_vars], np.flatnonzero(keep))
-    unknown_refs = sorted(set(reference) - set(factor_vars))
+    unknown_refs = sorted(set(levels) - set(factor_vars))
     if unknown_refs:
         raise ModelSpecificationError(
             f"reference levels given for {unknown_refs}, which are not factors"
         )
-    factors = {c: factor_levels(frame[c], reference.get(c)) for c in factor_vars}
-    for c, levels in factors.items():
-        frame[c] = pd.Categorical(frame[c].astype(object), categories=levels)
+    factors = {c: factor_levels(frame[c], levels.get(c)) for c in factor_vars}
+    for c, ordered in factors.items():
+        frame[c] = pd.Categorical(frame[c].astype(object), categories=ordered)
 
     y = _response(model, frame)
     values = model.evaluate(frame, model.factors)

@@ -21,12 +21,13 @@ import scipy.stats
 
 from outcomes.data import columns as col
 from outcomes.data.frames import FrameLike, as_frame, require
+from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.effect_sizes import within_d
 
 __all__ = ["PAIRED_COLUMNS", "paired_change", "subject_scores"]
 
-#: Columns of :func:`paired_change` (after the group column).
+#: Columns of :func:`paired_change` (after the arm column).
 PAIRED_COLUMNS: tuple[str, ...] = (
     "n",
     "n_excluded",
@@ -47,12 +48,13 @@ PAIRED_COLUMNS: tuple[str, ...] = (
 )
 
 
+@renamed(group="arm")
 def paired_change(
     data: pd.DataFrame,
     *,
     pre: str,
     post: str,
-    group: str | None = None,
+    arm: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Change from ``pre`` to ``post`` within subjects: paired t, Wilcoxon and d_z.
@@ -63,14 +65,14 @@ def paired_change(
         One row per subject with the two columns.
     pre, post : str
         The columns of the values before and after.
-    group : str, optional
-        Analyse each group (e.g. arm) separately.
+    arm : str, optional
+        The arm column, to analyse each arm separately.
     conf_level : float
 
     Returns
     -------
     DataFrame
-        ``group`` (if given), then :data:`PAIRED_COLUMNS`: ``statistic``, ``df`` and ``p_value``
+        ``arm`` (if given), then :data:`PAIRED_COLUMNS`: ``statistic``, ``df`` and ``p_value``
         are the paired t test's, ``conf_low`` and ``conf_high`` the interval of the mean change.
 
     Examples
@@ -80,16 +82,16 @@ def paired_change(
     >>> int(out["n"]), int(out["n_excluded"]), float(out["mean_change"])
     (5, 1, -3.8)
     """
-    require(data, [pre, post, group])
-    parts = data.groupby(group, observed=True, sort=True) if group else [(None, data)]
+    require(data, [pre, post, arm])
+    parts = data.groupby(arm, observed=True, sort=True) if arm else [(None, data)]
     rows = []
     for key, part in parts:
         complete = part[[pre, post]].notna().all(axis=1)
         before = part.loc[complete, pre].to_numpy(float)
         after = part.loc[complete, post].to_numpy(float)
         row = {"n_excluded": int((~complete).sum()), **_paired(before, after, conf_level)}
-        rows.append({group: key, **row} if group else row)
-    columns = [*([group] if group else []), *PAIRED_COLUMNS]
+        rows.append({arm: key, **row} if arm else row)
+    columns = [*([arm] if arm else []), *PAIRED_COLUMNS]
     return pd.DataFrame(rows)[columns]
 
 
@@ -126,11 +128,12 @@ def _paired(before: np.ndarray, after: np.ndarray, conf_level: float) -> dict[st
     }
 
 
+@renamed(value="outcome")
 def subject_scores(
     data: FrameLike,
     scores: Mapping[str, tuple[str, str | Sequence[str]]],
     *,
-    value: str = col.TOTAL,
+    outcome: str = col.TOTAL,
     keep: Sequence[str] = (col.ARM,),
 ) -> pd.DataFrame:
     """One row per subject with chosen scores as columns.
@@ -142,7 +145,7 @@ def subject_scores(
     scores : mapping
         Column name -> ``(instrument, visit)``; with a list of visits, the mean of the subject's
         values at those visits (e.g. MEQ-30 over both dosing sessions).
-    value : str
+    outcome : str
         The column of the long table to take (``total``, ``chg``, ...).
     keep : sequence of str
         Subject-level columns to carry over (first value per subject).
@@ -162,7 +165,7 @@ def subject_scores(
     ['subject', 'arm', 'neo_pre', 'meq30']
     """
     frame = as_frame(data)
-    needed = [col.SUBJECT, col.INSTRUMENT, col.VISIT, value, *keep]
+    needed = [col.SUBJECT, col.INSTRUMENT, col.VISIT, outcome, *keep]
     require(frame, needed, "table")
     out = frame.groupby(col.SUBJECT, observed=True, sort=True)[list(keep)].first()
     for name, (instrument, visits) in scores.items():
@@ -170,5 +173,5 @@ def subject_scores(
         rows = frame[(frame[col.INSTRUMENT] == instrument) & frame[col.VISIT].isin(wanted)]
         if rows.empty:
             raise ModelSpecificationError(f"no {instrument!r} rows at {wanted} for {name!r}")
-        out[name] = rows.groupby(col.SUBJECT, observed=True)[value].mean()
+        out[name] = rows.groupby(col.SUBJECT, observed=True)[outcome].mean()
     return out.reset_index()

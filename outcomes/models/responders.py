@@ -63,7 +63,7 @@ RESPONDER_COLUMNS = (
 )
 
 
-@renamed(group="arm")
+@renamed(group="arm", levels="by_levels")
 def responders(
     data: pd.DataFrame,
     *,
@@ -75,7 +75,7 @@ def responders(
     covariates: Sequence[str] = (),
     missing: str = "non-responder",
     conf_level: float = 0.95,
-    levels: Sequence[Any] | None = None,
+    by_levels: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
     """Responder rates by arm and their comparison with the reference arm.
 
@@ -97,11 +97,11 @@ def responders(
     missing : {"non-responder", "exclude"}
         The rule for a subject without a value.
     conf_level : float
-    levels : sequence, optional
+    by_levels : sequence, optional
         The ``by`` levels to report (default: all in the data). Rows at other levels then only
         carry their subjects and covariates: with the baseline rows in ``data`` and the
-        post-dose visits as ``levels``, a participant who left before any post-dose visit still
-        counts (as a non-responder, or excluded).
+        post-dose visits as ``by_levels``, a participant who left before any post-dose visit
+        still counts (as a non-responder, or excluded).
 
     Returns
     -------
@@ -132,14 +132,14 @@ def responders(
         raise ModelSpecificationError(
             f"reference {reference!r} is not a level of {arm}: {arm_levels}"
         )
-    if levels is not None and by is None:
-        raise ModelSpecificationError("levels= needs by=, the column they are levels of")
+    if by_levels is not None and by is None:
+        raise ModelSpecificationError("by_levels= needs by=, the column they are levels of")
     if by is None:
         parts = [(None, data)]
-    elif levels is None:
+    elif by_levels is None:
         parts = list(data.groupby(by, observed=True, sort=True))
     else:
-        parts = [(level, data[data[by] == level]) for level in levels]
+        parts = [(level, data[data[by] == level]) for level in by_levels]
     rows = []
     for level_by, part in parts:
         full = arms.merge(part[[subject, outcome]], on=subject, how="left")

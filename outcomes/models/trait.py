@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from outcomes.data import columns as col
+from outcomes.data.describe import baseline_visits
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.ancova import ancova
@@ -61,8 +62,8 @@ class TraitChange:
 def trait_change(
     data: FrameLike,
     *,
-    instrument: str = "neo-ffi-n",
-    pre: str = "BASELINE",
+    instrument: str,
+    pre: str | None = None,
     post: str | None = None,
     acute: Mapping[str, tuple[str, str | Sequence[str]]] | None = None,
     reference: Any = None,
@@ -76,9 +77,9 @@ def trait_change(
         The long table, with ``subject``, ``arm``, ``instrument``, ``visit`` and ``total``.
     instrument : str
         The trait scale.
-    pre, post : str
-        Its visits before and after treatment; ``post`` defaults to the last visit at which the
-        instrument was given.
+    pre, post : str, optional
+        Its visits before and after treatment: by default its baseline visit
+        (:func:`outcomes.baseline_visits`) and the last visit at which it was given.
     acute : mapping, optional
         Acute-experience scores as predictors: name -> ``(instrument, visit)``, or ``(instrument,
         [visits])`` for the mean over sessions, e.g. ``{"meq30": ("meq30", "DOSE 1")}``.
@@ -93,8 +94,8 @@ def trait_change(
     Examples
     --------
     >>> import outcomes
-    >>> result = trait_change(outcomes.load_sample(), acute={"meq30": ("meq30", "DOSE 1")},
-    ...                       reference="PLACEBO")
+    >>> result = trait_change(outcomes.load_sample(), instrument="neo-ffi-n",
+    ...                       acute={"meq30": ("meq30", "DOSE 1")}, reference="PLACEBO")
     >>> result.within["arm"].tolist()
     ['PLACEBO', 'DMT']
     >>> result.between["contrast"].tolist()
@@ -103,6 +104,13 @@ def trait_change(
     ['moderator', 'predictor']
     """
     frame = as_frame(data)
+    if pre is None:
+        pre = baseline_visits(frame).get(instrument)
+        if pre is None:
+            raise ModelSpecificationError(
+                f"no {instrument!r} rows in the baseline phase: give pre= (its visit before "
+                "treatment)"
+            )
     if post is None:
         rows = frame[frame[col.INSTRUMENT] == instrument]
         if rows.empty or col.VISIT_NUM not in rows or rows[col.VISIT_NUM].isna().all():
@@ -124,12 +132,12 @@ def trait_change(
             f"{int((~complete).sum())} subjects without both {instrument} at {pre} and {post} "
             f"left out ({', '.join(f'{a}: {k}' for a, k in per_arm.items())})"
         )
-    within = paired_change(table, pre="pre", post="post", group="arm", conf_level=conf_level)
+    within = paired_change(table, pre="pre", post="post", arm="arm", conf_level=conf_level)
     pairs = table[complete]
     two_arms = pairs["arm"].nunique() > 1
     refs = {"arm": order[0]} if two_arms else None
     if two_arms:
-        fit = ancova("post ~ pre + arm", pairs, reference=refs, conf_level=conf_level)
+        fit = ancova("post ~ pre + arm", pairs, levels=refs, conf_level=conf_level)
         between, lsmeans = fit.contrasts("arm"), fit.lsmeans("arm")
     else:
         between = lsmeans = pd.DataFrame()
@@ -156,7 +164,7 @@ def _predictors(
         if two_arms:
             models["moderator"] = f"change ~ pre + arm * {name}"
         for model, formula in models.items():
-            fit = ancova(formula, used, reference=reference, conf_level=conf_level)
+            fit = ancova(formula, used, levels=reference, conf_level=conf_level)
             table = fit.to_frame()
             table.insert(0, "model", model)
             table.insert(0, "score", name)

@@ -10,18 +10,20 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from outcomes.data.frames import FrameLike, as_frame, require
+from outcomes.deprecation import renamed
 from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label, visit_ticks
 
 __all__ = ["individual_trajectories", "waterfall"]
 
 
+@renamed(value="outcome", group="arm")
 def individual_trajectories(
     data: FrameLike,
     *,
-    value: str = "total",
+    outcome: str = "total",
     subject: str = "subject",
-    group: str = "arm",
+    arm: str = "arm",
     visit: str = "visit",
     ax: Axes | None = None,
     highlight_mean: bool = True,
@@ -32,8 +34,8 @@ def individual_trajectories(
     ----------
     data : DataFrame or TrialData
         One row per subject x visit: filter the long table to one instrument first.
-    value, subject, group, visit : str
-        The value, subject, arm and visit columns.
+    outcome, subject, arm, visit : str
+        The outcome, subject, arm and visit columns.
     ax : Axes, optional
     highlight_mean : bool
         Draw each arm's mean of the observed values at each visit as a bold line.
@@ -60,54 +62,59 @@ def individual_trajectories(
     >>> plt.close("all")
     """
     frame = as_frame(data)
-    require(frame, [value, subject, group, visit])
-    rows = frame[frame[value].notna() & frame[visit].notna() & frame[group].notna()]
+    require(frame, [outcome, subject, arm, visit])
+    rows = frame[frame[outcome].notna() & frame[visit].notna() & frame[arm].notna()]
     one_row_per(rows, [subject, visit], "filter the data to one instrument")
     visits = levels(rows[visit])
     positions = {v: float(i) for i, v in enumerate(visits)}
-    rows = rows.assign(_x=rows[visit].map(positions).astype(float), _y=rows[value].astype(float))
-    arms = levels(rows[group])
+    rows = rows.assign(_x=rows[visit].map(positions).astype(float), _y=rows[outcome].astype(float))
+    arms = levels(rows[arm])
     colors = arm_colors(arms)
     ax = new_axes(ax)
     handles = []
-    for arm in arms:
-        part = rows[rows[group] == arm]
+    for arm_level in arms:
+        part = rows[rows[arm] == arm_level]
         segments = [
             s.sort_values("_x")[["_x", "_y"]].to_numpy()
             for _, s in part.groupby(subject, observed=True, sort=True)
         ]
         lines = LineCollection(
-            segments, colors=[colors[arm]], linewidths=0.8, alpha=0.35, label=f"_{arm} subjects"
+            segments,
+            colors=[colors[arm_level]],
+            linewidths=0.8,
+            alpha=0.35,
+            label=f"_{arm_level} subjects",
         )
-        lines.set_gid(f"subjects:{arm}")
+        lines.set_gid(f"subjects:{arm_level}")
         ax.add_collection(lines)
         if highlight_mean:
             means = part.groupby("_x")["_y"].mean()
             (handle,) = ax.plot(
                 means.index,
                 means.to_numpy(),
-                color=colors[arm],
+                color=colors[arm_level],
                 linewidth=2.5,
                 marker="o",
                 markersize=4,
-                label=f"{arm} mean",
+                label=f"{arm_level} mean",
             )
         else:
-            handle = Line2D([], [], color=colors[arm], linewidth=0.8, label=str(arm))
+            handle = Line2D([], [], color=colors[arm_level], linewidth=0.8, label=str(arm_level))
         handles.append(handle)
     ax.autoscale_view()
     visit_ticks(ax, visits, visit)
-    ax.set_ylabel(value_label(value))
-    ax.legend(handles=handles, title=group)
+    ax.set_ylabel(value_label(outcome))
+    ax.legend(handles=handles, title=arm)
     return ax
 
 
+@renamed(value="outcome", group="arm")
 def waterfall(
     data: FrameLike,
     *,
-    value: str = "pchg",
+    outcome: str = "pchg",
     subject: str = "subject",
-    group: str = "arm",
+    arm: str = "arm",
     ax: Axes | None = None,
     threshold: float | None = -50,
 ) -> Axes:
@@ -117,8 +124,8 @@ def waterfall(
     ----------
     data : DataFrame or TrialData
         One row per subject: filter the long table to one instrument and one visit first.
-    value, subject, group : str
-        The value (default the percent change from baseline), subject and arm columns.
+    outcome, subject, arm : str
+        The outcome (default the percent change from baseline), subject and arm columns.
     ax : Axes, optional
     threshold : float or None
         The response threshold, drawn as a dashed horizontal line (None for no line).
@@ -146,23 +153,25 @@ def waterfall(
     >>> plt.close("all")
     """
     frame = as_frame(data)
-    require(frame, [value, subject, group])
-    rows = frame[frame[value].notna() & frame[group].notna()]
+    require(frame, [outcome, subject, arm])
+    rows = frame[frame[outcome].notna() & frame[arm].notna()]
     one_row_per(rows, [subject], "filter the data to one visit and one instrument")
-    rows = rows.assign(_y=rows[value].astype(float))
+    rows = rows.assign(_y=rows[outcome].astype(float))
     rows = rows.sort_values(["_y", subject], ascending=[False, True], kind="stable")
     x = np.arange(len(rows), dtype=float)
-    arms = levels(rows[group])
+    arms = levels(rows[arm])
     colors = arm_colors(arms)
     ax = new_axes(ax)
     handles: list[Any] = []
-    for arm in arms:
-        mine = (rows[group] == arm).to_numpy()
+    for arm_level in arms:
+        mine = (rows[arm] == arm_level).to_numpy()
         y = rows["_y"].to_numpy()[mine]
-        handles.append(ax.bar(x[mine], y, width=0.85, color=colors[arm], label=str(arm)))
+        handles.append(
+            ax.bar(x[mine], y, width=0.85, color=colors[arm_level], label=str(arm_level))
+        )
     ax.axhline(0.0, color="0.5", linewidth=0.8, label="_zero")
     if threshold is not None:
-        unit = "%" if value == "pchg" else ""
+        unit = "%" if outcome == "pchg" else ""
         line = ax.axhline(
             threshold,
             linestyle="--",
@@ -174,7 +183,7 @@ def waterfall(
         handles.append(line)
     ax.set_xticks([])
     ax.set_xlim(-0.75, len(rows) - 0.25)
-    ax.set_xlabel(f"{subject} (sorted by {value}, n = {len(rows)})")
-    ax.set_ylabel(value_label(value))
-    ax.legend(handles=handles, title=group)
+    ax.set_xlabel(f"{subject} (sorted by {outcome}, n = {len(rows)})")
+    ax.set_ylabel(value_label(outcome))
+    ax.legend(handles=handles, title=arm)
     return ax

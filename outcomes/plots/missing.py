@@ -8,6 +8,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
 from outcomes.data.frames import FrameLike, as_frame, require
+from outcomes.deprecation import renamed
 from outcomes.plots.inputs import one_row_per
 from outcomes.plots.style import arm_colors, levels, new_axes, visit_ticks
 
@@ -21,13 +22,14 @@ MISSING_COLOR = "0.9"
 LABELLED_SUBJECTS = 80
 
 
+@renamed(value="outcome", group="arm")
 def missingness(
     data: FrameLike,
     *,
     subject: str = "subject",
     visit: str = "visit",
-    value: str = "total",
-    group: str = "arm",
+    outcome: str = "total",
+    arm: str = "arm",
     ax: Axes | None = None,
 ) -> Axes:
     """A subject x visit map of observed and missing values, subjects by arm, then by dropout.
@@ -37,18 +39,18 @@ def missingness(
     data : DataFrame or TrialData
         One row (at most) per subject x visit: filter the long table to one instrument first.
         Every subject in ``data`` is a row of the map; every visit with a row, a column.
-    subject, visit, value, group : str
-        The subject, visit, value and arm columns.
+    subject, visit, outcome, arm : str
+        The subject, visit, outcome and arm columns.
     ax : Axes, optional
 
     Returns
     -------
     Axes
-        An image whose array is 1 where the subject has a ``value`` at the visit and 0 where
-        not (no row, or a missing value). Rows: by arm (in arm order), then from the latest last
-        observed visit to the earliest (completers first, subjects never observed last), then
-        by subject; the y tick labels are the subjects when there are at most 80. A strip left
-        of the first visit shows each subject's arm.
+        An image whose array is 1 where the subject has a value of ``outcome`` at the visit and
+        0 where not (no row, or a missing value). Rows: by arm (in arm order), then from the
+        latest last observed visit to the earliest (completers first, subjects never observed
+        last), then by subject; the y tick labels are the subjects when there are at most 80.
+        A strip left of the first visit shows each subject's arm.
 
     Examples
     --------
@@ -61,18 +63,18 @@ def missingness(
     >>> plt.close("all")
     """
     frame = as_frame(data)
-    require(frame, [subject, visit, value, group])
+    require(frame, [subject, visit, outcome, arm])
     rows = frame[frame[visit].notna()]
     one_row_per(rows, [subject, visit], "filter the data to one instrument")
     visits = levels(rows[visit])
     column = {v: j for j, v in enumerate(visits)}
-    subjects = frame.drop_duplicates(subject)[[subject, group]].dropna(subset=[subject])
-    observed = rows[rows[value].notna()]
+    subjects = frame.drop_duplicates(subject)[[subject, arm]].dropna(subset=[subject])
+    observed = rows[rows[outcome].notna()]
     last = observed.assign(_j=observed[visit].map(column).astype(int)).groupby(subject)["_j"].max()
-    arms = levels(frame[group])
-    rank = {arm: i for i, arm in enumerate(arms)}
+    arms = levels(frame[arm])
+    rank = {arm_level: i for i, arm_level in enumerate(arms)}
     subjects = subjects.assign(
-        _arm=subjects[group].map(rank).fillna(len(arms)),
+        _arm=subjects[arm].map(rank).fillna(len(arms)),
         _last=-subjects[subject].map(last).fillna(-1),
     ).sort_values(["_arm", "_last", subject], kind="stable")
     order = subjects[subject].tolist()
@@ -89,8 +91,10 @@ def missingness(
         vmax=1,
     )
     colors = arm_colors(arms)
-    for i, arm in enumerate(subjects[group]):
-        strip = Rectangle((-1.0, i - 0.5), 0.4, 1.0, color=colors.get(arm, "white"), linewidth=0)
+    for i, arm_level in enumerate(subjects[arm]):
+        strip = Rectangle(
+            (-1.0, i - 0.5), 0.4, 1.0, color=colors.get(arm_level, "white"), linewidth=0
+        )
         strip.set_gid("arm strip")
         ax.add_patch(strip)
     boundaries = np.flatnonzero(np.diff(subjects["_arm"].to_numpy()))
@@ -102,11 +106,11 @@ def missingness(
         ax.set_yticks(range(len(order)), [str(s) for s in order], fontsize="x-small")
     else:
         ax.set_yticks([])
-    ax.set_ylabel(f"{subject} (by {group}, then by last visit with a {value})")
+    ax.set_ylabel(f"{subject} (by {arm}, then by last visit with a {outcome})")
     handles = [
         Patch(color=OBSERVED_COLOR, label="observed"),
         Patch(color=MISSING_COLOR, label="missing"),
-        *[Patch(color=colors[arm], label=str(arm)) for arm in arms],
+        *[Patch(color=colors[arm_level], label=str(arm_level)) for arm_level in arms],
     ]
     ax.legend(
         handles=handles,

@@ -6,14 +6,16 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from outcomes.data.frames import FrameLike, as_frame, require
+from outcomes.deprecation import renamed
 from outcomes.errors import PlotError
 from outcomes.plots.style import arm_colors, levels, new_axes, value_label
 
 __all__ = ["acute_vs_outcome"]
 
 
+@renamed(group="arm")
 def acute_vs_outcome(
-    data: FrameLike, *, x: str, y: str, group: str = "arm", ax: Axes | None = None
+    data: FrameLike, *, x: str, y: str, arm: str = "arm", ax: Axes | None = None
 ) -> Axes:
     """Scatter of an acute-experience score against an outcome, with a least-squares line per arm.
 
@@ -24,7 +26,7 @@ def acute_vs_outcome(
         post, change`` and the acute scores).
     x, y : str
         The acute score (e.g. ``"meq30"``) and the outcome (e.g. ``"change"``).
-    group : str
+    arm : str
         The arm column.
     ax : Axes, optional
 
@@ -45,7 +47,7 @@ def acute_vs_outcome(
     --------
     >>> import matplotlib.pyplot as plt
     >>> import outcomes
-    >>> result = outcomes.trait_change(outcomes.load_sample(),
+    >>> result = outcomes.trait_change(outcomes.load_sample(), instrument="neo-ffi-n",
     ...                                acute={"meq30": ("meq30", "DOSE 1")})
     >>> ax = acute_vs_outcome(result.data, x="meq30", y="change")
     >>> ax.get_xlabel(), ax.get_ylabel()
@@ -53,24 +55,24 @@ def acute_vs_outcome(
     >>> plt.close("all")
     """
     frame = as_frame(data)
-    require(frame, [x, y, group])
-    rows = frame.dropna(subset=[x, y, group])
+    require(frame, [x, y, arm])
+    rows = frame.dropna(subset=[x, y, arm])
     if rows.empty:
         raise PlotError(f"no row has both {x!r} and {y!r}")
-    arms = levels(rows[group])
+    arms = levels(rows[arm])
     colors = arm_colors(arms)
     ax = new_axes(ax)
-    for arm in arms:
-        part = rows[rows[group] == arm]
+    for arm_level in arms:
+        part = rows[rows[arm] == arm_level]
         xs, ys = part[x].to_numpy(float), part[y].to_numpy(float)
         ax.scatter(
             xs,
             ys,
-            color=colors[arm],
+            color=colors[arm_level],
             s=28,
             alpha=0.85,
             edgecolors="white",
-            label=f"{arm} (n = {len(part)})",
+            label=f"{arm_level} (n = {len(part)})",
         )
         if np.unique(xs).size >= 2:
             slope, intercept = np.polyfit(xs, ys, 1)
@@ -78,12 +80,12 @@ def acute_vs_outcome(
             (line,) = ax.plot(
                 ends,
                 intercept + slope * ends,
-                color=colors[arm],
+                color=colors[arm_level],
                 linewidth=2,
-                label=f"{arm}: slope {slope:.2f}",
+                label=f"{arm_level}: slope {slope:.2f}",
             )
-            line.set_gid(f"fit:{arm}")
+            line.set_gid(f"fit:{arm_level}")
     ax.set_xlabel(value_label(x))
     ax.set_ylabel(value_label(y))
-    ax.legend(title=group, fontsize="small")
+    ax.legend(title=arm, fontsize="small")
     return ax

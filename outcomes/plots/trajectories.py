@@ -2,8 +2,9 @@
 
 :func:`observed_means` and :func:`change_by_visit` summarise the observed values (observed cases:
 a subject without a value at a visit does not count there) as the mean with a t-based confidence
-interval, ``mean +/- t(1 - (1 - ci) / 2, n - 1) * sd / sqrt(n)``; :func:`lsmeans_trajectory` draws
-a model's LS means (e.g. ``MMRMFit.lsmeans(["arm", "visit"])``) with their intervals.
+interval, ``mean +/- t(1 - (1 - conf_level) / 2, n - 1) * sd / sqrt(n)``;
+:func:`lsmeans_trajectory` draws a model's LS means (e.g. ``MMRMFit.lsmeans(["arm", "visit"])``)
+with their intervals.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import scipy.stats
 from matplotlib.axes import Axes
 
 from outcomes.data.frames import FrameLike, as_frame, require
+from outcomes.deprecation import renamed
 from outcomes.errors import PlotError
 from outcomes.plots.dosing import VisitAxis, mark_dosing
 from outcomes.plots.inputs import one_row_per
@@ -30,8 +32,10 @@ DODGE = 0.08
 Dosing = Sequence[Any] | Mapping[str, Any] | None
 
 
-def mean_ci(rows: pd.DataFrame, value: str, by: list[str], ci: float = 0.95) -> pd.DataFrame:
-    """Mean of ``value`` by ``by`` with its t-based confidence interval (missing values dropped).
+def mean_ci(
+    rows: pd.DataFrame, outcome: str, by: list[str], conf_level: float = 0.95
+) -> pd.DataFrame:
+    """Mean of ``outcome`` by ``by`` with its t-based confidence interval (missing values dropped).
 
     Returns
     -------
@@ -45,12 +49,12 @@ def mean_ci(rows: pd.DataFrame, value: str, by: list[str], ci: float = 0.95) -> 
     >>> mean_ci(df, "y", ["arm"]).round(3).values.tolist()
     [['A', 3, 2.0, 1.0, -0.484, 4.484]]
     """
-    if not 0 < ci < 1:
-        raise PlotError(f"ci must be between 0 and 1, not {ci!r}")
+    if not 0 < conf_level < 1:
+        raise PlotError(f"conf_level must be between 0 and 1, not {conf_level!r}")
     try:
-        y = pd.to_numeric(rows[value]).astype(float)
+        y = pd.to_numeric(rows[outcome]).astype(float)
     except (TypeError, ValueError) as exc:
-        raise PlotError(f"column {value!r} is not numeric") from exc
+        raise PlotError(f"column {outcome!r} is not numeric") from exc
     stats = (
         rows.assign(_y=y)
         .groupby(by, observed=True, sort=False)["_y"]
@@ -60,35 +64,36 @@ def mean_ci(rows: pd.DataFrame, value: str, by: list[str], ci: float = 0.95) -> 
     stats = stats[stats["n"] > 0].reset_index(drop=True)
     n = stats["n"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = scipy.stats.t.ppf((1 + ci) / 2, n - 1) * stats["sd"].to_numpy() / np.sqrt(n)
+        half = scipy.stats.t.ppf((1 + conf_level) / 2, n - 1) * stats["sd"].to_numpy() / np.sqrt(n)
     stats["conf_low"] = stats["mean"] - half
     stats["conf_high"] = stats["mean"] + half
     return stats
 
 
+@renamed(value="outcome", group="arm", ci="conf_level")
 def observed_means(
     data: FrameLike,
     *,
-    value: str = "total",
+    outcome: str = "total",
     visit: str = "visit",
-    group: str = "arm",
+    arm: str = "arm",
     instrument: str | None = None,
-    ci: float = 0.95,
+    conf_level: float = 0.95,
     ax: Axes | None = None,
     dosing: Dosing = None,
     x: str | None = None,
 ) -> Axes:
-    """Mean of ``value`` by arm and visit, with t-based confidence intervals as error bars.
+    """Mean of ``outcome`` by arm and visit, with t-based confidence intervals as error bars.
 
     Parameters
     ----------
     data : DataFrame or TrialData
         The long table: one row per subject x visit (x instrument).
-    value, visit, group : str
-        The value, visit and arm columns.
+    outcome, visit, arm : str
+        The outcome, visit and arm columns.
     instrument : str, optional
         Keep the rows of this instrument only (column ``instrument``).
-    ci : float
+    conf_level : float
         Confidence level of the intervals.
     ax : Axes, optional
         Where to draw; a new figure when None.
@@ -123,20 +128,20 @@ def observed_means(
     >>> plt.close("all")
     """
     frame = as_frame(data)
-    require(frame, [value, visit, group, "instrument" if instrument else None, x])
+    require(frame, [outcome, visit, arm, "instrument" if instrument else None, x])
     rows = frame if instrument is None else frame[frame["instrument"] == instrument]
-    rows = rows[rows[value].notna() & rows[group].notna() & rows[visit].notna()]
+    rows = rows[rows[outcome].notna() & rows[arm].notna() & rows[visit].notna()]
     if rows.empty:
         which = f" of instrument {instrument!r}" if instrument else ""
-        raise PlotError(f"no rows{which} with a value of {value!r} to draw")
-    summary = mean_ci(rows, value, [group, visit], ci)
+        raise PlotError(f"no rows{which} with a value of {outcome!r} to draw")
+    summary = mean_ci(rows, outcome, [arm, visit], conf_level)
     visits = levels(rows[visit])
     axis = _visit_axis(frame, rows, visit, visits, x)
-    arms = levels(rows[group])
+    arms = levels(rows[arm])
     colors = arm_colors(arms)
     ax = new_axes(ax)
-    for i, arm in enumerate(arms):
-        part = summary[summary[group] == arm]
+    for i, arm_level in enumerate(arms):
+        part = summary[summary[arm] == arm_level]
         part = part.assign(_x=part[visit].map(axis.positions).astype(float))
         part = part.sort_values("_x")
         offset = 0.0 if axis.numeric else (i - (len(arms) - 1) / 2) * DODGE
@@ -147,38 +152,39 @@ def observed_means(
             part["_x"].to_numpy(float) + offset,
             mean,
             yerr=yerr,
-            color=colors[arm],
+            color=colors[arm_level],
             marker="o",
             markersize=4,
             capsize=3,
             linewidth=1.5,
-            label=str(arm),
+            label=str(arm_level),
         )
     if axis.numeric:
         ax.set_xlabel(x.replace("_", " "))
     else:
         visit_ticks(ax, visits, visit)
-    ax.set_ylabel(f"{value_label(value, instrument)}: mean ({100 * ci:g}% CI)")
+    ax.set_ylabel(f"{value_label(outcome, instrument)}: mean ({100 * conf_level:g}% CI)")
     mark_dosing(ax, dosing, axis)
-    ax.legend(title=group)
+    ax.legend(title=arm)
     return ax
 
 
+@renamed(value="outcome", group="arm", ci="conf_level")
 def change_by_visit(
     data: FrameLike,
     *,
-    value: str = "chg",
+    outcome: str = "chg",
     visit: str = "visit",
-    group: str = "arm",
+    arm: str = "arm",
     instrument: str | None = None,
-    ci: float = 0.95,
+    conf_level: float = 0.95,
     ax: Axes | None = None,
     dosing: Dosing = None,
     x: str | None = None,
 ) -> Axes:
     """Mean change from baseline by arm and visit, with confidence intervals and a line at 0.
 
-    :func:`observed_means` of ``value`` (default ``chg``; ``pchg`` for the percent change), with
+    :func:`observed_means` of ``outcome`` (default ``chg``; ``pchg`` for the percent change), with
     a horizontal line at no change. Parameters and return as there.
 
     Examples
@@ -193,11 +199,11 @@ def change_by_visit(
     """
     ax = observed_means(
         data,
-        value=value,
+        outcome=outcome,
         visit=visit,
-        group=group,
+        arm=arm,
         instrument=instrument,
-        ci=ci,
+        conf_level=conf_level,
         ax=ax,
         dosing=dosing,
         x=x,
@@ -207,11 +213,12 @@ def change_by_visit(
     return ax
 
 
+@renamed(group="arm")
 def lsmeans_trajectory(
     lsmeans: pd.DataFrame,
     *,
     visit: str = "visit",
-    group: str = "arm",
+    arm: str = "arm",
     ax: Axes | None = None,
     dosing: Dosing = None,
 ) -> Axes:
@@ -223,7 +230,7 @@ def lsmeans_trajectory(
         One row per arm x visit with ``estimate``, ``conf_low`` and ``conf_high``, e.g.
         ``fit.lsmeans(["arm", "visit"])`` of an :func:`outcomes.mmrm` fit. Visits are drawn in
         their order in the table (or their category order).
-    visit, group : str
+    visit, arm : str
         The visit and arm columns.
     ax : Axes, optional
     dosing : sequence or mapping, optional
@@ -249,32 +256,32 @@ def lsmeans_trajectory(
     >>> plt.close("all")
     """
     table = as_frame(lsmeans)
-    require(table, [visit, group, "estimate", "conf_low", "conf_high"], what="LS means")
-    one_row_per(table, [group, visit], "give the LS means by arm and visit only")
+    require(table, [visit, arm, "estimate", "conf_low", "conf_high"], what="LS means")
+    one_row_per(table, [arm, visit], "give the LS means by arm and visit only")
     visits = levels(table[visit])
     axis = VisitAxis({v: float(i) for i, v in enumerate(visits)})
-    arms = levels(table[group])
+    arms = levels(table[arm])
     colors = arm_colors(arms)
     ax = new_axes(ax)
-    for arm in arms:
-        part = table[table[group] == arm]
+    for arm_level in arms:
+        part = table[table[arm] == arm_level]
         part = part.assign(_x=part[visit].map(axis.positions).astype(float)).sort_values("_x")
         band = ax.fill_between(
             part["_x"].to_numpy(float),
             part["conf_low"].to_numpy(float),
             part["conf_high"].to_numpy(float),
-            color=colors[arm],
+            color=colors[arm_level],
             alpha=0.2,
             linewidth=0,
-            label=f"_{arm} CI",
+            label=f"_{arm_level} CI",
         )
-        band.set_gid(f"ci:{arm}")
+        band.set_gid(f"ci:{arm_level}")
         x, y = part["_x"].to_numpy(float), part["estimate"].to_numpy(float)
-        ax.plot(x, y, color=colors[arm], marker="o", label=str(arm))
+        ax.plot(x, y, color=colors[arm_level], marker="o", label=str(arm_level))
     visit_ticks(ax, visits, visit)
     ax.set_ylabel("LS mean (CI band)")
     mark_dosing(ax, dosing, axis)
-    ax.legend(title=group)
+    ax.legend(title=arm)
     return ax
 
 

@@ -66,7 +66,7 @@ def primary(run: Run) -> None:
     """The MMRM of the primary instrument: LS means and differences at every visit."""
     plan, spec = run.plan, run.plan.primary
     run.progress(f"primary: MMRM of {run.instrument} ({spec['df']} df)")
-    fit = outcomes.mmrm(spec["formula"], run.rows, df=spec["df"], reference={"arm": plan.reference})
+    fit = outcomes.mmrm(spec["formula"], run.rows, df=spec["df"], reference=plan.reference)
     run.fit = fit
     run.contrasts = fit.contrasts("arm", by="visit", reference=plan.reference)
     run.add("primary_lsmeans", fit.lsmeans(["arm", "visit"]))
@@ -113,7 +113,7 @@ def responders(run: Run) -> None:
             reference=run.plan.reference,
             by="visit",
             covariates=["base"],
-            levels=list(run.rows["visit"].cat.categories),
+            by_levels=list(run.rows["visit"].cat.categories),
         )
         run.add(f"responders_{outcome}", run.rates[outcome])
     if run.rates:
@@ -213,7 +213,7 @@ def trajectories(run: Run) -> None:
         timed,
         subject="subject",
         random=random,
-        reference={"arm": run.plan.reference},
+        reference=run.plan.reference,
     )
     run.add("trajectories", fit.to_frame())
     run.add("trajectory_variances", fit.variance_components())

@@ -21,7 +21,7 @@ def make_tables(run: Run) -> dict[str, tables.Table]:
             run.raw, suppress_below=plan.suppress_below or None
         ),
         "visit_summary": lambda: tables.visit_summary(
-            frame[frame["instrument"] == run.instrument], value="total"
+            frame[frame["instrument"] == run.instrument], outcome="total"
         ),
         "lsmeans": lambda: tables.lsmeans_table(run.fit, reference=plan.reference),
         "responders": lambda: [

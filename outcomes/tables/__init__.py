@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 from outcomes.tables.builders import (
-    DEFAULT_INSTRUMENT_VISITS,
     baseline_table,
     from_frame,
     lsmeans_table,
@@ -51,7 +50,6 @@ from outcomes.tables.writers import FORMATS, write_table
 
 __all__ = [
     "DECIMALS",
-    "DEFAULT_INSTRUMENT_VISITS",
     "FORMATS",
     "MISSING",
     "Suppression",

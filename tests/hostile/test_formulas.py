@@ -190,7 +190,7 @@ def test_every_model_fits_without_any_evaluation(fev: pd.DataFrame) -> None:
     visit4 = fev[fev["AVISIT"] == "VIS4"]
     timed = fev.assign(time=fev["VISITN"].astype(float))
     with _evaluators_watched() as calls:
-        fit = outcomes.mmrm(formula, fev, reference={"ARMCD": "PBO"})
+        fit = outcomes.mmrm(formula, fev, levels={"ARMCD": "PBO"})
         terms = set(fit.to_frame()["term"])
         lsmeans = fit.lsmeans(["ARMCD", "AVISIT"])
         contrasts = fit.contrasts("ARMCD", by="AVISIT")

@@ -126,7 +126,7 @@ def test_locf_ancova_is_table_14_3_01(locf) -> None:
     reference = pd.read_csv(REFERENCE / "table-14-3-01-comparisons.csv").set_index("comparison")
     frame = outcomes.derive(locf).frame
     week24 = frame[frame["visit"] == "Week 24"]
-    fit = outcomes.ancova("chg ~ base + arm + C(SITEGR1)", week24, reference={"arm": "Placebo"})
+    fit = outcomes.ancova("chg ~ base + arm + C(SITEGR1)", week24, levels={"arm": "Placebo"})
     pairs = fit.contrasts("arm").set_index("contrast")
     for comparison in ["Xanomeline High Dose - Placebo", "Xanomeline Low Dose - Placebo"]:
         row, ref = pairs.loc[comparison], reference.loc[comparison]
@@ -136,7 +136,7 @@ def test_locf_ancova_is_table_14_3_01(locf) -> None:
         assert round(row["conf_high"], 1) == ref["conf_high"]
         assert round(row["p_value"], 3) == ref["p_value"]
     low = outcomes.ancova(
-        "chg ~ base + arm + C(SITEGR1)", week24, reference={"arm": "Xanomeline Low Dose"}
+        "chg ~ base + arm + C(SITEGR1)", week24, levels={"arm": "Xanomeline Low Dose"}
     )
     high_low = low.contrasts("arm").set_index("contrast")
     p = high_low.loc["Xanomeline High Dose - Xanomeline Low Dose", "p_value"]

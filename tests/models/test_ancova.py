@@ -19,7 +19,7 @@ REF = TESTS / "reference" / "ancova"
 def fit():  # noqa: ANN201 - an MMRMFit
     d = pd.read_csv(TESTS / "datasets" / "antidepressant_data.csv", dtype={"VISIT": str})
     return ancova(
-        "CHANGE ~ BASVAL + THERAPY", d, visit="VISIT", at="7", reference={"THERAPY": "PLACEBO"}
+        "CHANGE ~ BASVAL + THERAPY", d, visit="VISIT", at="7", levels={"THERAPY": "PLACEBO"}
     )
 
 

@@ -55,7 +55,7 @@ def test_mmrm_difference_over_pooled_baseline_sd(antidepressant) -> None:
     fit = outcomes.mmrm(
         "CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)",
         antidepressant,
-        reference={"THERAPY": "PLACEBO"},
+        levels={"THERAPY": "PLACEBO"},
     )
     baseline = antidepressant.drop_duplicates("PATIENT")
     sd = pooled_sd(baseline, outcome="BASVAL", arm="THERAPY")

@@ -77,7 +77,7 @@ def test_sample_trial_matches_geepack(name, sample, params) -> None:  # noqa: AN
         family=family,
         correlation=correlation,
         time="visit_num",
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
         scale_fixed=fixed,
     )
     _check(fit, name, params)
@@ -93,7 +93,7 @@ def test_correlation_parameter_matches_geepack(name, sample, params) -> None:  #
         family=family,
         correlation=correlation,
         time="visit_num",
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
     )
     alpha = params[(params["model"] == name) & (params["parameter"] == "alpha")]["estimate"]
     assert fit.working_correlation[0, 1] == pytest.approx(alpha.iloc[0], rel=1e-4)
@@ -106,7 +106,7 @@ def test_unstructured_correlations_match_geepack(sample, params) -> None:  # noq
         subject="subject",
         correlation="unstructured",
         time="visit_num",
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
     )
     ref = params[(params["model"] == "gauss_unstr") & (params["kind"] == "correlation")]
     for name, value in zip(ref["parameter"], ref["estimate"], strict=True):
@@ -117,7 +117,7 @@ def test_unstructured_correlations_match_geepack(sample, params) -> None:  # noq
 
 def test_fev_matches_geepack(params) -> None:  # noqa: ANN001
     fev = pd.read_csv(TESTS / "datasets" / "fev_data.csv")
-    fit = gee("FEV1 ~ FEV1_BL + ARMCD * AVISIT", fev, subject="USUBJID", reference={"ARMCD": "PBO"})
+    fit = gee("FEV1 ~ FEV1_BL + ARMCD * AVISIT", fev, subject="USUBJID", levels={"ARMCD": "PBO"})
     _check(fit, "fev_exch", params)
     assert fit.notes[0].startswith(f"{int(fev['FEV1'].isna().sum())} rows left out")
 
@@ -140,7 +140,7 @@ def test_longitudinal_responder_model_on_trialdata() -> None:
         madrs,
         subject="subject",
         family="binomial",
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
     )
     log_scale = fit.to_frame().set_index("term").loc["armDMT"]
     odds = fit.to_frame(exponentiate=True).set_index("term").loc["armDMT"]

@@ -61,7 +61,7 @@ def fits(data) -> dict[str, lmm_module.LMMFit]:  # noqa: ANN001
     for name, (formula, random, reml, source, subject) in MODELS.items():
         frame = data[source]
         refs = {k: v for k, v in reference.items() if k in frame.columns}
-        out[name] = lmm(formula, frame, subject=subject, random=random, reml=reml, reference=refs)
+        out[name] = lmm(formula, frame, subject=subject, random=random, reml=reml, levels=refs)
     return out
 
 
@@ -163,7 +163,7 @@ def test_trialdata_and_time_axes_work_together() -> None:
         "chg ~ base + arm * (study_day + days_after_dose_2)",
         madrs,
         subject="subject",
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
     )
     assert "armDMT:days_after_dose_2" in fit.to_frame()["term"].tolist()
 
@@ -200,7 +200,7 @@ def test_kenward_roger_matches_lmertest_and_pbkrtest(name, data, r_fit) -> None:
     formula, random, _, source, subject = MODELS[name]
     frame = data[source]
     refs = {k: v for k, v in {"arm": "PLACEBO", "ARMCD": "PBO"}.items() if k in frame.columns}
-    fit = lmm(formula, frame, subject=subject, random=random, reference=refs, df="kenward-roger")
+    fit = lmm(formula, frame, subject=subject, random=random, levels=refs, df="kenward-roger")
     ours = fit.to_frame()
     ref = pd.read_csv(REF / f"lmm_{name}_fixed.csv")
     tol = _tolerance(r_fit.loc[name, "tight_max_rel_diff_vcov"])

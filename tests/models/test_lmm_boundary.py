@@ -30,7 +30,7 @@ def _fit(case: str, df: str):  # noqa: ANN202 - LMMFit
             data,
             subject="id",
             random=CASES[case],
-            reference={"arm": "CONTROL"},
+            levels={"arm": "CONTROL"},
             df=df,
         )
 

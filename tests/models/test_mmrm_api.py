@@ -19,7 +19,7 @@ FEV = Path(__file__).parents[1] / "datasets" / "fev_data.csv"
 def fit() -> outcomes.MMRMFit:
     data = pd.read_csv(FEV)
     return outcomes.mmrm(
-        "FEV1 ~ ARMCD * AVISIT + RACE + us(AVISIT | USUBJID)", data, reference={"ARMCD": "PBO"}
+        "FEV1 ~ ARMCD * AVISIT + RACE + us(AVISIT | USUBJID)", data, levels={"ARMCD": "PBO"}
     )
 
 

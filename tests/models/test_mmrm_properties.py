@@ -23,7 +23,7 @@ def data() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fit(data: pd.DataFrame) -> outcomes.MMRMFit:
-    return outcomes.mmrm(FORMULA, data, reference=REFERENCE)
+    return outcomes.mmrm(FORMULA, data, levels=REFERENCE)
 
 
 def _same(a: outcomes.MMRMFit, b: outcomes.MMRMFit, shift: float = 0.0) -> None:
@@ -40,17 +40,17 @@ def _same(a: outcomes.MMRMFit, b: outcomes.MMRMFit, shift: float = 0.0) -> None:
 
 def test_row_order_does_not_matter(data, fit) -> None:
     shuffled = data.sample(frac=1.0, random_state=7).reset_index(drop=True)
-    _same(fit, outcomes.mmrm(FORMULA, shuffled, reference=REFERENCE))
+    _same(fit, outcomes.mmrm(FORMULA, shuffled, levels=REFERENCE))
 
 
 def test_subject_labels_do_not_matter(data, fit) -> None:
     relabelled = data.assign(USUBJID="X" + data["USUBJID"].str[::-1])
-    _same(fit, outcomes.mmrm(FORMULA, relabelled, reference=REFERENCE))
+    _same(fit, outcomes.mmrm(FORMULA, relabelled, levels=REFERENCE))
 
 
 def test_shifting_the_outcome_shifts_only_the_intercept(data, fit) -> None:
     shifted = data.assign(FEV1=data["FEV1"] + 100.0)
-    _same(fit, outcomes.mmrm(FORMULA, shifted, reference=REFERENCE), shift=100.0)
+    _same(fit, outcomes.mmrm(FORMULA, shifted, levels=REFERENCE), shift=100.0)
 
 
 def test_rows_with_missing_response_are_counted_not_used(fit) -> None:
@@ -106,7 +106,7 @@ def test_nested_structures_order_their_likelihoods(data) -> None:
 
 
 def test_residual_df_is_observations_minus_coefficients(data) -> None:
-    fit = outcomes.mmrm(FORMULA, data, reference=REFERENCE, df="residual")
+    fit = outcomes.mmrm(FORMULA, data, levels=REFERENCE, df="residual")
     # 537 observations, 11 coefficients (tests/datasets/README.md; the formula's columns)
     assert set(fit.to_frame()["df"]) == {537 - 11}
     assert set(fit.anova()["den_df"]) == {537 - 11}

@@ -27,7 +27,7 @@ def antidepressant() -> outcomes.MMRMFit:
     return outcomes.mmrm(
         "CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)",
         data,
-        reference={"THERAPY": "PLACEBO"},
+        levels={"THERAPY": "PLACEBO"},
     )
 
 
@@ -278,7 +278,7 @@ def test_spatial_gaussian_matches_nlme_corgaus() -> None:
     fit = outcomes.mmrm(
         "FEV1 ~ ARMCD * AVISIT + RACE + SEX + sp_gau(VISITN | USUBJID)",
         data,
-        reference={"ARMCD": "PBO"},
+        levels={"ARMCD": "PBO"},
     )
     ref = pd.read_csv(R / "fev_sp_gau_fit.csv").iloc[0]
     assert -2 * fit.loglik == pytest.approx(ref["minus2loglik"], rel=1e-9)

@@ -102,7 +102,7 @@ def _fit(listing: str, fev: pd.DataFrame) -> outcomes.MMRMFit:
     if listing not in _FITS:
         formula, reference, options = CASES[listing]
         used = {k: v for k, v in reference.items() if k in formula}
-        _FITS[listing] = outcomes.mmrm(formula, fev, reference=used, **options)
+        _FITS[listing] = outcomes.mmrm(formula, fev, levels=used, **options)
     return _FITS[listing]
 
 

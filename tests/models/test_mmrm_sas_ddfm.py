@@ -81,7 +81,7 @@ def test_empirical_covariance_matches_sas(fev, structure: str, weighted: bool) -
         vcov="empirical",
         df="between-within",
         weights="WEIGHT" if weighted else None,
-        reference={"ARMCD": "PBO"},
+        levels={"ARMCD": "PBO"},
     )
     ours = _difference(fit)
     assert ours["estimate"] == pytest.approx(sas["Estimate"], rel=1e-4)

@@ -119,7 +119,7 @@ def test_condmean_mar_equals_the_mmrm(antidepressant) -> None:  # noqa: ANN001
         strategy="MAR",
         method="condmean",
     )
-    fit = outcomes.mmrm(FORMULA, antidepressant, reference={"THERAPY": "PLACEBO"})
+    fit = outcomes.mmrm(FORMULA, antidepressant, levels={"THERAPY": "PLACEBO"})
     mmrm = fit.contrasts("THERAPY", by="VISIT")
     ours = mi.contrasts()
     np.testing.assert_allclose(ours["estimate"], mmrm["estimate"], rtol=1e-7, atol=1e-9)
@@ -131,7 +131,7 @@ def test_bayes_mar_is_centred_on_the_mmrm(antidepressant) -> None:  # noqa: ANN0
     mi = multiple_imputation(
         FORMULA, antidepressant, arm="THERAPY", reference="PLACEBO", n_imputations=500, seed=3
     )
-    fit = outcomes.mmrm(FORMULA, antidepressant, reference={"THERAPY": "PLACEBO"})
+    fit = outcomes.mmrm(FORMULA, antidepressant, levels={"THERAPY": "PLACEBO"})
     mmrm = fit.contrasts("THERAPY", by="VISIT")
     ours = mi.contrasts()
     assert np.all(np.abs(ours["estimate"] - mmrm["estimate"]) < 4 * ours["mc_error"] + 1e-9)
@@ -266,7 +266,7 @@ def test_user_analysis_is_pooled_like_the_built_in_one(antidepressant, condmean_
             data,
             visit="VISIT",
             at="7",
-            reference={"THERAPY": "PLACEBO"},
+            levels={"THERAPY": "PLACEBO"},
         )
         return fit.contrasts("THERAPY")
 

@@ -95,7 +95,7 @@ def test_odds_ratio_is_not_reported_under_separation() -> None:
 
 
 def test_levels_keep_subjects_seen_only_at_other_levels() -> None:
-    """Subject 4 has a baseline row only: with levels=["week 2"] they are a non-responder at
+    """Subject 4 has a baseline row only: with by_levels=["week 2"] they are a non-responder at
     week 2 (or excluded), not missing from the denominator."""
     df = pd.DataFrame(
         {
@@ -106,7 +106,7 @@ def test_levels_keep_subjects_seen_only_at_other_levels() -> None:
         }
     )
     out = responders(
-        df, outcome="resp", arm="arm", subject="id", reference="P", by="visit", levels=["week 2"]
+        df, outcome="resp", arm="arm", subject="id", reference="P", by="visit", by_levels=["week 2"]
     ).iloc[0]
     assert out["visit"] == "week 2"
     assert (out["n"], out["responders"], out["n_reference"]) == (2, 1, 2)
@@ -117,9 +117,9 @@ def test_levels_keep_subjects_seen_only_at_other_levels() -> None:
         subject="id",
         reference="P",
         by="visit",
-        levels=["week 2"],
+        by_levels=["week 2"],
         missing="exclude",
     ).iloc[0]
     assert excluded["n_reference"] == 1
     with pytest.raises(ValueError, match="levels= needs by="):
-        responders(df, outcome="resp", arm="arm", subject="id", levels=["week 2"])
+        responders(df, outcome="resp", arm="arm", subject="id", by_levels=["week 2"])

@@ -54,6 +54,7 @@ def trial() -> outcomes.TrialData:
 def trait(trial) -> outcomes.models.trait.TraitChange:  # noqa: ANN001
     return trait_change(
         trial,
+        instrument="neo-ffi-n",
         pre="BASELINE",
         post="WEEK 12",
         acute={"meq_1": ("meq30", "DOSE 1"), "meq_mean": ("meq30", ["DOSE 1", "DOSE 2"])},
@@ -152,12 +153,15 @@ def test_acute_experience_models_match_lm(trait, score, model, r_model) -> None:
 
 
 def test_session_visits_come_from_the_schedule(trial) -> None:  # noqa: ANN001
-    assert session_visits(trial) == {1: ("BASELINE", "DAY 2"), 2: ("WEEK 2", "DAY 16")}
+    assert session_visits(trial, instrument="madrs") == {
+        1: ("BASELINE", "DAY 2"),
+        2: ("WEEK 2", "DAY 16"),
+    }
 
 
 @pytest.mark.parametrize("session", [1, 2])
 def test_session_response_matches_r(trial, session) -> None:  # noqa: ANN001
-    table = session_response(trial)
+    table = session_response(trial, instrument="madrs")
     ours = table[table["session"] == session].set_index("arm")
     ref = _within_ref(f"session_{session}").loc[ours.index]
     _compare(ours, ref, WITHIN)
@@ -167,7 +171,7 @@ def test_session_response_matches_r(trial, session) -> None:  # noqa: ANN001
 def test_dose_equivalence_matches_two_one_sided_t_tests(trial, margin) -> None:  # noqa: ANN001
     ref = pd.read_csv(REF / "tost.csv")
     ref = ref[ref["margin"] == margin].set_index("arm").loc[["PLACEBO", "DMT", "all"]]
-    ours = dose_equivalence(trial, margin=margin)
+    ours = dose_equivalence(trial, margin=margin, instrument="madrs")
     _compare(
         ours,
         ref,
@@ -217,9 +221,12 @@ def test_equivalence_is_shown_when_the_interval_is_inside_the_margin() -> None:
             )
     frame = pd.DataFrame(rows)
     sessions = {1: ("PRE 1", "POST 1"), 2: ("PRE 2", "POST 2")}
-    assert session_visits(frame) == {1: ("PRE 1", "POST 1"), 2: ("PRE 2", "POST 2")}
-    wide = dose_equivalence(frame, margin=3.0, sessions=sessions, group=None)
-    narrow = dose_equivalence(frame, margin=0.1, sessions=sessions, group=None)
+    assert session_visits(frame, instrument="madrs") == {
+        1: ("PRE 1", "POST 1"),
+        2: ("PRE 2", "POST 2"),
+    }
+    wide = dose_equivalence(frame, margin=3.0, sessions=sessions, instrument="madrs", arm=None)
+    narrow = dose_equivalence(frame, margin=0.1, sessions=sessions, instrument="madrs", arm=None)
     assert wide["group"].tolist() == ["all"]
     assert bool(wide["equivalent"].iloc[0]) and not bool(narrow["equivalent"].iloc[0])
     assert -3 < wide["conf_low"].iloc[0] < wide["conf_high"].iloc[0] < 3
@@ -249,12 +256,12 @@ def test_paired_change_edge_cases() -> None:
 
 def test_bad_arguments_are_explained(trial) -> None:  # noqa: ANN001
     with pytest.raises(ValueError, match="margin must be positive"):
-        dose_equivalence(trial, margin=0)
+        dose_equivalence(trial, margin=0, instrument="madrs")
     with pytest.raises(ValueError, match="sessions \\[3\\]"):
-        dose_equivalence(trial, margin=3, second=3)
+        dose_equivalence(trial, margin=3, second=3, instrument="madrs")
     with pytest.raises(ValueError, match="no 'edi' rows"):
         subject_scores(trial, {"edi": ("edi", "DOSE 1")})
     with pytest.raises(ValueError, match="reference level 'SSRI'"):
-        trait_change(trial, reference="SSRI")
+        trait_change(trial, instrument="neo-ffi-n", reference="SSRI")
     with pytest.raises(ValueError, match="are taken"):
-        trait_change(trial, acute={"pre": ("meq30", "DOSE 1")})
+        trait_change(trial, instrument="neo-ffi-n", acute={"pre": ("meq30", "DOSE 1")})

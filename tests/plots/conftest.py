@@ -47,7 +47,7 @@ def madrs(madrs_all: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def fit(madrs: pd.DataFrame) -> outcomes.MMRMFit:
-    return outcomes.mmrm(MODEL, madrs, reference={"arm": "PLACEBO"})
+    return outcomes.mmrm(MODEL, madrs, levels={"arm": "PLACEBO"})
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,9 @@ def _rates(madrs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _acute(trial: outcomes.TrialData) -> pd.DataFrame:
-    return outcomes.trait_change(trial, acute={"meq30": ("meq30", "DOSE 1")}).data
+    return outcomes.trait_change(
+        trial, instrument="neo-ffi-n", acute={"meq30": ("meq30", "DOSE 1")}
+    ).data
 
 
 # name -> (function, data from the fixtures, keyword arguments, a column the figure needs)

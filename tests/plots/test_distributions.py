@@ -70,7 +70,7 @@ def test_waterfall_bars_are_the_sorted_values_coloured_by_arm(madrs) -> None:
 
 
 def test_waterfall_without_threshold(madrs) -> None:
-    ax = waterfall(madrs[madrs["visit"] == "WEEK 4"], value="chg", threshold=None)
+    ax = waterfall(madrs[madrs["visit"] == "WEEK 4"], outcome="chg", threshold=None)
     assert not [line for line in ax.get_lines() if line.get_gid() == "threshold"]
     assert ax.get_ylabel() == "change from baseline"
 

@@ -12,7 +12,9 @@ from outcomes.plots import acute_vs_outcome
 
 @pytest.fixture(scope="module")
 def scores(trial):
-    return outcomes.trait_change(trial, acute={"meq30": ("meq30", "DOSE 1")}).data
+    return outcomes.trait_change(
+        trial, instrument="neo-ffi-n", acute={"meq30": ("meq30", "DOSE 1")}
+    ).data
 
 
 def test_points_and_least_squares_lines_per_arm(scores) -> None:

@@ -49,7 +49,7 @@ def drawn(ax) -> dict[str, pd.DataFrame]:
 
 @pytest.mark.parametrize("ci", [0.95, 0.8])
 def test_observed_means_are_group_means_with_t_intervals(trial, madrs_all, ci) -> None:
-    ax = observed_means(trial, instrument="madrs", ci=ci)
+    ax = observed_means(trial, instrument="madrs", conf_level=ci)
     expected = expected_summary(madrs_all, "total", ci)
     lines = drawn(ax)
     assert list(lines) == ["PLACEBO", "DMT"]  # the reference arm first
@@ -161,6 +161,6 @@ def test_an_unknown_instrument_is_an_error(trial) -> None:
         observed_means(trial, instrument="hamd17")
 
 
-def test_ci_must_be_a_level(madrs) -> None:
-    with pytest.raises(ValueError, match="ci must be"):
-        observed_means(madrs, ci=95)
+def test_conf_level_must_be_a_level(madrs) -> None:
+    with pytest.raises(ValueError, match="conf_level must be"):
+        observed_means(madrs, conf_level=95)

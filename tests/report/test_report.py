@@ -63,7 +63,7 @@ def test_results_json_holds_the_estimates_of_the_api(report: Path) -> None:
         "chg ~ base * visit + arm * visit + us(visit | subject)",
         rows,
         df="kenward-roger",
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
     )
     expected = fit.contrasts("arm", by="visit", reference="PLACEBO")
     assert [r["visit"] for r in contrasts] == expected["visit"].astype(str).tolist()

@@ -25,7 +25,7 @@ def fit(madrs: pd.DataFrame) -> outcomes.MMRMFit:
     return outcomes.mmrm(
         "chg ~ base * visit + arm * visit + us(visit | subject)",
         madrs,
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
     )
 
 

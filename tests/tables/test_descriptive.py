@@ -130,7 +130,7 @@ def test_baseline_missing_levels_and_errors() -> None:
 
 
 def test_visit_summary_against_groupby(madrs: pd.DataFrame) -> None:
-    table = visit_summary(madrs, value="chg")
+    table = visit_summary(madrs, outcome="chg")
     frame = table.to_frame(labels=False)
     grouped = madrs.groupby(["visit", "arm"], observed=True)["chg"]
     n_arm = madrs.groupby("arm", observed=True)["subject"].nunique()

@@ -218,7 +218,7 @@ def test_lsmeans_footnote_names_kenward_roger(derived: outcomes.TrialData) -> No
         "chg ~ base + arm * visit + cs(visit | subject)",
         two,
         df="kenward-roger",
-        reference={"arm": "PLACEBO"},
+        levels={"arm": "PLACEBO"},
     )
     notes = lsmeans_table(fit).footnotes[0]
     assert "cs(visit | subject)" in notes

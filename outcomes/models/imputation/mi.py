@@ -154,7 +154,7 @@ def multiple_imputation(
                 f"visits {unknown} are not in the data's {visit_column!r} column"
             )
     model_rows = frame if visits is None else frame[frame[visit_column].isin(list(visits))]
-    fit = mmrm(formula, model_rows, reference={arm: reference})
+    fit = mmrm(formula, model_rows, arm=arm, reference=reference)
     if fit.likelihood.structure.spatial:
         raise ModelSpecificationError(
             "imputation needs a visit-based covariance structure, not a spatial one"

@@ -12,6 +12,7 @@ from typing import Any
 
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
+from outcomes.models.frames import reference_levels
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
 from outcomes.models.mmrm.diagnose import failure_message
@@ -68,7 +69,9 @@ def mmrm(
     df: str = "satterthwaite",
     vcov: str | None = None,
     weights: str | None = None,
-    reference: Mapping[str, Any] | None = None,
+    arm: str = "arm",
+    reference: Any = None,
+    levels: Mapping[str, Any] | None = None,
     conf_level: float = 0.95,
     fallback: bool | Sequence[str] = False,
     information: str = "observed",
@@ -101,9 +104,14 @@ def mmrm(
         them (:data:`VALID_PAIRS`); another pair is refused.
     weights : str, optional
         A column of observation weights (SAS ``WEIGHT``).
-    reference : dict, optional
-        Reference level of a factor, e.g. ``{"THERAPY": "PLACEBO"}``; else the first level
-        (categorical order, else sorted).
+    arm : str, default "arm"
+        The arm factor, whose reference level is ``reference``.
+    reference : optional
+        The reference arm, a level of ``arm``. Factors without a reference level given come
+        with their first level as reference (categorical order, else sorted).
+    levels : mapping, optional
+        Reference levels of any factors, e.g. ``{"sex": "F"}`` (``reference=`` as a mapping,
+        the spelling before, is taken as ``levels=`` with a deprecation warning).
     conf_level : float, default 0.95
         Level of confidence intervals.
     fallback : bool or sequence of str, default False
@@ -147,7 +155,8 @@ def mmrm(
     check_information(information)
     frame = as_frame(data)
     parsed = parse_formula(formula, frame.columns)
-    design = build_design(parsed, frame, weights=weights, reference=reference)
+    refs = reference_levels(levels, reference, arm, "mmrm")
+    design = build_design(parsed, frame, weights=weights, levels=refs)
     chain = [parsed.covariance.structure]
     if fallback:
         chain += [s for s in (FALLBACK_CHAIN if fallback is True else fallback) if s not in chain]

@@ -61,7 +61,7 @@ def build_design(
     data: pd.DataFrame,
     *,
     weights: str | None = None,
-    reference: Mapping[str, Any] | None = None,
+    levels: Mapping[str, Any] | None = None,
 ) -> Design:
     """The design of an MMRM from its formula and a data frame (see the module docstring)."""
     cov = formula.covariance
@@ -69,9 +69,7 @@ def build_design(
     group = [cov.group] if cov.group else []
     extra = [cov.subject, *cov.time, *group, *([weights] if weights else [])]
     extra_factors = [*([] if structure.spatial else [cov.time[0]]), *group]
-    mm = model_matrix(
-        formula.model, data, extra=extra, extra_factors=extra_factors, reference=reference
-    )
+    mm = model_matrix(formula.model, data, extra=extra, extra_factors=extra_factors, levels=levels)
     frame = mm.frame
     if weights is not None and (frame[weights] <= 0).any():
         raise ModelSpecificationError(f"weights in {weights!r} must be positive")

@@ -13,7 +13,7 @@ missing data were handled. One module each:
 
 from __future__ import annotations
 
-from outcomes.tables.builders.baseline import DEFAULT_INSTRUMENT_VISITS, baseline_table
+from outcomes.tables.builders.baseline import baseline_table
 from outcomes.tables.builders.generic import from_frame
 from outcomes.tables.builders.lsmeans import lsmeans_table
 from outcomes.tables.builders.multiplicity import multiplicity_table
@@ -22,7 +22,6 @@ from outcomes.tables.builders.sensitivity import sensitivity_table
 from outcomes.tables.builders.visits import visit_summary
 
 __all__ = [
-    "DEFAULT_INSTRUMENT_VISITS",
     "baseline_table",
     "from_frame",
     "lsmeans_table",

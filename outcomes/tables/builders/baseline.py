@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pandas as pd
 
-from outcomes.data.frames import as_frame, require
+from outcomes.data.describe import baseline_visits
+from outcomes.data.frames import FrameLike, as_frame, require
+from outcomes.deprecation import renamed
 from outcomes.errors import InstrumentError, TableError
 from outcomes.models.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
@@ -15,25 +16,19 @@ from outcomes.tables.format import format_mean_sd, format_median_iqr, format_n_p
 from outcomes.tables.suppress import suppress
 from outcomes.tables.table import Table
 
-__all__ = ["DEFAULT_INSTRUMENT_VISITS", "baseline_table"]
-
-#: The scores :func:`baseline_table` summarises by default (those present in the data).
-DEFAULT_INSTRUMENT_VISITS: Mapping[str, str] = {
-    "madrs": "BASELINE",
-    "gad7": "BASELINE",
-    "neo-ffi-n": "BASELINE",
-}
+__all__ = ["baseline_table"]
 
 _TOTAL = "Total"
 _N_ROW = "\0N"  # the row of arm sizes in a block of counts given to suppress()
 
 
+@renamed(group="arm")
 def baseline_table(
-    trial: Any,
+    data: FrameLike,
     *,
     instrument_visits: Mapping[str, str] | None = None,
-    covariates: Sequence[str] = ("sex", "age", "site"),
-    group: str = "arm",
+    covariates: Sequence[str] | None = None,
+    arm: str = "arm",
     suppress_below: int | None = None,
     subject: str = "subject",
     labels: Mapping[str, str] | None = None,
@@ -49,17 +44,18 @@ def baseline_table(
 
     Parameters
     ----------
-    trial : TrialData or DataFrame
-        The long table (one row per subject x visit x instrument) with ``subject``, ``group``,
+    data : TrialData or DataFrame
+        The long table (one row per subject x visit x instrument) with ``subject``, ``arm``,
         the covariates (constant within a subject), and for the scores ``instrument``,
         ``visit`` and ``total``.
     instrument_visits : mapping, optional
-        Instrument -> visit of the scores to summarise. By default
-        :data:`DEFAULT_INSTRUMENT_VISITS` (MADRS, GAD-7, NEO-FFI-N at ``BASELINE``), those that
-        the data have; an instrument given here must be in the data.
-    covariates : sequence of str
-        Subject-level covariates; numeric ones are summarised as continuous.
-    group : str
+        Instrument -> visit of the scores to summarise; an instrument given here must be in
+        the data. By default every instrument at its baseline visit
+        (:func:`outcomes.baseline_visits`).
+    covariates : sequence of str, optional
+        Subject-level covariates; numeric ones are summarised as continuous. By default the
+        covariates of a TrialData (``data.covariates``), none for a DataFrame.
+    arm : str
         The arm column.
     suppress_below : int, optional
         Hide counts of categorical levels below this (:func:`~outcomes.tables.suppress.suppress`,
@@ -86,17 +82,20 @@ def baseline_table(
     >>> t.to_frame(labels=False).iloc[0].tolist()
     ['Subjects', 'n', '20', '20', '40']
     """
-    frame = as_frame(trial)
+    frame = as_frame(data)
+    if covariates is None:
+        covariates = getattr(data, "covariates", ())
     covariates = list(covariates)
-    require(frame, [subject, group, *covariates])
-    subjects = _subject_table(frame, subject, group, covariates)
-    arms = factor_levels(subjects[group])
+    require(frame, [subject, arm, *covariates])
+    subjects = _subject_table(frame, subject, arm, covariates)
+    arms = factor_levels(subjects[arm])
     names = [str(a) for a in arms]
     clash = {"characteristic", "statistic", _TOTAL} & set(names)
     if clash:
         raise TableError(f"an arm may not be called {sorted(clash)}: it names a column")
     groups = [
-        (name, subjects[subjects[group] == arm]) for name, arm in zip(names, arms, strict=True)
+        (name, subjects[subjects[arm] == arm_level])
+        for name, arm_level in zip(names, arms, strict=True)
     ]
     groups.append((_TOTAL, subjects))
     n_of = {name: len(part) for name, part in groups}
@@ -149,10 +148,10 @@ def baseline_table(
 
 
 def _subject_table(
-    frame: pd.DataFrame, subject: str, group: str, covariates: list[str]
+    frame: pd.DataFrame, subject: str, arm: str, covariates: list[str]
 ) -> pd.DataFrame:
     """One row per subject: subject, arm, covariates; each must be constant within a subject."""
-    columns = [subject, group, *covariates]
+    columns = [subject, arm, *covariates]
     per = frame[columns].drop_duplicates()
     varying = per[subject][per[subject].duplicated()]
     if len(varying):
@@ -163,10 +162,8 @@ def _subject_table(
             f"{changing} must be the same in every row of a subject; subject {first!r} has "
             f"{rows[changing].drop_duplicates().to_dict('records')}"
         )
-    if per[group].isna().any():
-        raise TableError(
-            f"subject(s) without an arm: {per.loc[per[group].isna(), subject].tolist()}"
-        )
+    if per[arm].isna().any():
+        raise TableError(f"subject(s) without an arm: {per.loc[per[arm].isna(), subject].tolist()}")
     return per.reset_index(drop=True)
 
 
@@ -249,8 +246,7 @@ def _scores(
     subject: str,
 ) -> dict[str, tuple[str, str, pd.Series]]:
     """Instrument -> (short name, visit, each subject's total at the visit, aligned on subjects)."""
-    asked = instrument_visits is not None
-    wanted = dict(DEFAULT_INSTRUMENT_VISITS if instrument_visits is None else instrument_visits)
+    wanted = dict(baseline_visits(frame) if instrument_visits is None else instrument_visits)
     if not wanted:
         return {}
     require(frame, ["instrument", "visit", "total"])
@@ -258,9 +254,7 @@ def _scores(
     present = set(frame["instrument"].dropna().unique())
     for name, visit in wanted.items():
         if name not in present:
-            if asked:
-                raise TableError(f"no instrument {name!r} in the data; it has {sorted(present)}")
-            continue
+            raise TableError(f"no instrument {name!r} in the data; it has {sorted(present)}")
         rows = frame[(frame["instrument"] == name) & (frame["visit"] == visit)]
         twice = rows[subject][rows[subject].duplicated()]
         if len(twice):

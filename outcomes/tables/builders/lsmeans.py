@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from outcomes.deprecation import renamed
 from outcomes.models.mmrm.covariance import get_structure
 from outcomes.tables.builders.common import ci_label, decimals_for
 from outcomes.tables.format import format_estimate_ci, format_number, format_p
@@ -23,10 +24,11 @@ _DF_NAMES = {
 }
 
 
+@renamed(group="arm")
 def lsmeans_table(
     fit: Any,
     *,
-    group: str = "arm",
+    arm: str = "arm",
     visit: str = "visit",
     reference: Any = None,
     decimals: Mapping[str, int] | None = None,
@@ -35,14 +37,14 @@ def lsmeans_table(
     """LS means by arm and visit, and the differences from the reference arm, from an MMRM.
 
     One row per visit: each arm's LS mean (SE), then for each other arm the difference from the
-    reference with its confidence interval and p-value (``fit.lsmeans([group, visit])`` and
-    ``fit.contrasts(group, by=visit, reference=reference)``).
+    reference with its confidence interval and p-value (``fit.lsmeans([arm, visit])`` and
+    ``fit.contrasts(arm, by=visit, reference=reference)``).
 
     Parameters
     ----------
     fit : MMRMFit
-        From :func:`outcomes.mmrm`, with ``group`` and ``visit`` as factors.
-    group, visit : str
+        From :func:`outcomes.mmrm`, with ``arm`` and ``visit`` as factors.
+    arm, visit : str
         The arm and visit factors of the model.
     reference : optional
         The reference arm (the model's first level by default).
@@ -62,22 +64,22 @@ def lsmeans_table(
     >>> trial = outcomes.derive(outcomes.load_sample())
     >>> madrs = trial.frame.query("instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
     >>> fit = outcomes.mmrm("chg ~ base + arm * visit + us(visit | subject)", madrs,
-    ...                     reference={"arm": "PLACEBO"})
+    ...                     reference="PLACEBO")
     >>> lsmeans_table(fit).headers
     ['Visit', 'PLACEBO LS mean (SE)', 'DMT LS mean (SE)', 'DMT - PLACEBO (95% CI)', 'p-value']
     """
     dec = decimals_for(decimals)
-    means = fit.lsmeans([group, visit])
-    diffs = fit.contrasts(group, by=visit, reference=reference)
-    arms = list(dict.fromkeys(means[group]))
+    means = fit.lsmeans([arm, visit])
+    diffs = fit.contrasts(arm, by=visit, reference=reference)
+    arms = list(dict.fromkeys(means[arm]))
     visits = list(dict.fromkeys(means[visit]))
     contrasts = list(dict.fromkeys(diffs["contrast"]))
     rows = []
     for level in visits:
         row = {"visit": str(level)}
-        for arm in arms:
-            m = means[(means[group] == arm) & (means[visit] == level)].iloc[0]
-            row[f"lsmean_{arm}"] = (
+        for arm_level in arms:
+            m = means[(means[arm] == arm_level) & (means[visit] == level)].iloc[0]
+            row[f"lsmean_{arm_level}"] = (
                 f"{format_number(m['estimate'], dec['estimate'])} "
                 f"({format_number(m['std_error'], dec['std_error'])})"
             )
@@ -96,7 +98,7 @@ def lsmeans_table(
     vcov = "" if fit.vcov_method == "model" else f"; covariance of the estimates: {fit.vcov_method}"
     return Table(
         pd.DataFrame(rows, columns=list(column_labels)),
-        title or f"LS means of {fit.formula.response} by {visit} and {group}",
+        title or f"LS means of {fit.formula.response} by {visit} and {arm}",
         footnotes=(
             f"Mixed model for repeated measures: {fit.formula.mean}; covariance: "
             f"{_covariance(fit.formula.covariance)}; {'REML' if fit.reml else 'ML'}; degrees of "

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from outcomes.data.frames import FrameLike, as_frame, require
+from outcomes.deprecation import renamed
 from outcomes.errors import TableError
 from outcomes.models.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
@@ -16,11 +17,12 @@ from outcomes.tables.table import Table
 __all__ = ["visit_summary"]
 
 
+@renamed(value="outcome", group="arm")
 def visit_summary(
     data: FrameLike,
     *,
-    value: str = "total",
-    group: str = "arm",
+    outcome: str = "total",
+    arm: str = "arm",
     visit: str = "visit",
     subject: str = "subject",
     decimals: Mapping[str, int] | None = None,
@@ -32,8 +34,8 @@ def visit_summary(
     ----------
     data : DataFrame or TrialData
         One row per subject and visit (one instrument): filter before.
-    value, group, visit, subject : str
-        Columns.
+    outcome, arm, visit, subject : str
+        The outcome, arm, visit and subject columns.
     decimals : mapping, optional
         Overrides of :data:`~outcomes.tables.format.DECIMALS` (``score``).
     title : str, optional
@@ -53,7 +55,7 @@ def visit_summary(
     ['BASELINE', 'PLACEBO', '20', '31.3', '6.2', '32.0', '25.8 to 34.5', '0']
     """
     frame = as_frame(data)
-    require(frame, [value, group, visit, subject])
+    require(frame, [outcome, arm, visit, subject])
     twice = frame[[subject, visit]].duplicated()
     if twice.any():
         row = frame.loc[twice, [subject, visit]].iloc[0]
@@ -62,31 +64,31 @@ def visit_summary(
             "keep one instrument (one row per subject and visit)"
         )
     places = decimals_for(decimals)["score"]
-    arms = factor_levels(frame[group])
-    size = {arm: frame.loc[frame[group] == arm, subject].nunique() for arm in arms}
+    arms = factor_levels(frame[arm])
+    size = {arm_level: frame.loc[frame[arm] == arm_level, subject].nunique() for arm_level in arms}
     rows = []
     for level in factor_levels(frame[visit]):
         at = frame[frame[visit] == level]
-        for arm in arms:
-            s = summary(at.loc[at[group] == arm, value])
+        for arm_level in arms:
+            s = summary(at.loc[at[arm] == arm_level, outcome])
             rows.append(
                 {
                     "visit": str(level),
-                    "arm": str(arm),
+                    "arm": str(arm_level),
                     "n": str(s["n"]),
                     "mean": format_number(s["mean"], places),
                     "sd": format_number(s["sd"], places),
                     "median": format_number(s["median"], places),
                     "iqr": format_ci(s["q1"], s["q3"], places),
-                    "missing": str(size[arm] - s["n"]),
+                    "missing": str(size[arm_level] - s["n"]),
                 }
             )
-    sizes = ", ".join(f"{arm} {n}" for arm, n in size.items())
+    sizes = ", ".join(f"{arm_level} {n}" for arm_level, n in size.items())
     return Table(
         pd.DataFrame(rows, columns=["visit", "arm", "n", "mean", "sd", "median", "iqr", "missing"]),
-        title or f"{value} by {visit} and {group}",
+        title or f"{outcome} by {visit} and {arm}",
         footnotes=(
-            f"Observed values of {value}: n, subjects with a value at the visit; SD, standard "
+            f"Observed values of {outcome}: n, subjects with a value at the visit; SD, standard "
             f"deviation; Q1 to Q3, first to third quartile; {QUARTILES}.",
             f"Missing data: Missing counts the subjects of the arm ({sizes}) without a value at "
             "the visit; nothing is imputed.",
