@@ -13,6 +13,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from outcomes.errors import ArgumentTypeError, TableError
+from outcomes.tables import writers
 
 __all__ = ["Table"]
 
@@ -131,21 +132,15 @@ class Table:
 
     def to_html(self) -> str:
         """The table as an HTML ``<table>`` (see :func:`outcomes.tables.writers.to_html`)."""
-        from outcomes.tables.writers import to_html
-
-        return to_html(self)
+        return writers.to_html(self)
 
     def to_markdown(self) -> str:
         """The table as a GitHub Markdown pipe table, title above, footnotes below."""
-        from outcomes.tables.writers import to_markdown
-
-        return to_markdown(self)
+        return writers.to_markdown(self)
 
     def to_latex(self) -> str:
         """The table as a LaTeX booktabs ``table`` environment."""
-        from outcomes.tables.writers import to_latex
-
-        return to_latex(self)
+        return writers.to_latex(self)
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -51,10 +51,13 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outcomes.errors import WriteError
-from outcomes.tables.table import Table
 from outcomes.terminal import printable
+
+if TYPE_CHECKING:  # a type only: table.py imports this module
+    from outcomes.tables.table import Table
 
 __all__ = [
     "FIXED_TIME",
@@ -96,6 +99,7 @@ def write_table(table: Table, path: str | Path) -> Path:
     Examples
     --------
     >>> import tempfile, pandas as pd
+    >>> from outcomes.tables import Table
     >>> t = Table(pd.DataFrame({"arm": ["DMT"], "n": ["20"]}), "Subjects", stub=("arm",))
     >>> folder = Path(tempfile.mkdtemp())
     >>> print(write_table(t, folder / "subjects.md").read_text(), end="")
@@ -126,6 +130,7 @@ def to_html(table: Table) -> str:
     Examples
     --------
     >>> import pandas as pd
+    >>> from outcomes.tables import Table
     >>> t = Table(pd.DataFrame({"p": ["<0.001"]}), "A & B", footnotes=("p: two-sided",))
     >>> out = to_html(t)
     >>> "<caption" in out and "A &amp; B</caption>" in out and "&lt;0.001" in out
@@ -202,6 +207,7 @@ def to_markdown(table: Table) -> str:
     Examples
     --------
     >>> import pandas as pd
+    >>> from outcomes.tables import Table
     >>> t = Table(pd.DataFrame({"a": ["x|y"]}), "T", footnotes=("Note.",))
     >>> print(to_markdown(t), end="")
     **T**
@@ -272,6 +278,7 @@ def to_latex(table: Table) -> str:
     Examples
     --------
     >>> import pandas as pd
+    >>> from outcomes.tables import Table
     >>> t = Table(pd.DataFrame({"visit": ["WEEK 1"], "p": ["<0.001"]}), "P", stub=("visit",))
     >>> print(to_latex(t), end="")
     % needs \usepackage{booktabs}

@@ -51,7 +51,7 @@ tight_ctrl <- function(start = NULL, ...) {
   if (!is.null(start)) args$start <- start
   do.call(mmrm_control, args)
 }
-fit_mmrm_tight <- function(formula, data, ...) {
+fit_mmrm_tight <- function(formula, data, label, ...) {
   f1 <- mmrm(formula, data = data, control = tight_ctrl(...))
   ob <- f1$tmb_object
   th <- f1$theta_est
@@ -65,8 +65,8 @@ fit_mmrm_tight <- function(formula, data, ...) {
   stopifnot(f2$opt_details$convergence == 0, g2 < 1e-8,
             f2$neg_log_lik <= f1$neg_log_lik + 1e-9)
   f0 <- mmrm(formula, data = data)  # stock settings, for the record only
-  cat(sprintf("  %s: -2 REML logLik %.10f, |grad| %.1e (nlminb %.1e, stock %s %.1e; stock max |beta diff| %.1e)\n",
-              deparse(formula, width.cutoff = 500L), 2 * f2$neg_log_lik, g2,
+  cat(sprintf("  %s: %d obs, -2 REML logLik %.10f, |grad| %.1e (nlminb %.1e, stock %s %.1e; stock max |beta diff| %.1e)\n",
+              label, component(f2, "n_obs"), 2 * f2$neg_log_lik, g2,
               max(abs(f1$tmb_object$gr(f1$theta_est))), f0$optimizer,
               max(abs(f0$tmb_object$gr(f0$theta_est))),
               max(abs(f0$beta_est - f2$beta_est))))
@@ -76,7 +76,7 @@ fit_mmrm_tight <- function(formula, data, ...) {
 form_A <- FEV1 ~ ARMCD * AVISIT + RACE + SEX + us(AVISIT | USUBJID)
 form_B <- FEV1 ~ ARMCD * AVISIT + RACE + SEX + FEV1_BL * ARMCD + us(AVISIT | USUBJID)
 cat("fitting\n")
-fitA <- fit_mmrm_tight(form_A, fev_all)
+fitA <- fit_mmrm_tight(form_A, fev_all, "model A")
 
 ## Cross-check model A against the polished nlme::gls UN fit of common.R.
 glsA <- fit_gls(FEV1 ~ ARMCD * AVISIT + RACE + SEX, data_name = "fev",
@@ -98,6 +98,7 @@ mmrm_sigma <- function(fit) {
   S
 }
 close <- function(a, b, tol, what) {
+  a <- unname(c(a)); b <- unname(c(b))
   d <- max(abs(a - b), na.rm = TRUE) / max(1, max(abs(b), na.rm = TRUE))
   stopifnot(identical(is.na(a), is.na(b)))
   if (!(d < tol)) stop(sprintf("%s: relative difference %.3e >= %.1e", what, d, tol))
@@ -270,9 +271,9 @@ write_ref(pred, "mmrm_predict.csv")
 ## ---------------------------------------------------------------- 3. g-computation
 cat("g-computation\n")
 gvars <- c("ARMCD", "AVISIT")
-fitB <- fit_mmrm_tight(form_B, fev_all)
-fitB_g <- fit_mmrm_tight(form_B, fev_all, emmeans_gcomp_vars = gvars)
-fitB_gcc <- fit_mmrm_tight(form_B, fev, emmeans_gcomp_vars = gvars)
+fitB <- fit_mmrm_tight(form_B, fev_all, "model B")
+fitB_g <- fit_mmrm_tight(form_B, fev_all, "model B, gcomp, data with NA rows", emmeans_gcomp_vars = gvars)
+fitB_gcc <- fit_mmrm_tight(form_B, fev, "model B, gcomp, complete-case data", emmeans_gcomp_vars = gvars)
 stopifnot(max(abs(fitB$beta_est - fitB_g$beta_est)) < 1e-10,
           max(abs(fitB$beta_est - fitB_gcc$beta_est)) < 1e-8)
 
@@ -369,7 +370,8 @@ gtab$source <- "mmrm"
 write_ref(gtab, "mmrm_gcomp.csv")
 
 ## ---------------------------------------------------------------- summary
-cat("model A coefficients:\n"); print(signif(bA, 15))
-cat("model A Sigma:\n"); print(signif(SigmaA, 15))
-cat("model B coefficients:\n"); print(signif(component(fitB, "beta_est"), 15))
+cat("model A coefficients:\n"); print(bA, digits = 15)
+cat("model A Sigma:\n"); print(SigmaA, digits = 15)
+cat("model B coefficients:\n"); print(component(fitB, "beta_est"), digits = 15)
+cat("model B Sigma:\n"); print(mmrm_sigma(fitB), digits = 15)
 cat("written: mmrm_residuals.csv, mmrm_predict.csv, mmrm_gcomp.csv\n")
