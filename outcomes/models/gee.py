@@ -45,7 +45,7 @@ from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import parse_model
 from outcomes.models.frames import reference_levels
-from outcomes.models.inference import wald_table
+from outcomes.models.inference import f_test, fit_html, wald_table
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
 __all__ = ["CORRELATIONS", "FAMILIES", "GEEFit", "gee"]
@@ -276,6 +276,13 @@ class GEEFit:
                 table[column] = np.exp(table[column])
         return table
 
+    def test(self, contrast: np.ndarray) -> dict[str, float]:
+        """Wald test that every row of ``contrast`` is zero, on the robust covariance:
+        ``num_df, den_df, f_value, p_value``, with ``den_df`` infinite (the chi-square
+        statistic over ``num_df``, as geepack's ``anova``)."""
+        rows = np.atleast_2d(np.asarray(contrast, dtype=float))
+        return f_test(rows, self.params, self.robust_vcov, lambda row: np.inf)
+
     def to_frame(self, *, exponentiate: bool = False) -> pd.DataFrame:
         """The coefficients: ``term, estimate, std_error, df, statistic, p_value, conf_low,
         conf_high`` (see :meth:`estimate` for ``exponentiate``)."""
@@ -292,6 +299,9 @@ class GEEFit:
             self.to_frame().to_string(index=False),
         ]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return fit_html(self.summary().split("\n\n")[0], self.to_frame())
 
     def __repr__(self) -> str:
         return f"<GEEFit {self.formula} | {self.family}, {self.correlation}: {self.n_obs} rows>"

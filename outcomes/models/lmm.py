@@ -42,16 +42,17 @@ from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
 from outcomes.models.frames import is_number_column, reference_levels
-from outcomes.models.inference import wald_table
+from outcomes.models.inference import f_test, fit_html, wald_table
 from outcomes.models.lmm_boundary import boundary_df, polish_at_boundary, subject_rows
 from outcomes.models.mmrm.kenward_roger import (
     KRComponents,
     adjusted_vcov,
     check_information,
     kr_df,
+    kr_f_test,
 )
-from outcomes.models.mmrm.satterthwaite import one_dimensional_df
 from outcomes.models.model_matrix import ModelMatrix, model_matrix
+from outcomes.models.satterthwaite import one_dimensional_df
 
 __all__ = ["DF_METHODS", "LMMFit", "lmm"]
 
@@ -404,26 +405,46 @@ class LMMFit:
         ``labels`` columns; e.g. the arm difference at week 2 of ``arm * weeks`` is the row
         with 1 for ``armDMT`` and 2 for ``armDMT:weeks``.
         """
+        rows = self._rows(contrast)
+        se = np.sqrt(np.einsum("ij,jk,ik->i", rows, self._vcov, rows))
+        df = self._df(rows)
+        return wald_table(
+            rows @ self._blocks.beta, se, df, conf_level=self.conf_level, labels=labels
+        )
+
+    def test(self, contrast: np.ndarray) -> dict[str, float]:
+        """F test that every row of ``contrast`` is zero: ``num_df, den_df, f_value, p_value``.
+
+        As lmerTest's ``contest(fit, L, ddf = ...)``: Satterthwaite df combined over the rows as
+        Fai & Cornelius (``df="satterthwaite"``), Kenward-Roger's scaled F (``"kenward-roger"``),
+        or the Wald chi-square over ``num_df`` (``"normal"``).
+        """
+        rows = self._rows(contrast)
+        blocks = self._blocks
+        if self.df_method == "kenward-roger":
+            return kr_f_test(rows, blocks.beta, self._vcov, blocks.vcov, blocks.kr)
+        return f_test(rows, blocks.beta, self._vcov, lambda row: self._df(row[None, :])[0])
+
+    def _rows(self, contrast: np.ndarray) -> np.ndarray:
         rows = np.atleast_2d(np.asarray(contrast, dtype=float))
         if rows.shape[1] != len(self.design.columns):
             raise ModelSpecificationError(
                 f"a contrast has {len(self.design.columns)} coefficients "
                 f"({self.design.columns}), not {rows.shape[1]}"
             )
+        return rows
+
+    def _df(self, rows: np.ndarray) -> np.ndarray:
+        """The df of each contrast row, by the fit's method."""
         blocks = self._blocks
-        se = np.sqrt(np.einsum("ij,jk,ik->i", rows, self._vcov, rows))
         if self.df_method == "normal":
-            df = np.full(len(rows), np.inf)
-        elif self.df_method == "kenward-roger":
-            df = np.array([kr_df(blocks.vcov, r, blocks.kr)[0] for r in rows])
-        elif self.singular:
-            df = boundary_df(self, rows, blocks.vcov)
-        else:
-            df = np.array(
-                [one_dimensional_df(r, blocks.vcov, blocks.jacobian, self.theta_vcov) for r in rows]
-            )
-        return wald_table(
-            rows @ self._blocks.beta, se, df, conf_level=self.conf_level, labels=labels
+            return np.full(len(rows), np.inf)
+        if self.df_method == "kenward-roger":
+            return np.array([kr_df(blocks.vcov, r, blocks.kr)[0] for r in rows])
+        if self.singular:
+            return np.asarray(boundary_df(self, rows, blocks.vcov), dtype=float)
+        return np.array(
+            [one_dimensional_df(r, blocks.vcov, blocks.jacobian, self.theta_vcov) for r in rows]
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -465,6 +486,10 @@ class LMMFit:
 
     def __repr__(self) -> str:
         return f"<LMMFit {self.formula} | random {self.random}: {self.n_obs} rows>"
+
+    def _repr_html_(self) -> str:
+        heading = self.summary().split("\n\n")[0]
+        return fit_html(heading, self.to_frame(), self.variance_components())
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from outcomes.errors import ModelSpecificationError
+from outcomes.models.inference import f_result
 from outcomes.models.mmrm.covariance import _ante_corr, _lags, _tril, get_structure
 from outcomes.models.mmrm.likelihood import Likelihood
 
@@ -249,6 +250,19 @@ def kr_df(phi: Array, contrast: Array, comp: KRComponents) -> tuple[float, float
     rho = v_star / (2 * e_star**2)
     m = 4 + (q + 2) / (q * rho - 1)
     return float(m), float(m / (e_star * (m - 2)))
+
+
+def kr_f_test(
+    contrast: Array, beta: Array, adjusted: Array, phi: Array, comp: KRComponents
+) -> dict[str, float]:
+    """Kenward-Roger F test that every row of ``contrast`` is zero: the Wald statistic on the
+    adjusted covariance, scaled by ``lambda``, on ``(q, m)`` df (``phi``: the unadjusted one)."""
+    rows = np.atleast_2d(contrast)
+    est = rows @ beta
+    q = rows.shape[0]
+    wald = float(est @ np.linalg.solve(rows @ adjusted @ rows.T, est)) / q
+    m, scale = kr_df(phi, rows, comp)
+    return f_result(scale * wald, q, m)
 
 
 def natural_parameters(name: str, theta: Array, t: int) -> Array:

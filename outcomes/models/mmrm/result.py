@@ -9,10 +9,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
+from outcomes.models.inference import ESTIMATE_COLUMNS, f_test, fit_html, wald_table
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS, Sandwich, sandwich
 from outcomes.models.mmrm.formula import MMRMFormula
@@ -22,12 +21,13 @@ from outcomes.models.mmrm.kenward_roger import (
     adjusted_vcov,
     kr_components,
     kr_df,
+    kr_f_test,
     natural_parameters,
     sas_parameter_names,
 )
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import FitState
-from outcomes.models.mmrm.satterthwaite import md_denominator_df, one_dimensional_df
+from outcomes.models.satterthwaite import one_dimensional_df
 
 __all__ = ["ESTIMATE_COLUMNS", "MMRMFit"]
 
@@ -218,39 +218,13 @@ class MMRMFit:
     def test(self, contrast: np.ndarray) -> dict[str, float]:
         """F test that all rows of ``contrast`` are zero: ``num_df, den_df, f_value, p_value``."""
         rows = np.atleast_2d(np.asarray(contrast, dtype=float))
-        c = self.vcov.to_numpy()
+        beta = self.state.evaluation.beta
         if self.df_method.startswith("kenward-roger"):
-            return self._kr_test(rows, c)
-        lcl = rows @ c @ rows.T
-        vals, vecs = np.linalg.eigh(lcl)
-        order = np.argsort(vals)[::-1]
-        vals, vecs = vals[order], vecs[:, order]
-        rank = int(np.sum(vals > max(np.sqrt(np.finfo(float).eps) * vals[0], 0)))
-        rotated = vecs[:, :rank].T @ rows
-        t2 = (rotated @ self.state.evaluation.beta) ** 2 / vals[:rank]
-        f = float(t2.sum() / rank)
-        nus = np.array([self._df_1d(r) for r in rotated])
-        den = md_denominator_df(nus) if self.df_method == "satterthwaite" else float(nus.min())
-        return {
-            "num_df": float(rank),
-            "den_df": den,
-            "f_value": f,
-            "p_value": float(scipy.stats.f.sf(f, rank, den)),
-        }
-
-    def _kr_test(self, rows: np.ndarray, c: np.ndarray) -> dict[str, float]:
-        """Kenward-Roger F test: scaled Wald statistic on the adjusted covariance, ``m`` df."""
-        est = rows @ self.state.evaluation.beta
-        q = rows.shape[0]
-        wald = float(est @ np.linalg.solve(rows @ c @ rows.T, est)) / q
-        m, scale = kr_df(self.state.evaluation.xtvx_inv, rows, self._kr)
-        f = scale * wald
-        return {
-            "num_df": float(q),
-            "den_df": m,
-            "f_value": f,
-            "p_value": float(scipy.stats.f.sf(f, q, m)),
-        }
+            return kr_f_test(
+                rows, beta, self.vcov.to_numpy(), self.state.evaluation.xtvx_inv, self._kr
+            )
+        combine = "satterthwaite" if self.df_method == "satterthwaite" else "min"
+        return f_test(rows, beta, self.vcov.to_numpy(), self._df_1d, combine=combine)
 
     def to_frame(self) -> pd.DataFrame:
         """The fixed effects: ``term, estimate, std_error, df, statistic, p_value, conf_low,
@@ -441,8 +415,5 @@ class MMRMFit:
         )
 
     def _repr_html_(self) -> str:
-        head = "<br>".join(self.summary().split("\n\n")[0].split("\n"))
-        return (
-            f"<div><p>{head}</p>{self.fit_statistics().to_html(index=False)}"
-            f"{self.to_frame().to_html(index=False)}</div>"
-        )
+        heading = self.summary().split("\n\n")[0]
+        return fit_html(heading, self.fit_statistics(), self.to_frame())

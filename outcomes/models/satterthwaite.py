@@ -54,13 +54,21 @@ def md_denominator_df(one_dim: np.ndarray) -> float:
 
     >>> round(md_denominator_df(np.array([10.0, 20.0])), 3)
     13.077
+
+    With normal reference (infinite df) in every direction, the df are infinite:
+
+    >>> md_denominator_df(np.array([np.inf, np.inf]))
+    inf
     """
     nu = np.asarray(one_dim, dtype=float)
     if nu.size == 1:
         return float(nu[0])
-    if np.all(np.abs(np.diff(nu)) < np.sqrt(np.finfo(float).eps)):
+    if np.all(np.isinf(nu)):
+        return np.inf
+    finite = nu[np.isfinite(nu)]
+    if finite.size == nu.size and np.all(np.abs(np.diff(nu)) < np.sqrt(np.finfo(float).eps)):
         return float(nu.mean())
     if np.any(nu <= 2):
         return 2.0
-    e = float(np.sum(nu / (nu - 2)))
+    e = float(np.sum(1 / (1 - 2 / nu)))  # nu / (nu - 2), 1 for an infinite nu
     return 2 * e / (e - nu.size)
