@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.inference import ESTIMATE_COLUMNS, f_test, fit_html, wald_table
+from outcomes.models.mmrm import predict as _predict
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS, Sandwich, sandwich
 from outcomes.models.mmrm.formula import MMRMFormula
@@ -341,6 +343,158 @@ class MMRMFit:
             if out
             else pd.DataFrame(columns=["term", by, *TEST_COLUMNS])
         )
+
+    # -- residuals, predictions, simulations -----------------------------------------------
+
+    def _row_index(self) -> pd.MultiIndex:
+        cov = self.formula.covariance
+        names = [cov.subject, *cov.time]
+        return pd.MultiIndex.from_frame(self.design.frame[names].reset_index(drop=True))
+
+    def fitted(self) -> pd.Series:
+        """``X b`` of each row used, indexed by subject and visit (R mmrm's ``fitted``).
+
+        Examples
+        --------
+        >>> import outcomes
+        >>> trial = outcomes.derive(outcomes.load_sample())
+        >>> madrs = trial.frame.query("instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
+        >>> fit = outcomes.mmrm("chg ~ base + arm * visit + us(visit | subject)", madrs)
+        >>> fitted = fit.fitted()
+        >>> list(fitted.index.names), len(fitted) == fit.n_obs
+        (['subject', 'visit'], True)
+        """
+        values = self.design.x @ self.state.evaluation.beta
+        return pd.Series(values, index=self._row_index(), name="fitted")
+
+    def residuals(self, type: str = "response") -> pd.Series:  # noqa: A002 - R's word
+        """Residuals of the rows used, indexed by subject and visit (R mmrm's ``residuals``).
+
+        Parameters
+        ----------
+        type : {"response", "pearson", "normalized"}
+            ``y - X b``; that over its model standard deviation; or decorrelated within each
+            subject by the Cholesky factor of its covariance (independent, variance 1 under
+            the model). See :mod:`outcomes.models.mmrm.predict`.
+
+        Examples
+        --------
+        >>> import outcomes
+        >>> trial = outcomes.derive(outcomes.load_sample())
+        >>> madrs = trial.frame.query("instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
+        >>> fit = outcomes.mmrm("chg ~ base + arm * visit + us(visit | subject)", madrs)
+        >>> r = fit.residuals("normalized")
+        >>> bool(abs(r.mean()) < 0.5 and 0.5 < r.std() < 1.5)
+        True
+        """
+        values = _predict.residuals(self, type)
+        return pd.Series(values, index=self._row_index(), name=f"{type}_residual")
+
+    def residual_summary(self) -> pd.DataFrame:
+        """Per visit: the rows, and the mean and SD of the normalized and Pearson residuals.
+
+        Under the model, normalized residuals have mean 0 and SD 1 at every visit, and the
+        Pearson residuals' SD is 1 at every visit; a visit far from that shows a variance or a
+        mean the model misses (a per-visit diagnostic, as users ask of R mmrm in
+        openpharma/mmrm#371). Columns ``visit, n, mean_normalized, sd_normalized,
+        mean_pearson, sd_pearson``.
+        """
+        frame = pd.DataFrame(
+            {
+                "visit": self.design.frame[self.formula.covariance.time[0]].to_numpy(),
+                "normalized": _predict.residuals(self, "normalized"),
+                "pearson": _predict.residuals(self, "pearson"),
+            }
+        )
+        return (
+            frame.groupby("visit", observed=True, sort=True)
+            .agg(
+                n=("normalized", "size"),
+                mean_normalized=("normalized", "mean"),
+                sd_normalized=("normalized", "std"),
+                mean_pearson=("pearson", "mean"),
+                sd_pearson=("pearson", "std"),
+            )
+            .reset_index()
+        )
+
+    def predict(
+        self,
+        new: Any = None,
+        *,
+        conditional: bool = True,
+        interval: str | None = None,
+        conf_level: float | None = None,
+    ) -> pd.DataFrame:
+        """Predictions of the rows of ``new`` (by default the rows used), as R mmrm's ``predict``.
+
+        Parameters
+        ----------
+        new : DataFrame or TrialData, optional
+            Rows with the model's variables, subject and visit; the response where known (a
+            missing response is predicted from the subject's observed ones).
+        conditional : bool, default True
+            Condition on each subject's observed responses (an observed row is its value);
+            False for ``X b`` in every row.
+        interval : {None, "confidence", "prediction"}
+            Add ``se, conf_low, conf_high``: of the mean, or of a new observation (at the
+            estimated covariance; see :mod:`outcomes.models.mmrm.predict`). Normal quantiles,
+            as R mmrm.
+        conf_level : float, optional
+            The fit's by default.
+
+        Returns
+        -------
+        DataFrame
+            ``fit`` (and the interval columns), on ``new``'s index.
+        """
+        from outcomes.data.frames import as_frame
+
+        data = self.design.frame if new is None else as_frame(new)
+        rows = _predict.new_rows(self, data)
+        moments = _predict.conditional_moments(
+            self,
+            rows,
+            self.theta,
+            self.state.evaluation.beta,
+            self.vcov.to_numpy(),
+            conditional=conditional,
+        )
+        out = pd.DataFrame({"fit": moments.mean}, index=data.index)
+        if interval is None:
+            return out
+        if interval not in ("confidence", "prediction"):
+            raise ModelSpecificationError(
+                f"interval must be None, 'confidence' or 'prediction', not {interval!r}"
+            )
+        level = self.conf_level if conf_level is None else conf_level
+        se = np.sqrt(moments.conf_var if interval == "confidence" else moments.var)
+        z = scipy.stats.norm.ppf(1 - (1 - level) / 2)
+        return out.assign(se=se, conf_low=out["fit"] - z * se, conf_high=out["fit"] + z * se)
+
+    def simulate(
+        self,
+        nsim: int = 1,
+        new: Any = None,
+        *,
+        method: str = "conditional",
+        seed: int | np.random.Generator | None = None,
+    ) -> pd.DataFrame:
+        """Draws of the responses of ``new``'s rows, one column per draw (R mmrm's ``simulate``).
+
+        Missing responses are drawn from their distribution given the subject's observed ones;
+        observed responses are kept. ``method="marginal"`` also draws the covariance
+        parameters and the coefficients from their estimated distributions. Columns
+        ``sim_1 ... sim_<nsim>`` on ``new``'s index (by default the rows used).
+        """
+        from outcomes.data.frames import as_frame
+
+        if not (isinstance(nsim, int) and nsim >= 1):
+            raise ModelSpecificationError(f"nsim must be a positive whole number, not {nsim!r}")
+        data = self.design.frame if new is None else as_frame(new)
+        rows = _predict.new_rows(self, data)
+        draws = _predict.simulate(self, rows, nsim, method, np.random.default_rng(seed))
+        return pd.DataFrame(draws, index=data.index, columns=[f"sim_{k + 1}" for k in range(nsim)])
 
     def covariance(self, group: Any = None, *, correlation: bool = False) -> pd.DataFrame:
         """The estimated covariance (or correlation) over the visits, for one covariance group."""

@@ -12,9 +12,17 @@ local({
 
 suppressWarnings(suppressPackageStartupMessages(library(mmrm)))
 stopifnot(packageVersion("mmrm") >= "0.3.18")
-cat(sprintf("R %s, mmrm %s, TMB %s, emmeans %s, nlme %s\n", getRversion(),
-            packageVersion("mmrm"), packageVersion("TMB"), packageVersion("emmeans"),
-            packageVersion("nlme")))
+## TMB < 1.9.15 has no deterministic hash for its tape optimiser (hence mmrm's
+## load-time warning), and the optimised tape can then differ between R
+## sessions, which moved the 15th digit of an output now and then.  Switching
+## the tape optimiser off (the remedy mmrm 0.3.13's NEWS names) makes every run
+## bit-identical; it changes nothing else.
+if (packageVersion("TMB") < "1.9.15")
+  invisible(TMB::config(optimize.instantly = 0L, DLL = "mmrm"))
+cat(sprintf("R %s, mmrm %s, TMB %s, emmeans %s, nlme %s; TMB optimize.instantly = %d\n",
+            getRversion(), packageVersion("mmrm"), packageVersion("TMB"),
+            packageVersion("emmeans"), packageVersion("nlme"),
+            TMB::config(DLL = "mmrm")$optimize.instantly))
 
 ## ---------------------------------------------------------------- data
 ## fev: complete cases (537 rows, 197 subjects), as every fev case uses it.
