@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
+from outcomes.data.frames import as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.inference import ESTIMATE_COLUMNS, f_test, fit_html, wald_table
+from outcomes.models.mmrm import gcomp as _gcomp
 from outcomes.models.mmrm import predict as _predict
 from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS, Sandwich, sandwich
@@ -344,6 +346,46 @@ class MMRMFit:
             else pd.DataFrame(columns=["term", by, *TEST_COLUMNS])
         )
 
+    def marginal_means(self, arm: str = "arm", *, data: Any = None) -> pd.DataFrame:
+        """G-computation means of each arm at each visit: each subject's own prediction under
+        the arm, averaged, with a variance that counts the covariates' variability (R mmrm's
+        ``emmeans_gcomp_vars``; see :mod:`outcomes.models.mmrm.gcomp`).
+
+        Parameters
+        ----------
+        arm : str
+            The arm factor.
+        data : DataFrame or TrialData, optional
+            Whose subjects to average over (first row of each); by default those of the rows
+            used. Give the data with every randomised subject to average over all of them.
+
+        Returns
+        -------
+        DataFrame
+            ``arm, visit, estimate, std_error, df, statistic, p_value, conf_low, conf_high``.
+
+        Examples
+        --------
+        >>> import outcomes
+        >>> trial = outcomes.derive(outcomes.load_sample())
+        >>> madrs = trial.frame.query("instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
+        >>> fit = outcomes.mmrm("chg ~ base * arm + arm * visit + us(visit | subject)", madrs)
+        >>> fit.marginal_means()[["arm", "visit"]].values.tolist()
+        [['PLACEBO', 'WEEK 1'], ['DMT', 'WEEK 1'], ['PLACEBO', 'WEEK 2'], ['DMT', 'WEEK 2']]
+        """
+        return _gcomp.marginal_means(self, arm, None if data is None else as_frame(data))
+
+    def marginal_contrasts(
+        self, arm: str = "arm", *, reference: Any = None, data: Any = None
+    ) -> pd.DataFrame:
+        """G-computation treatment effects: each arm minus ``reference`` at each visit, the
+        average treatment effect over the subjects of ``data`` (see :meth:`marginal_means`).
+
+        Returns ``contrast, visit`` then the estimate columns.
+        """
+        frame = None if data is None else as_frame(data)
+        return _gcomp.marginal_contrasts(self, arm, reference, frame)
+
     # -- residuals, predictions, simulations -----------------------------------------------
 
     def _row_index(self) -> pd.MultiIndex:
@@ -448,8 +490,6 @@ class MMRMFit:
         DataFrame
             ``fit`` (and the interval columns), on ``new``'s index.
         """
-        from outcomes.data.frames import as_frame
-
         data = self.design.frame if new is None else as_frame(new)
         rows = _predict.new_rows(self, data)
         moments = _predict.conditional_moments(
@@ -487,8 +527,6 @@ class MMRMFit:
         parameters and the coefficients from their estimated distributions. Columns
         ``sim_1 ... sim_<nsim>`` on ``new``'s index (by default the rows used).
         """
-        from outcomes.data.frames import as_frame
-
         if not (isinstance(nsim, int) and nsim >= 1):
             raise ModelSpecificationError(f"nsim must be a positive whole number, not {nsim!r}")
         data = self.design.frame if new is None else as_frame(new)
