@@ -155,7 +155,8 @@ def blinding(
         )
         table["n_missing"] = [*counts["missing"].to_list(), int(counts["missing"].sum())]
         if by:
-            table.insert(0, by, key[0] if isinstance(key, tuple) else key)
+            level: Any = key[0] if isinstance(key, tuple) else key
+            table.insert(0, by, level)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
 

@@ -197,9 +197,10 @@ def still_responding(
     ).reindex(columns=levels)
     at_anchor = values[anchor].astype("boolean").fillna(False).astype(bool)
     responders = values.index[at_anchor.to_numpy()]
-    arms = data.groupby(subject, observed=True)[arm].first() if arm else None
-    parts = arms.loc[responders].groupby(arms.loc[responders], observed=True) if arm else None
-    groups = [(key, part.index) for key, part in parts] if arm else [(None, responders)]
+    groups: list[tuple[Any, pd.Index]] = [(None, responders)]
+    if arm:
+        arms = data.groupby(subject, observed=True)[arm].first().loc[responders]
+        groups = [(key, part.index) for key, part in arms.groupby(arms, observed=True)]
     rows = []
     for key, ids in groups:
         for level in later:

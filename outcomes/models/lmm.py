@@ -389,12 +389,12 @@ class LMMFit:
         standard deviations (rows with ``var2`` empty) or correlations.
         """
         sd = np.sqrt(np.diag(self.g))
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for i, name in enumerate(self.z_names):
             rows.append((self.subject, name, None, self.g[i, i], sd[i]))
-        for i, j in zip(*np.tril_indices(len(self.z_names), -1), strict=True):
-            corr = self.g[i, j] / (sd[i] * sd[j]) if sd[i] * sd[j] > 0 else np.nan
-            rows.append((self.subject, self.z_names[j], self.z_names[i], self.g[i, j], corr))
+        for a, b in zip(*np.tril_indices(len(self.z_names), -1), strict=True):
+            corr = self.g[a, b] / (sd[a] * sd[b]) if sd[a] * sd[b] > 0 else np.nan
+            rows.append((self.subject, self.z_names[b], self.z_names[a], self.g[a, b], corr))
         rows.append(("Residual", None, None, self.sigma2, np.sqrt(self.sigma2)))
         return pd.DataFrame(rows, columns=["group", "var1", "var2", "variance", "sd_cor"])
 

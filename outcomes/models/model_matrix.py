@@ -261,7 +261,7 @@ def _r_order(
         level = part[len(var) :]
         return rank[var], levels.index(level) if level in levels else 0
 
-    keyed = []
+    keyed: list[tuple[tuple[int, tuple[int, ...], tuple[int, ...]], str, int]] = []
     for pos, name in enumerate(names):
         if name == "(Intercept)":
             keyed.append(((0, (), ()), name, pos))

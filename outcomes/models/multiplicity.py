@@ -344,9 +344,9 @@ def _as_transitions(transitions, endpoints: list) -> np.ndarray:
         raise ModelSpecificationError(f"transitions must have a zero diagonal; nonzero for {bad}")
     sums = g.sum(axis=1)
     if np.any(sums > 1 + _TOL):
-        bad = {endpoints[i]: round(float(sums[i]), 6) for i in np.flatnonzero(sums > 1 + _TOL)}
+        over = {endpoints[i]: round(float(sums[i]), 6) for i in np.flatnonzero(sums > 1 + _TOL)}
         raise ModelSpecificationError(
-            f"each row of transitions must sum to at most 1; row sums {bad}"
+            f"each row of transitions must sum to at most 1; row sums {over}"
         )
     return g
 

@@ -134,6 +134,7 @@ def responders(
         )
     if by_levels is not None and by is None:
         raise ModelSpecificationError("by_levels= needs by=, the column they are levels of")
+    parts: list[tuple[Any, pd.DataFrame]]
     if by is None:
         parts = [(None, data)]
     elif by_levels is None:

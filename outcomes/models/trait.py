@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from outcomes.data import columns as col
@@ -115,7 +116,7 @@ def trait_change(
         rows = frame[frame[col.INSTRUMENT] == instrument]
         if rows.empty or col.VISIT_NUM not in rows or rows[col.VISIT_NUM].isna().all():
             raise ModelSpecificationError(f"no {instrument!r} rows with a visit number: give post=")
-        post = str(rows.loc[rows[col.VISIT_NUM].idxmax(), col.VISIT])
+        post = str(rows[col.VISIT].iloc[int(np.nanargmax(rows[col.VISIT_NUM].to_numpy(float)))])
     acute = dict(acute or {})
     clash = {"pre", "post", "change"} & set(acute)
     if clash:

@@ -140,7 +140,9 @@ def multiple_imputation(
         raise ModelSpecificationError(f"n_imputations must be at least 2, not {n_imputations}")
     frame = as_frame(data)
     parsed = parse_formula(formula, frame.columns)
-    if not isinstance(parsed.model.response.node, Name):
+    response = parsed.model.response
+    assert response is not None  # noqa: S101 - the grammar requires one
+    if not isinstance(response.node, Name):
         raise FormulaError(
             f"multiple imputation imputes a column, not {parsed.response}: add it to the data "
             "as a column and name that column",
@@ -255,7 +257,7 @@ def _jackknife_completed(fit: MMRMFit, problem: Problem, n_jobs: int | None) -> 
     codes = {label: code for code, label in enumerate(fit.design.subject_labels)}
     # What a worker needs, without the parts that do not pickle (patsy's design information).
     lik = copy.copy(fit.likelihood)
-    lik.design = replace(fit.design, design_info=None, frame=None)
+    lik.design = replace(fit.design, design_info=None, frame=pd.DataFrame())
     full = (fit.state.evaluation.beta, _sigma(fit))
     tasks = [
         (lik, fit.theta, fit.state.hessian, full, problem, chunk, codes)
@@ -586,8 +588,10 @@ class MIResult:
         table = table[[*columns, *[c for c in table.columns if c not in columns]]]
         table["significant"] = table["p_value"] < alpha
         flips = table.index[table["significant"] != table["significant"].iloc[0]]
-        point = float(table.loc[flips[0], "delta"]) if len(flips) and columns == ["delta"] else None
-        return TippingPoint(table, point)
+        tipping = (
+            float(table["delta"].iloc[flips[0]]) if len(flips) and columns == ["delta"] else None
+        )
+        return TippingPoint(table, tipping)
 
 
 def _tests(table: pd.DataFrame, conf_level: float) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class Structure:
     name: str
     title: str
     n_params: Callable[[int], int]
-    matrix: Callable[[Array, object], Array]
+    matrix: Callable[[Array, Any], Array]
     start: Callable[[float, int], Array]
     spatial: bool = False
 

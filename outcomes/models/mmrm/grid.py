@@ -109,7 +109,7 @@ def term_hypothesis(
     _, rows = cell_rows(design, list(term_factors))
     for cov in term_covariates:
         rows = cell_rows(design, list(term_factors), shift={cov: 1.0})[1] - rows
-    contrast = np.ones((1, 1))
+    contrast: np.ndarray = np.ones((1, 1))
     for f in term_factors:
         k = len(design.factors[f])
         contrast = np.kron(contrast, np.hstack([-np.ones((k - 1, 1)), np.eye(k - 1)]))

@@ -59,7 +59,7 @@ class _Natural:
     """A structure's natural parameters: from the fitted matrix, and back to a matrix."""
 
     from_matrix: Callable[[Array], Array]
-    matrix: Callable[[Array, object], Array]
+    matrix: Callable[[Array, int], Array]
 
 
 def _het(var: Array, corr: Array) -> Array:
@@ -347,12 +347,12 @@ def _matrix_derivatives(
     if not second:
         return np.concatenate([base[None], first]), None
     m = len(phi)
-    second = np.zeros((m, m, *base.shape))
+    hessian = np.zeros((m, m, *base.shape))
     for j in range(m):
         h = 1e-5 * max(1.0, abs(phi[j]))
         up, down = phi.astype(float).copy(), phi.astype(float).copy()
         up[j] += h
         down[j] -= h
-        second[:, j] = (_complex_step(fun, up) - _complex_step(fun, down)) / (2 * h)
-    second = (second + second.transpose(1, 0, 2, 3)) / 2
-    return np.concatenate([base[None], first]), second
+        hessian[:, j] = (_complex_step(fun, up) - _complex_step(fun, down)) / (2 * h)
+    hessian = (hessian + hessian.transpose(1, 0, 2, 3)) / 2
+    return np.concatenate([base[None], first]), hessian

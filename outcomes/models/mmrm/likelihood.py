@@ -259,7 +259,8 @@ def _patterns(design: Design, spatial: bool) -> list[Pattern]:
     """Group subjects by covariance group and observed visits; sufficient statistics of each."""
     x, y = _weighted(design)
     logw = np.zeros(len(y)) if design.weights is None else np.log(design.weights)
-    order_key = design.coords[:, 0] if spatial else design.visit
+    coords = _coords(design, spatial)
+    order_key = coords[:, 0] if spatial else design.visit
     order = np.lexsort((order_key, design.subject))
     subj = design.subject[order]
     starts = np.flatnonzero(np.r_[True, subj[1:] != subj[:-1]])
@@ -272,7 +273,7 @@ def _patterns(design: Design, spatial: bool) -> list[Pattern]:
         size = int(sizes[members[0]])
         rows = order[starts[members][:, None] + np.arange(size)[None, :]]
         first = rows[0]
-        where = design.coords[first] if spatial else design.visit[first]
+        where = coords[first] if spatial else design.visit[first]
         xs = x[rows]
         ys = y[rows]
         n, s, k = xs.shape
@@ -284,6 +285,14 @@ def _patterns(design: Design, spatial: bool) -> list[Pattern]:
             Pattern(int(design.group[first[0]]), where, rows, xx, xy, yy, float(logw[rows].sum()))
         )
     return patterns
+
+
+def _coords(design: Design, spatial: bool) -> np.ndarray:
+    """The time coordinates of a spatial structure's rows (none for visit-based ones)."""
+    if design.coords is None:
+        assert not spatial  # noqa: S101 - build_design gives coordinates to spatial designs
+        return np.empty((len(design.y), 0))
+    return design.coords
 
 
 def _gram(a: np.ndarray) -> np.ndarray:
@@ -307,7 +316,7 @@ def _pattern_keys(
         if len(design.visit_levels) + group_bits <= 62:
             return (mask << group_bits) | group
         return np.column_stack([mask, group])
-    values = design.coords[order] if spatial else design.visit[order][:, None]
+    values = _coords(design, spatial)[order] if spatial else design.visit[order][:, None]
     return [
         (int(g), values[s : s + n].tobytes()) for g, s, n in zip(group, starts, sizes, strict=True)
     ]

@@ -102,7 +102,7 @@ def optimize(lik: Likelihood, start: np.ndarray | None = None) -> FitState:
     iterations = 0
     for method in OPTIMIZERS:
         try:
-            res = scipy.optimize.minimize(
+            res = scipy.optimize.minimize(  # type: ignore[call-overload]  # jac: a bool
                 _objective(lik),
                 best,
                 jac=method != "Nelder-Mead",
@@ -120,9 +120,10 @@ def optimize(lik: Likelihood, start: np.ndarray | None = None) -> FitState:
         state = _state(lik, polished, method, iterations, messages)
         if state.converged:
             return state
+        gradient = state.evaluation.gradient
+        assert gradient is not None  # noqa: S101 - the state's evaluation has it
         messages.append(
-            f"{method}: stopped with gradient {np.abs(state.evaluation.gradient).max():.2g} "
-            f"({res.message})"
+            f"{method}: stopped with gradient {np.abs(gradient).max():.2g} ({res.message})"
         )
         best = polished
     return _state(lik, best, OPTIMIZERS[-1], iterations, messages)
@@ -161,7 +162,8 @@ def _newton(lik: Likelihood, theta: np.ndarray, steps: int = 25) -> tuple[np.nda
     current = lik.evaluate(theta, gradient=True)
     for k in range(steps):
         grad = current.gradient
-        if np.abs(grad).max() < 1e-9:  # type: ignore[union-attr]
+        assert grad is not None  # noqa: S101 - evaluated with the gradient
+        if np.abs(grad).max() < 1e-9:
             return theta, k
         hess = hessian(lik, theta)
         try:
@@ -189,5 +191,6 @@ def _state(
     ev = lik.evaluate(theta, gradient=True)
     hess = hessian(lik, theta)
     positive = not is_singular(hess)
-    small = float(np.abs(ev.gradient).max()) < GRADIENT_TOLERANCE  # type: ignore[union-attr]
+    assert ev.gradient is not None  # noqa: S101 - evaluated with the gradient
+    small = float(np.abs(ev.gradient).max()) < GRADIENT_TOLERANCE
     return FitState(theta, ev, hess, positive and small, method, iterations, tuple(messages))

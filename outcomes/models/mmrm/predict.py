@@ -147,7 +147,7 @@ def new_rows(fit: MMRMFit, data: pd.DataFrame) -> NewRows:
 
 def _codes(values: pd.Series, levels: list[object]) -> np.ndarray:
     """Positions of ``values`` among ``levels``; -1 for a value that is not one."""
-    return pd.Index(levels, dtype=object).get_indexer(values.astype(object)).astype(int)
+    return pd.Index(levels, dtype=object).get_indexer(pd.Index(values.astype(object))).astype(int)
 
 
 def _response_key(fit: MMRMFit) -> str:

@@ -99,7 +99,8 @@ def refit_without(
     evaluation = left.evaluate(current, gradient=True)
     for _ in range(_NEWTON_STEPS):
         gradient = evaluation.gradient
-        if np.abs(gradient).max() < _TIGHT:  # type: ignore[union-attr]
+        assert gradient is not None  # noqa: S101 - evaluated with the gradient
+        if np.abs(gradient).max() < _TIGHT:
             return current, left
         step = np.linalg.solve(hessian, gradient)
         for _halving in range(20):
@@ -122,7 +123,8 @@ def refit_without(
             objective, current, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 500}
         )
     gradient = left.evaluate(found.x, gradient=True).gradient
-    if np.abs(gradient).max() < GRADIENT_TOLERANCE:  # type: ignore[union-attr]
+    assert gradient is not None  # noqa: S101 - evaluated with the gradient
+    if np.abs(gradient).max() < GRADIENT_TOLERANCE:
         return np.asarray(found.x, dtype=float), left
     state = optimize(left, theta)
     if not state.converged:
