@@ -150,7 +150,7 @@ def _predictors(
     pairs: pd.DataFrame,
     names: list[str],
     two_arms: bool,
-    reference: dict[str, Any] | None,
+    levels: dict[str, Any] | None,
     conf_level: float,
     notes: list[str],
 ) -> pd.DataFrame:
@@ -165,7 +165,7 @@ def _predictors(
         if two_arms:
             models["moderator"] = f"change ~ pre + arm * {name}"
         for model, formula in models.items():
-            fit = ancova(formula, used, levels=reference, conf_level=conf_level)
+            fit = ancova(formula, used, levels=levels, conf_level=conf_level)
             table = fit.to_frame()
             table.insert(0, "model", model)
             table.insert(0, "score", name)

@@ -85,3 +85,6 @@ def test_what_gcomputation_cannot_take_is_refused(fev) -> None:  # noqa: ANN001
         fit.marginal_means("ARM")
     with pytest.raises(ModelSpecificationError, match="no column"):
         fit.marginal_means("ARMCD", data=fev.drop(columns="FEV1_BL"))
+    gap = fev.assign(FEV1_BL=fev["FEV1_BL"].mask(fev.index == 0))
+    with pytest.raises(ModelSpecificationError, match="1 subject.* missing covariate"):
+        fit.marginal_means("ARMCD", data=gap)

@@ -159,6 +159,8 @@ def test_bad_requests_are_refused_before_computing(fit, fev) -> None:  # noqa: A
         fit.predict(odd)
     with pytest.raises(ModelSpecificationError, match="no column"):
         fit.predict(fev.drop(columns="SEX"))
+    with pytest.raises(ModelSpecificationError, match="2 rows share a subject and AVISIT"):
+        fit.predict(pd.concat([fev.head(3), fev.head(1)]))
     with pytest.raises(ModelSpecificationError, match="interval must be"):
         fit.predict(fev.head(4), interval="credible")
     with pytest.raises(ModelSpecificationError, match="method must be"):

@@ -55,13 +55,19 @@ def _potential(fit: MMRMFit, arm: str, data: pd.DataFrame | None) -> dict[Any, d
         )
     frame = design.frame if data is None else data
     subjects = frame.drop_duplicates(cov.subject) if cov.subject in frame else frame
-    missing = [
-        v for v in design.formula.variables if v not in subjects and v not in (arm, cov.time[0])
-    ]
     response = design.formula.response
-    missing = [v for v in missing if response is None or v != response.key]
+    set_here = {arm, cov.time[0], *([response.key] if response is not None else [])}
+    covariates = [v for v in design.formula.variables if v not in set_here]
+    missing = [v for v in covariates if v not in subjects]
     if missing:
         raise ModelSpecificationError(f"the data have no column(s) {missing} of the model")
+    incomplete = subjects[covariates].isna().any(axis=1)
+    if incomplete.any():
+        raise ModelSpecificationError(
+            f"{int(incomplete.sum())} subject(s) have a missing covariate "
+            f"({', '.join(covariates)}) in their first row: g-computation needs each subject's "
+            "covariates"
+        )
     subjects = subjects.reset_index(drop=True)
     visit_levels = design.factors.get(cov.time[0], design.visit_levels)
     arms = design.factors[arm]

@@ -110,6 +110,12 @@ def new_rows(fit: MMRMFit, data: pd.DataFrame) -> NewRows:
             f"{int(incomplete.sum())} row(s) miss a model variable (first at row "
             f"{data.index[incomplete.to_numpy()][0]!r}): only the response may be missing"
         )
+    twice = data.duplicated([cov.subject, *cov.time], keep=False)
+    if twice.any():
+        problems.append(
+            f"{int(twice.sum())} rows share a subject and {', '.join(cov.time)} with another "
+            f"(first at row {data.index[twice.to_numpy()][0]!r}): one row per subject and visit"
+        )
     if structure.spatial:
         where = data[list(cov.time)].to_numpy(dtype=float)
     else:
