@@ -32,11 +32,8 @@ KEY = ["USUBJID", "AVISIT"]
 
 
 @pytest.fixture(scope="module")
-def fev() -> pd.DataFrame:
-    raw = pd.read_csv(Path(__file__).parents[1] / "datasets" / "fev_data.csv")
-    raw["AVISIT"] = pd.Categorical(raw["AVISIT"], ["VIS1", "VIS2", "VIS3", "VIS4"])
-    raw["ARMCD"] = pd.Categorical(raw["ARMCD"], ["PBO", "TRT"])
-    return raw
+def fev(fev_all_rows) -> pd.DataFrame:  # noqa: ANN001
+    return fev_all_rows
 
 
 @pytest.fixture(scope="module")
