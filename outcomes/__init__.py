@@ -42,20 +42,30 @@ from outcomes.io.mapping import ColumnMapping
 from outcomes.io.read import LAYOUTS, from_frame, read
 from outcomes.io.write import write
 from outcomes.models.ancova import ancova
-from outcomes.models.blinding import blinding, blinding_from_counts
-from outcomes.models.dosing import (
+from outcomes.models.endpoints.blinding import blinding, blinding_from_counts
+from outcomes.models.endpoints.dosing import (
     count_active_doses,
     dose_equivalence,
     session_response,
     session_visits,
 )
-from outcomes.models.durability import (
+from outcomes.models.endpoints.durability import (
     hazard_ratio,
     kaplan_meier,
     relapse_times,
     still_responding,
 )
-from outcomes.models.effect_sizes import cohens_d, pooled_sd, standardized_difference, within_d
+from outcomes.models.endpoints.effect_sizes import (
+    cohens_d,
+    pooled_sd,
+    standardized_difference,
+    within_d,
+)
+from outcomes.models.endpoints.multiplicity import adjust as adjust_pvalues
+from outcomes.models.endpoints.multiplicity import graphical
+from outcomes.models.endpoints.paired import PAIRED_COLUMNS, paired_change, subject_scores
+from outcomes.models.endpoints.responders import responders
+from outcomes.models.endpoints.trait import TraitChange, trait_change
 from outcomes.models.gee import GEEFit, gee
 from outcomes.models.imputation import (
     Estimand,
@@ -65,11 +75,6 @@ from outcomes.models.imputation import (
 )
 from outcomes.models.lmm import LMMFit, lmm
 from outcomes.models.mmrm import MMRMFit, mmrm
-from outcomes.models.multiplicity import adjust as adjust_pvalues
-from outcomes.models.multiplicity import graphical
-from outcomes.models.paired import PAIRED_COLUMNS, paired_change, subject_scores
-from outcomes.models.responders import responders
-from outcomes.models.trait import TraitChange, trait_change
 from outcomes.sample import load_sample, sample_guesses, write_sample
 
 __all__ = [

@@ -13,8 +13,8 @@ from typing import Any
 
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.formula import parse_model
-from outcomes.models.frames import reference_levels
+from outcomes.models.core.formula import parse_model
+from outcomes.models.core.frames import reference_levels
 from outcomes.models.mmrm import MMRMFit, mmrm
 
 __all__ = ["ancova"]

@@ -43,10 +43,10 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWa
 
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
-from outcomes.models.formula import parse_model
-from outcomes.models.frames import reference_levels
-from outcomes.models.inference import f_test, fit_html, wald_table
-from outcomes.models.model_matrix import ModelMatrix, model_matrix
+from outcomes.models.core.formula import parse_model
+from outcomes.models.core.frames import reference_levels
+from outcomes.models.core.inference import f_test, fit_html, wald_table
+from outcomes.models.core.model_matrix import ModelMatrix, model_matrix
 
 __all__ = ["CORRELATIONS", "FAMILIES", "GEEFit", "gee"]
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 import outcomes
 from outcomes.io.formats import read_table
-from outcomes.models.formula import FormulaError, parse_terms
+from outcomes.models.core.formula import FormulaError, parse_terms
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.report.plan import Plan, PlanError
 

@@ -23,11 +23,11 @@ from typing import Any
 
 from outcomes.errors import OutcomesError
 from outcomes.io.read import LAYOUTS
-from outcomes.models.formula import parse_terms
+from outcomes.models.core.formula import parse_terms
+from outcomes.models.endpoints.multiplicity import METHODS as MULTIPLICITY_METHODS
 from outcomes.models.imputation import ICE_STRATEGIES, STRATEGIES
 from outcomes.models.mmrm import DF_METHODS
 from outcomes.models.mmrm.formula import parse_formula
-from outcomes.models.multiplicity import METHODS as MULTIPLICITY_METHODS
 from outcomes.report.spec import (
     SAMPLE,
     SHOWN_UNKNOWN,

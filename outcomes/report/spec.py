@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from outcomes.data.events import event_name
 from outcomes.errors import ReadError
 from outcomes.io.formats import check_file, read_table
-from outcomes.models.formula import MAX_FORMULA_LENGTH, FormulaError
+from outcomes.models.core.formula import MAX_FORMULA_LENGTH, FormulaError
 from outcomes.terminal import UNPRINTABLE
 from outcomes.textfiles import check_readable
 
@@ -135,7 +135,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Formula:
-    """A formula, read by the package's grammar (:mod:`outcomes.models.formula`) with ``parse``.
+    """A formula, read by the package's grammar (:mod:`outcomes.models.core.formula`), with
+    ``parse``.
 
     Its names are checked against the data's columns once the data are read
     (:func:`outcomes.report.analyses.check_against_data`).

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 import outcomes
 from outcomes.cli import main
-from outcomes.models.formula import FormulaError, parse_model, parse_terms
-from outcomes.models.model_matrix import model_matrix
+from outcomes.models.core.formula import FormulaError, parse_model, parse_terms
+from outcomes.models.core.model_matrix import model_matrix
 from outcomes.report import TEMPLATE
 
 DATASETS = Path(__file__).parents[1] / "datasets"

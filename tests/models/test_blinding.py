@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from outcomes.models.blinding import BLINDING_COLUMNS, blinding, blinding_from_counts
+from outcomes.models.endpoints.blinding import BLINDING_COLUMNS, blinding, blinding_from_counts
 
 REF = Path(__file__).parents[1] / "reference" / "blinding"
 PUBLISHED = {e["id"]: e for e in json.loads((REF / "published.json").read_text())}

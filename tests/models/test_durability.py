@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 import outcomes
-from outcomes.models.durability import hazard_ratio, kaplan_meier, relapse_times, still_responding
+from outcomes.models.endpoints.durability import (
+    hazard_ratio,
+    kaplan_meier,
+    relapse_times,
+    still_responding,
+)
 
 TESTS = Path(__file__).parents[1]
 REF = TESTS / "reference" / "durability"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import outcomes
-from outcomes.models.effect_sizes import (
+from outcomes.models.endpoints.effect_sizes import (
     cohens_d,
     pooled_sd,
     standardized_difference,

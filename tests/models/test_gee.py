@@ -18,8 +18,8 @@ import pytest
 
 import outcomes
 from outcomes.errors import ConvergenceError
+from outcomes.models.core.inference import ESTIMATE_COLUMNS
 from outcomes.models.gee import gee
-from outcomes.models.inference import ESTIMATE_COLUMNS
 
 TESTS = Path(__file__).parents[1]
 REF = TESTS / "reference" / "trajectories"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from outcomes.models.multiplicity import METHODS, adjust, graphical
+from outcomes.models.endpoints.multiplicity import METHODS, adjust, graphical
 
 REF = Path(__file__).parents[1] / "reference" / "multiplicity"
 COLUMNS = ["endpoint", "p_value", "adjusted_p", "rejected"]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from outcomes.models.responders import RESPONDER_COLUMNS, responders
+from outcomes.models.endpoints.responders import RESPONDER_COLUMNS, responders
 
 TESTS = Path(__file__).parents[1]
 

@@ -16,8 +16,8 @@ import pytest
 import scipy.stats
 
 import outcomes
-from outcomes.models.inference import F_TEST_KEYS
-from outcomes.models.protocol import ModelFit
+from outcomes.models.core.inference import F_TEST_KEYS
+from outcomes.models.core.protocol import ModelFit
 
 REF = Path(__file__).parents[1] / "reference" / "r"
 DATA = Path(__file__).parents[1] / "datasets" / "fev_data.csv"

@@ -16,14 +16,14 @@ import pandas as pd
 import pytest
 
 import outcomes
-from outcomes.models.dosing import (
+from outcomes.models.endpoints.dosing import (
     count_active_doses,
     dose_equivalence,
     session_response,
     session_visits,
 )
-from outcomes.models.paired import paired_change, subject_scores
-from outcomes.models.trait import trait_change
+from outcomes.models.endpoints.paired import paired_change, subject_scores
+from outcomes.models.endpoints.trait import trait_change
 
 REF = Path(__file__).parents[1] / "reference" / "paired"
 WITHIN = {  # ours -> R's column in within.csv
@@ -51,7 +51,7 @@ def trial() -> outcomes.TrialData:
 
 
 @pytest.fixture(scope="module")
-def trait(trial) -> outcomes.models.trait.TraitChange:  # noqa: ANN001
+def trait(trial) -> outcomes.models.endpoints.trait.TraitChange:  # noqa: ANN001
     return trait_change(
         trial,
         instrument="neo-ffi-n",

@@ -40,13 +40,13 @@ import pandas as pd
 
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.formula import FormulaError, Name
+from outcomes.models.core.formula import FormulaError, Name
+from outcomes.models.core.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
 from outcomes.models.imputation.impute import MissingPatterns, impute
 from outcomes.models.imputation.pool import jackknife, rubin
 from outcomes.models.imputation.problem import Problem, build_problem
 from outcomes.models.imputation.strategies import strategy_means
-from outcomes.models.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.refit import refit_without

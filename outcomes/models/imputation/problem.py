@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from outcomes.errors import ArgumentTypeError, ModelSpecificationError
+from outcomes.models.core.model_matrix import formula_variables
 from outcomes.models.imputation.strategies import STRATEGIES
 from outcomes.models.mmrm import MMRMFit
 from outcomes.models.mmrm.grid import grid_matrix
-from outcomes.models.model_matrix import formula_variables
 
 __all__ = ["Problem", "build_problem"]
 

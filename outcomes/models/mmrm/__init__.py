@@ -12,13 +12,14 @@ from typing import Any
 
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.frames import reference_levels
+from outcomes.models.core.df import check_df
+from outcomes.models.core.df.kenward_roger import check_information
+from outcomes.models.core.frames import reference_levels
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
 from outcomes.models.mmrm.diagnose import failure_message
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS
 from outcomes.models.mmrm.formula import parse_formula
-from outcomes.models.mmrm.kenward_roger import check_information
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import OPTIMIZERS, fit_on_scale
 from outcomes.models.mmrm.result import ESTIMATE_COLUMNS, MMRMFit
@@ -182,12 +183,11 @@ def mmrm(
     notes.extend(state.messages)
     if not state.converged:
         raise ConvergenceError(failure_message(lik, state, chain, _tried(state)))
-    fit = MMRMFit(
-        parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes), information
-    )
-    if vcov in ("empirical-bias-reduced", "empirical-jackknife") and fit._sandwich.n_singular:
+    fit = MMRMFit(parsed, reml, df, vcov, conf_level, design, lik, state, tuple(notes), information)
+    exact = fit.sandwich.n_singular if fit.sandwich is not None else 0
+    if vcov in ("empirical-bias-reduced", "empirical-jackknife") and exact:
         note = (
-            f"{fit._sandwich.n_singular} subject(s) fitted exactly (leverage 1, e.g. alone in a "
+            f"{exact} subject(s) fitted exactly (leverage 1, e.g. alone in a "
             "level of a factor): their I - H_ii is singular and its pseudo-inverse was taken"
         )
         fit = replace(fit, notes=(*fit.notes, note))
@@ -196,8 +196,7 @@ def mmrm(
 
 def _check_methods(df: str, vcov: str | None, reml: bool) -> str:
     """The covariance method to use, after refusing an unknown or mismatched ``df``/``vcov``."""
-    if df not in DF_METHODS:
-        raise ModelSpecificationError(f"df must be one of {DF_METHODS}, not {df!r}")
+    check_df(df, DF_METHODS)
     if vcov is None:
         return VALID_PAIRS[df][0]
     if vcov not in VCOV_METHODS:

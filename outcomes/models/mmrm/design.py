@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.frames import factor_levels
+from outcomes.models.core.frames import factor_levels
+from outcomes.models.core.model_matrix import ModelMatrix, model_matrix
 from outcomes.models.mmrm.covariance import get_structure
 from outcomes.models.mmrm.formula import MMRMFormula
-from outcomes.models.model_matrix import ModelMatrix, model_matrix
 
 __all__ = ["Design", "build_design"]
 
@@ -28,7 +28,7 @@ __all__ = ["Design", "build_design"]
 class Design(ModelMatrix):
     """Everything the likelihood needs, in arrays, and what inference needs to build contrasts.
 
-    The mean model's :class:`~outcomes.models.model_matrix.ModelMatrix` (``x``, ``y``,
+    The mean model's :class:`~outcomes.models.core.model_matrix.ModelMatrix` (``x``, ``y``,
     ``columns``, ``factors``, ``frame``, ...), and the MMRM's own arrays:
 
     Attributes

@@ -4,7 +4,7 @@
 ``CHANGE ~ BASVAL*VISIT + THERAPY*VISIT`` and an unstructured covariance over ``VISIT`` within
 ``PATIENT``. A grouped covariance (one per arm) is ``us(AVISIT | ARMCD / USUBJID)``; a spatial one
 names the coordinates: ``sp_exp(VISITN, VISITN2 | USUBJID)``. The formula is read by the
-package's grammar (:mod:`outcomes.models.formula`): nothing in it is run as code.
+package's grammar (:mod:`outcomes.models.core.formula`): nothing in it is run as code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from outcomes.models.formula import FormulaError, ModelFormula, parse_model
+from outcomes.models.core.formula import FormulaError, ModelFormula, parse_model
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 
 __all__ = ["CovarianceTerm", "MMRMFormula", "parse_formula"]

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.inference import wald_table
+from outcomes.models.core.inference import wald_table
 from outcomes.models.mmrm.grid import grid_matrix
 
 if TYPE_CHECKING:  # a type only: result.py imports this module
@@ -92,7 +92,7 @@ def _potential(fit: MMRMFit, arm: str, data: pd.DataFrame | None) -> dict[Any, d
 def _table(fit: MMRMFit, rows: np.ndarray, extra: np.ndarray, labels: pd.DataFrame) -> pd.DataFrame:
     model = np.einsum("ij,jk,ik->i", rows, fit.vcov.to_numpy(), rows)
     total = model + extra
-    df = np.array([fit._df_1d(r) for r in rows])
+    df = np.array([fit._df.one_d(r) for r in rows])
     if fit.df_method == "satterthwaite":
         df = df * (total / model) ** 2
     return wald_table(

@@ -36,7 +36,7 @@ import pandas as pd
 import scipy.linalg
 
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.formula import Name
+from outcomes.models.core.formula import Name
 from outcomes.models.mmrm.grid import grid_matrix
 
 if TYPE_CHECKING:  # a type only: result.py imports this module

@@ -13,7 +13,9 @@ import scipy.stats
 
 from outcomes.data.frames import as_frame
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.inference import ESTIMATE_COLUMNS, f_test, fit_html, wald_table
+from outcomes.models.core.df import DFMethod, df_method
+from outcomes.models.core.df.kenward_roger import KRComponents, adjusted_vcov
+from outcomes.models.core.inference import ESTIMATE_COLUMNS, fit_html, wald_table
 from outcomes.models.mmrm import gcomp as _gcomp
 from outcomes.models.mmrm import predict as _predict
 from outcomes.models.mmrm.design import Design
@@ -21,17 +23,12 @@ from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS, Sandwich, sandwich
 from outcomes.models.mmrm.formula import MMRMFormula
 from outcomes.models.mmrm.grid import cell_rows, term_hypothesis
 from outcomes.models.mmrm.kenward_roger import (
-    KRComponents,
-    adjusted_vcov,
     kr_components,
-    kr_df,
-    kr_f_test,
     natural_parameters,
     sas_parameter_names,
 )
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import FitState
-from outcomes.models.satterthwaite import one_dimensional_df
 
 __all__ = ["ESTIMATE_COLUMNS", "MMRMFit"]
 
@@ -94,21 +91,31 @@ class MMRMFit:
     def vcov(self) -> pd.DataFrame:
         """Covariance of the fixed-effect estimates: model-based ``(X'V^-1X)^-1``, Kenward-Roger
         adjusted, or a sandwich (CR0, CR2, CR3: :mod:`outcomes.models.mmrm.empirical`)."""
-        c = self.state.evaluation.xtvx_inv
-        if self.vcov_method in EMPIRICAL_METHODS:
-            c = self._sandwich.vcov
+        c = self.model_vcov
+        if self.sandwich is not None:
+            c = self.sandwich.vcov
         elif self.vcov_method == "kenward-roger":
-            c = adjusted_vcov(c, self._kr, linear=self.df_method == "kenward-roger-linear")
+            linear = self.df_method == "kenward-roger-linear"
+            c = adjusted_vcov(c, self.kr_components, linear=linear)
         return pd.DataFrame(c, index=self.design.columns, columns=self.design.columns)
 
+    @property
+    def model_vcov(self) -> np.ndarray:
+        """The model-based ``(X'V^-1X)^-1`` (R mmrm's ``component(fit, "beta_vcov")``)."""
+        return self.state.evaluation.xtvx_inv
+
     @cached_property
-    def _sandwich(self) -> Sandwich:
+    def sandwich(self) -> Sandwich | None:
+        """The empirical covariance behind ``vcov="empirical..."`` and its df; None otherwise."""
+        if self.vcov_method not in EMPIRICAL_METHODS:
+            return None
         kind = EMPIRICAL_METHODS[self.vcov_method]
         ev = self.state.evaluation
         return sandwich(self.likelihood, self.theta, ev.beta, ev.xtvx_inv, kind)
 
     @cached_property
-    def _kr(self) -> KRComponents:
+    def kr_components(self) -> KRComponents:
+        """Kenward-Roger's matrices (:mod:`outcomes.models.mmrm.kenward_roger`)."""
         return kr_components(self.likelihood, self.theta, self.state.hessian, self.information)
 
     @property
@@ -151,49 +158,19 @@ class MMRMFit:
         """Schwarz's criterion as SAS: -2 log L + k log(number of subjects)."""
         return -2 * self.loglik + self._k * np.log(self.n_subjects)
 
-    # -- degrees of freedom -------------------------------------------------------------------
+    # -- degrees of freedom (one module per method: outcomes.models.core.df) ---------------
 
     @cached_property
-    def _theta_vcov(self) -> np.ndarray:
-        return 2 * np.linalg.inv(self.state.hessian)
-
-    @cached_property
-    def _jacobian(self) -> np.ndarray:
-        """``dC/dtheta_j = -C (dX'V^-1X/dtheta_j) C``."""
-        c = self.state.evaluation.xtvx_inv
+    def satterthwaite_inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        """``dC/dtheta_j = -C (dX'V^-1X/dtheta_j) C`` and ``W = 2 H^-1``, the asymptotic
+        covariance of ``theta`` (R mmrm's ``jac_list`` and ``theta_vcov``)."""
+        c = self.model_vcov
         d = self.likelihood.xtvx_derivatives(self.theta)
-        return -(c @ d @ c)
-
-    def _df_1d(self, row: np.ndarray) -> float:
-        if self.df_method == "residual":
-            return float(self.n_obs - self.design.x.shape[1])
-        if self.df_method == "between-within":
-            return self._between_within(row)
-        if self.df_method.startswith("kenward-roger"):
-            return kr_df(self.state.evaluation.xtvx_inv, row, self._kr)[0]
-        if self.vcov_method in EMPIRICAL_METHODS:
-            return self._sandwich.df(row)
-        return one_dimensional_df(row, self.vcov.to_numpy(), self._jacobian, self._theta_vcov)
+        return -(c @ d @ c), 2 * np.linalg.inv(self.state.hessian)
 
     @cached_property
-    def _within(self) -> np.ndarray:
-        """Whether each column varies within a subject (the intercept counts as within)."""
-        x, subj = self.design.x, self.design.subject
-        within = np.zeros(x.shape[1], dtype=bool)
-        for j in range(x.shape[1]):
-            col = pd.Series(x[:, j]).groupby(subj).nunique()
-            within[j] = self.design.columns[j] == "(Intercept)" or bool((col > 1).any())
-        return within
-
-    def _between_within(self, row: np.ndarray) -> float:
-        """SAS DDFM=BW: within-subject df if the contrast involves a within-subject column."""
-        intercept = int("(Intercept)" in self.design.columns)
-        n_within = int(self._within.sum()) - intercept
-        n_between = len(self._within) - n_within - intercept
-        ddf_between = self.n_subjects - n_between - intercept
-        ddf_within = self.n_obs - self.n_subjects - n_within
-        involved = np.abs(row) > 1e-12
-        return float(ddf_within if (self._within & involved).any() else ddf_between)
+    def _df(self) -> DFMethod:
+        return df_method(self.df_method, self)
 
     # -- tables ---------------------------------------------------------------------------------
 
@@ -216,19 +193,12 @@ class MMRMFit:
         beta = self.state.evaluation.beta
         c = self.vcov.to_numpy()
         se = np.sqrt(np.einsum("ij,jk,ik->i", rows, c, rows))
-        df = np.array([self._df_1d(r) for r in rows])
+        df = np.array([self._df.one_d(r) for r in rows])
         return wald_table(rows @ beta, se, df, conf_level=self.conf_level, labels=labels)
 
     def test(self, contrast: np.ndarray) -> dict[str, float]:
         """F test that all rows of ``contrast`` are zero: ``num_df, den_df, f_value, p_value``."""
-        rows = np.atleast_2d(np.asarray(contrast, dtype=float))
-        beta = self.state.evaluation.beta
-        if self.df_method.startswith("kenward-roger"):
-            return kr_f_test(
-                rows, beta, self.vcov.to_numpy(), self.state.evaluation.xtvx_inv, self._kr
-            )
-        combine = "satterthwaite" if self.df_method == "satterthwaite" else "min"
-        return f_test(rows, beta, self.vcov.to_numpy(), self._df_1d, combine=combine)
+        return self._df.f_test(np.atleast_2d(np.asarray(contrast, dtype=float)))
 
     def to_frame(self) -> pd.DataFrame:
         """The fixed effects: ``term, estimate, std_error, df, statistic, p_value, conf_low,

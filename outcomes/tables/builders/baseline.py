@@ -10,7 +10,7 @@ from outcomes.data.describe import baseline_visits
 from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.deprecation import renamed
 from outcomes.errors import InstrumentError, TableError
-from outcomes.models.frames import factor_levels
+from outcomes.models.core.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
 from outcomes.tables.format import format_mean_sd, format_median_iqr, format_n_percent
 from outcomes.tables.suppress import suppress

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from outcomes.data.frames import require
-from outcomes.models.responders import RESPONDER_COLUMNS
+from outcomes.models.endpoints.responders import RESPONDER_COLUMNS
 from outcomes.tables.builders.common import ci_label, decimals_for
 from outcomes.tables.format import format_estimate_ci, format_n_percent, format_nnt
 from outcomes.tables.table import Table
@@ -37,7 +37,7 @@ def responder_table(
     ----------
     rates : DataFrame
         The output of :func:`outcomes.responders`: its ``by`` column(s) (e.g. ``visit``), then
-        :data:`~outcomes.models.responders.RESPONDER_COLUMNS`.
+        :data:`~outcomes.models.endpoints.responders.RESPONDER_COLUMNS`.
     covariates : sequence of str, optional
         The covariates the odds ratios were adjusted for (the ``covariates`` given to
         ``responders``), for the footnote; ``()`` for none. The rates do not record them: when

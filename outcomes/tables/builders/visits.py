@@ -9,7 +9,7 @@ import pandas as pd
 from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.deprecation import renamed
 from outcomes.errors import TableError
-from outcomes.models.frames import factor_levels
+from outcomes.models.core.frames import factor_levels
 from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
 from outcomes.tables.format import format_ci, format_number
 from outcomes.tables.table import Table

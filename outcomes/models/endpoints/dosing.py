@@ -33,7 +33,7 @@ from outcomes.data import columns as col
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.paired import paired_change, subject_scores
+from outcomes.models.endpoints.paired import paired_change, subject_scores
 
 __all__ = ["count_active_doses", "dose_equivalence", "session_response", "session_visits"]
 

@@ -38,8 +38,8 @@ Examples
 >>> parse_model("y ~ arm.__class__")
 Traceback (most recent call last):
 ...
-outcomes.models.formula.FormulaError: names starting with '__' are not allowed (at character 5 of \
-'y ~ arm.__class__')
+outcomes.models.core.formula.FormulaError: names starting with '__' are not allowed (at \
+character 5 of 'y ~ arm.__class__')
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes.errors import OutcomesError
-from outcomes.models.frames import is_number_column
+from outcomes.models.core.frames import is_number_column
 
 __all__ = [
     "Covariance",
@@ -352,7 +352,7 @@ class _Parser:
             name = self.name(token.text, token)
             return self.call(token) if self.peek().text == "(" else name
         if token.kind == "string":
-            raise self.error("text in quotes is allowed only inside Q(\"...\")", token)
+            raise self.error('text in quotes is allowed only inside Q("...")', token)
         raise self.error(f"expected a name, a number or '(', found {self._found()}")
 
     def name(self, name: str, token: _Token) -> Name:
@@ -696,9 +696,7 @@ def _expand(
 
 def _no_intercept_inside(node: Operation, left: _Expansion, right: _Expansion, text: str) -> None:
     if left.intercept is not None or right.intercept is not None:
-        raise FormulaError(
-            f"0 or 1 cannot be an operand of {node.operator!r}", text, node.position
-        )
+        raise FormulaError(f"0 or 1 cannot be an operand of {node.operator!r}", text, node.position)
 
 
 def _power(
@@ -748,8 +746,9 @@ def _check_arithmetic(node: Node, text: str) -> None:
         raise FormulaError("a covariance term inside a function", text, node.position)
     if isinstance(node, Operation):
         if node.operator == ":":
-            raise FormulaError("':' inside a function: arithmetic uses * for products", text,
-                               node.position)
+            raise FormulaError(
+                "':' inside a function: arithmetic uses * for products", text, node.position
+            )
         _check_arithmetic(node.left, text)
         _check_arithmetic(node.right, text)
     elif isinstance(node, Negation):

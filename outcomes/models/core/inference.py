@@ -10,9 +10,15 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from outcomes.models.satterthwaite import md_denominator_df
-
-__all__ = ["ESTIMATE_COLUMNS", "F_TEST_KEYS", "f_result", "f_test", "fit_html", "wald_table"]
+__all__ = [
+    "ESTIMATE_COLUMNS",
+    "F_TEST_KEYS",
+    "f_result",
+    "f_test",
+    "fit_html",
+    "md_denominator_df",
+    "wald_table",
+]
 
 #: Keys of every F test's result (``den_df`` infinite: a chi-square test divided by ``num_df``).
 F_TEST_KEYS: tuple[str, ...] = ("num_df", "den_df", "f_value", "p_value")
@@ -130,6 +136,35 @@ def f_test(
     nus = np.array([one_df(r) for r in rotated], dtype=float)
     den = md_denominator_df(nus) if combine == "satterthwaite" else float(nus.min())
     return f_result(f, rank, den)
+
+
+def md_denominator_df(one_dim: np.ndarray) -> float:
+    """Denominator df of an F test from the df of its eigen-directions (Fai & Cornelius 1996).
+
+    Examples
+    --------
+    E = 10/8 + 20/18 = 2.3611, so df = 2 E / (E - 2) = 13.077:
+
+    >>> round(md_denominator_df(np.array([10.0, 20.0])), 3)
+    13.077
+
+    With normal reference (infinite df) in every direction, the df are infinite:
+
+    >>> md_denominator_df(np.array([np.inf, np.inf]))
+    inf
+    """
+    nu = np.asarray(one_dim, dtype=float)
+    if nu.size == 1:
+        return float(nu[0])
+    if np.all(np.isinf(nu)):
+        return np.inf
+    finite = nu[np.isfinite(nu)]
+    if finite.size == nu.size and np.all(np.abs(np.diff(nu)) < np.sqrt(np.finfo(float).eps)):
+        return float(nu.mean())
+    if np.any(nu <= 2):
+        return 2.0
+    e = float(np.sum(1 / (1 - 2 / nu)))  # nu / (nu - 2), 1 for an infinite nu
+    return 2 * e / (e - nu.size)
 
 
 def f_result(f: float, num_df: float, den_df: float) -> dict[str, float]:

@@ -23,7 +23,7 @@ from outcomes.data import columns as col
 from outcomes.data.frames import FrameLike, as_frame, require
 from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.effect_sizes import within_d
+from outcomes.models.endpoints.effect_sizes import within_d
 
 __all__ = ["PAIRED_COLUMNS", "paired_change", "subject_scores"]
 

@@ -1,6 +1,6 @@
 """The fixed-effects design of a model formula: rows used, factors, and R-style columns.
 
-The formula is read by :mod:`outcomes.models.formula` (our own grammar: nothing in it is run as
+The formula is read by :mod:`outcomes.models.core.formula` (our own grammar: nothing in it is run as
 code) and its terms' values are computed there. Rows missing the response or any model variable
 are left out (and counted). Text and categorical variables, and ``C(x)``, are factors whose level
 order follows the data (categorical order, else sorted) unless a reference level is given, which
@@ -23,8 +23,8 @@ import pandas as pd
 import patsy
 
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_model
-from outcomes.models.frames import factor_levels, is_number_column
+from outcomes.models.core.formula import FormulaError, ModelFormula, Name, parse_model
+from outcomes.models.core.frames import factor_levels, is_number_column
 
 __all__ = ["ModelMatrix", "formula_variables", "model_matrix", "term_matrix"]
 
@@ -91,7 +91,7 @@ def model_matrix(
     Parameters
     ----------
     formula : str or ModelFormula
-        A model formula (see :mod:`outcomes.models.formula` for the grammar).
+        A model formula (see :mod:`outcomes.models.core.formula` for the grammar).
     data : DataFrame
     extra : sequence of str
         Further columns a row needs (subject, time, weights, ...) and that ``frame`` keeps.

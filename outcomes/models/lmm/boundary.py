@@ -24,7 +24,7 @@ import numpy as np
 import scipy.optimize
 
 __all__ = [
-    "boundary_df",
+    "boundary_inputs",
     "components",
     "deviance",
     "polish_at_boundary",
@@ -100,22 +100,15 @@ def polish_at_boundary(fit: Any) -> tuple[np.ndarray, float]:
     return components(best, q)
 
 
-def boundary_df(fit: Any, rows: np.ndarray, vcov: np.ndarray) -> np.ndarray:
-    """lmerTest's Satterthwaite df of each contrast row at a singular fit (module docstring)."""
+def boundary_inputs(fit: Any) -> tuple[np.ndarray, np.ndarray]:
+    """lmerTest's Satterthwaite inputs at a singular fit (module docstring): ``dC/dpsi`` and
+    ``W = 2 H^-1`` over ``psi``."""
     q = len(fit.g)
     psi = psi_of(fit.g, fit.sigma2)
-    hess = _hessian(_objective(fit, q), psi)
-    w = 2 * np.linalg.pinv(hess)
+    w = 2 * np.linalg.pinv(_hessian(_objective(fit, q), psi))
     # dC/dpsi = sum_j dC/dphi_j dphi_j/dpsi, phi = (lower triangle of G, sigma^2)
     jac_phi = _jacobian(lambda s: _phi(s, q), psi)
-    dc = np.einsum("jab,jk->kab", fit._blocks.jacobian, jac_phi)
-    out = []
-    for row in np.atleast_2d(rows):
-        var = float(row @ vcov @ row)
-        grad = np.einsum("a,kab,b->k", row, dc, row)
-        denom = float(grad @ w @ grad)
-        out.append(2 * var**2 / denom if denom > 0 else np.inf)
-    return np.array(out)
+    return np.einsum("jab,jk->kab", fit._blocks.jacobian, jac_phi), w
 
 
 def _phi(psi: np.ndarray, q: int) -> np.ndarray:

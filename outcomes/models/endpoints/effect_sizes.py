@@ -21,7 +21,7 @@ import scipy.stats
 
 from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.frames import factor_levels
+from outcomes.models.core.frames import factor_levels
 
 __all__ = ["cohens_d", "pooled_sd", "standardized_difference", "within_d"]
 

@@ -32,8 +32,8 @@ from outcomes.data.describe import baseline_visits
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ModelSpecificationError
 from outcomes.models.ancova import ancova
-from outcomes.models.frames import factor_levels
-from outcomes.models.paired import paired_change, subject_scores
+from outcomes.models.core.frames import factor_levels
+from outcomes.models.endpoints.paired import paired_change, subject_scores
 
 __all__ = ["TraitChange", "trait_change"]
 

@@ -30,7 +30,7 @@ from statsmodels.stats.proportion import proportion_confint
 from outcomes.data.frames import require
 from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.frames import factor_levels
+from outcomes.models.core.frames import factor_levels
 
 __all__ = ["hazard_ratio", "kaplan_meier", "relapse_times", "still_responding"]
 

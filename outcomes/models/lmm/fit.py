@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -40,19 +40,13 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from outcomes.data.frames import FrameLike, as_frame
 from outcomes.errors import ConvergenceError, ModelSpecificationError
-from outcomes.models.formula import FormulaError, ModelFormula, Name, parse_terms
-from outcomes.models.frames import is_number_column, reference_levels
-from outcomes.models.inference import f_test, fit_html, wald_table
-from outcomes.models.lmm_boundary import boundary_df, polish_at_boundary, subject_rows
-from outcomes.models.mmrm.kenward_roger import (
-    KRComponents,
-    adjusted_vcov,
-    check_information,
-    kr_df,
-    kr_f_test,
-)
-from outcomes.models.model_matrix import ModelMatrix, model_matrix
-from outcomes.models.satterthwaite import one_dimensional_df
+from outcomes.models.core.df import DFMethod, check_df, df_method
+from outcomes.models.core.df.kenward_roger import KRComponents, adjusted_vcov, check_information
+from outcomes.models.core.formula import FormulaError, ModelFormula, Name, parse_terms
+from outcomes.models.core.frames import is_number_column, reference_levels
+from outcomes.models.core.inference import fit_html, wald_table
+from outcomes.models.core.model_matrix import ModelMatrix, model_matrix
+from outcomes.models.lmm.boundary import boundary_inputs, polish_at_boundary, subject_rows
 
 __all__ = ["DF_METHODS", "LMMFit", "lmm"]
 
@@ -129,8 +123,7 @@ def lmm(
     >>> fit.to_frame()["term"].tolist()
     ['(Intercept)', 'base', 'armDMT', 'weeks', 'armDMT:weeks']
     """
-    if df not in DF_METHODS:
-        raise ModelSpecificationError(f"df must be one of {DF_METHODS}, not {df!r}")
+    check_df(df, DF_METHODS)
     check_information(information)
     if df == "kenward-roger" and not reml:
         raise ModelSpecificationError(
@@ -225,7 +218,7 @@ def _polish(fit: LMMFit, max_steps: int = 20) -> LMMFit:
     Hessian (see :func:`_blocks`) take them the rest of the way. A step that would leave the
     random-effects covariance not positive semi-definite, or lower the likelihood, is halved.
     A singular fit is polished in lme4's parametrisation instead
-    (:func:`~outcomes.models.lmm_boundary.polish_at_boundary`).
+    (:func:`~outcomes.models.lmm.boundary.polish_at_boundary`).
     """
     pairs = list(zip(*np.tril_indices(len(fit.g)), strict=True))
 
@@ -356,10 +349,34 @@ class LMMFit:
 
     @cached_property
     def _vcov(self) -> np.ndarray:
-        blocks = self._blocks
         if self.df_method == "kenward-roger":
-            return adjusted_vcov(blocks.vcov, blocks.kr, linear=True)
-        return blocks.vcov
+            return adjusted_vcov(self.model_vcov, self.kr_components, linear=True)
+        return self.model_vcov
+
+    @property
+    def model_vcov(self) -> np.ndarray:
+        """``(X' V^-1 X)^-1`` at the variance estimates (lme4's ``vcov``)."""
+        return self._blocks.vcov
+
+    @property
+    def kr_components(self) -> KRComponents:
+        """Kenward-Roger's matrices (``R = 0``: ``V`` is linear in the variance parameters)."""
+        return self._blocks.kr
+
+    #: No sandwich covariance: the Satterthwaite df are the model-based ones.
+    sandwich: ClassVar[None] = None
+
+    @cached_property
+    def satterthwaite_inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        """``dC/dtheta`` and ``W = 2 H^-1`` over the variance parameters; at a singular fit,
+        over lme4's ``(theta, sigma)`` as lmerTest (:mod:`outcomes.models.lmm.boundary`)."""
+        if self.singular:
+            return boundary_inputs(self)
+        return self._blocks.jacobian, self.theta_vcov
+
+    @cached_property
+    def _df(self) -> DFMethod:
+        return df_method(self.df_method, self)
 
     @property
     def vcov(self) -> pd.DataFrame:
@@ -407,7 +424,7 @@ class LMMFit:
         """
         rows = self._rows(contrast)
         se = np.sqrt(np.einsum("ij,jk,ik->i", rows, self._vcov, rows))
-        df = self._df(rows)
+        df = np.array([self._df.one_d(r) for r in rows])
         return wald_table(
             rows @ self._blocks.beta, se, df, conf_level=self.conf_level, labels=labels
         )
@@ -419,11 +436,7 @@ class LMMFit:
         Fai & Cornelius (``df="satterthwaite"``), Kenward-Roger's scaled F (``"kenward-roger"``),
         or the Wald chi-square over ``num_df`` (``"normal"``).
         """
-        rows = self._rows(contrast)
-        blocks = self._blocks
-        if self.df_method == "kenward-roger":
-            return kr_f_test(rows, blocks.beta, self._vcov, blocks.vcov, blocks.kr)
-        return f_test(rows, blocks.beta, self._vcov, lambda row: self._df(row[None, :])[0])
+        return self._df.f_test(self._rows(contrast))
 
     def _rows(self, contrast: np.ndarray) -> np.ndarray:
         rows = np.atleast_2d(np.asarray(contrast, dtype=float))
@@ -433,19 +446,6 @@ class LMMFit:
                 f"({self.design.columns}), not {rows.shape[1]}"
             )
         return rows
-
-    def _df(self, rows: np.ndarray) -> np.ndarray:
-        """The df of each contrast row, by the fit's method."""
-        blocks = self._blocks
-        if self.df_method == "normal":
-            return np.full(len(rows), np.inf)
-        if self.df_method == "kenward-roger":
-            return np.array([kr_df(blocks.vcov, r, blocks.kr)[0] for r in rows])
-        if self.singular:
-            return np.asarray(boundary_df(self, rows, blocks.vcov), dtype=float)
-        return np.array(
-            [one_dimensional_df(r, blocks.vcov, blocks.jacobian, self.theta_vcov) for r in rows]
-        )
 
     def to_frame(self) -> pd.DataFrame:
         """The fixed effects: ``term, estimate, std_error, df, statistic, p_value, conf_low,

@@ -33,7 +33,7 @@ from statsmodels.tools.tools import add_constant
 from outcomes.data.frames import require
 from outcomes.deprecation import renamed
 from outcomes.errors import ModelSpecificationError
-from outcomes.models.frames import factor_levels
+from outcomes.models.core.frames import factor_levels
 
 __all__ = ["RESPONDER_COLUMNS", "responders"]
 

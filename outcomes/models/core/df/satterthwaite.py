@@ -5,14 +5,35 @@ estimates, ``g_j = l (dC / dtheta_j) l'`` and ``W = 2 H^-1`` the asymptotic cova
 covariance parameters (``H`` the Hessian of -2 log-likelihood). For a ``q``-row contrast, the
 method of Fai & Cornelius (1996), as SAS PROC MIXED and R's mmrm: rotate to the eigenvectors of
 ``L C L'``, take the one-row df ``nu_m`` of each, then ``E = sum nu_m / (nu_m - 2)`` and
-``df = 2 E / (E - q)`` (2 when any ``nu_m <= 2``; their mean when all are equal).
+``df = 2 E / (E - q)`` (2 when any ``nu_m <= 2``; their mean when all are equal;
+:func:`outcomes.models.core.inference.md_denominator_df`).
+
+:class:`Satterthwaite` is the df method: it needs ``fit.model_vcov`` (``C``),
+``fit.satterthwaite_inputs`` (the pair ``dC/dtheta``, ``W``) and ``fit.sandwich``: when the fit's
+covariance is a sandwich (not None), the df are the sandwich's own
+(:meth:`outcomes.models.mmrm.empirical.Sandwich.df`, Bell & McCaffrey 2002, as R mmrm).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["md_denominator_df", "one_dimensional_df"]
+from outcomes.models.core.df.base import DFMethod
+
+__all__ = ["Satterthwaite", "one_dimensional_df"]
+
+
+class Satterthwaite(DFMethod):
+    """Satterthwaite df of one row; Fai & Cornelius for several (module docstring)."""
+
+    name = "satterthwaite"
+    combine = "satterthwaite"
+
+    def one_d(self, row: np.ndarray) -> float:
+        if self.fit.sandwich is not None:
+            return float(self.fit.sandwich.df(row))
+        jacobian, theta_vcov = self.fit.satterthwaite_inputs
+        return one_dimensional_df(row, self.fit.model_vcov, jacobian, theta_vcov)
 
 
 def one_dimensional_df(
@@ -43,32 +64,3 @@ def one_dimensional_df(
     grad = np.einsum("i,jik,k->j", contrast, jacobian, contrast)
     denom = float(grad @ theta_vcov @ grad)
     return 2 * var**2 / denom if denom > 0 else np.inf
-
-
-def md_denominator_df(one_dim: np.ndarray) -> float:
-    """Denominator df of an F test from the df of its eigen-directions (Fai & Cornelius 1996).
-
-    Examples
-    --------
-    E = 10/8 + 20/18 = 2.3611, so df = 2 E / (E - 2) = 13.077:
-
-    >>> round(md_denominator_df(np.array([10.0, 20.0])), 3)
-    13.077
-
-    With normal reference (infinite df) in every direction, the df are infinite:
-
-    >>> md_denominator_df(np.array([np.inf, np.inf]))
-    inf
-    """
-    nu = np.asarray(one_dim, dtype=float)
-    if nu.size == 1:
-        return float(nu[0])
-    if np.all(np.isinf(nu)):
-        return np.inf
-    finite = nu[np.isfinite(nu)]
-    if finite.size == nu.size and np.all(np.abs(np.diff(nu)) < np.sqrt(np.finfo(float).eps)):
-        return float(nu.mean())
-    if np.any(nu <= 2):
-        return 2.0
-    e = float(np.sum(1 / (1 - 2 / nu)))  # nu / (nu - 2), 1 for an infinite nu
-    return 2 * e / (e - nu.size)
