@@ -61,6 +61,7 @@ from outcomes.models.endpoints.effect_sizes import (
     standardized_difference,
     within_d,
 )
+from outcomes.models.endpoints.marginal import marginal_risks
 from outcomes.models.endpoints.multiplicity import adjust as adjust_pvalues
 from outcomes.models.endpoints.multiplicity import graphical
 from outcomes.models.endpoints.paired import PAIRED_COLUMNS, paired_change, subject_scores
@@ -121,6 +122,7 @@ __all__ = [
     "kaplan_meier",
     "lmm",
     "load_sample",
+    "marginal_risks",
     "mmrm",
     "multiple_imputation",
     "paired_change",

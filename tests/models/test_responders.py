@@ -123,3 +123,74 @@ def test_levels_keep_subjects_seen_only_at_other_levels() -> None:
     assert excluded["n_reference"] == 1
     with pytest.raises(ValueError, match="levels= needs by="):
         responders(df, outcome="resp", arm="arm", subject="id", by_levels=["week 2"])
+
+
+# -- marginal (g-computation) effects beside the conditional odds ratio ----------------------
+# Reference: tests/reference/marginal (beeca 0.2.0 on its trial01; README there).
+
+MARGINAL_REF = Path(__file__).parents[1] / "reference" / "marginal"
+
+
+def _trial01() -> pd.DataFrame:
+    data = pd.read_csv(MARGINAL_REF / "trial01.csv", dtype={"trtp": str})
+    return data.assign(bl_cov_c=data["bl_cov_c"].map({0: "0", 1: "1"}))
+
+
+def _beeca(model: str, contrast: str) -> float:
+    ref = pd.read_csv(MARGINAL_REF / "trial01_marginal.csv")
+    row = ref[(ref["model"] == model) & (ref["method"] == "Ye") & (ref["contrast"] == contrast)]
+    return float(row["estimate"].iloc[0]), float(row["std_error"].iloc[0])
+
+
+def test_marginal_risk_difference_and_ratio_are_beecas_ye() -> None:
+    out = responders(
+        _trial01(),
+        outcome="aval",
+        arm="trtp",
+        subject="usubjid",
+        covariates=["bl_cov"],
+        reference="0",
+        missing="exclude",
+    ).iloc[0]
+    rd, rd_se = _beeca("m1", "diff")
+    rr, log_rr_se = _beeca("m1", "rr")[0], _beeca("m1", "logrr")[1]
+    z = 1.959963984540054
+    np.testing.assert_allclose(out["marginal_rd"], rd, rtol=1e-9)
+    np.testing.assert_allclose(
+        [out["marginal_rd_conf_low"], out["marginal_rd_conf_high"]],
+        [rd - z * rd_se, rd + z * rd_se],
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(out["marginal_rr"], rr, rtol=1e-9)
+    np.testing.assert_allclose(out["marginal_rr_conf_high"], rr * np.exp(z * log_rr_se), rtol=1e-9)
+    assert out["marginal_note"] == "" and out["n"] + out["n_reference"] == 267
+
+
+def test_a_subject_without_a_covariate_is_left_out_of_the_adjusted_estimates_and_counted() -> None:
+    """Subject 2 has no bl_cov_c: beeca's (glm's) complete cases, 266 subjects (model m2)."""
+    out = responders(
+        _trial01(),
+        outcome="aval",
+        arm="trtp",
+        subject="usubjid",
+        covariates=["bl_cov", "bl_cov_c"],
+        reference="0",
+        missing="exclude",
+    ).iloc[0]
+    np.testing.assert_allclose(out["marginal_rd"], _beeca("m2", "diff")[0], rtol=1e-9)
+    for note in ("or_note", "marginal_note"):
+        assert out[note].startswith("1 subject(s) without a value of bl_cov, bl_cov_c left out")
+    assert out["n"] + out["n_reference"] == 267  # the rates keep every subject
+
+
+def test_marginal_effects_not_estimable_say_why() -> None:
+    df = pd.DataFrame(
+        {
+            "id": range(8),
+            "arm": ["A"] * 4 + ["B"] * 4,
+            "resp": [True] * 4 + [True, False, False, True],
+        }
+    )
+    out = responders(df, outcome="resp", arm="arm", subject="id", reference="B").iloc[0]
+    assert np.isnan(out["marginal_rd"]) and np.isnan(out["marginal_rr_conf_low"])
+    assert "every subject of arm 'A' responds" in out["marginal_note"]

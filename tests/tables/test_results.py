@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -135,6 +136,22 @@ def test_responder_table_with_three_arms() -> None:
     assert [r[0] for r in table.rows()] == ["H - P", "L - P"]
     assert table.rows()[0][1:3] == ["3/4 (75.0%)", "1/4 (25.0%)"]
     assert "unadjusted" in " ".join(table.footnotes)
+
+
+def test_responder_table_shows_the_adjusted_marginal_difference_with_covariates() -> None:
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"id": range(60), "arm": ["P", "D"] * 30, "base": rng.normal(30, 5, 60)})
+    data["resp"] = rng.random(60) < np.where(data["arm"] == "D", 0.6, 0.3)
+    rates = outcomes.responders(
+        data, outcome="resp", arm="arm", subject="id", reference="P", covariates=["base"]
+    )
+    table = responder_table(rates, covariates=["base"])
+    column = table.to_frame().columns.get_loc("Adjusted difference, % points (95% CI)")
+    low, high = (100 * rates.loc[0, c] for c in ("marginal_rd_conf_low", "marginal_rd_conf_high"))
+    assert f"{low:.1f} to {high:.1f}" in table.rows()[0][column]
+    assert any("g-computation" in n and "adjusted for base" in n for n in table.footnotes)
+    plain = responder_table(rates, covariates=())
+    assert "Adjusted difference, % points (95% CI)" not in plain.to_frame().columns
 
 
 def test_multiplicity_table() -> None:

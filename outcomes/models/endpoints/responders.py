@@ -12,9 +12,19 @@ improvement; see :func:`outcomes.derive`), at each visit:
   a Wald interval (statsmodels). When an arm has no responders, or only responders, or the
   regression does not converge (the covariates separate responders), the maximum-likelihood odds
   ratio is infinite or zero: it is left missing and ``or_note`` says why;
+* the marginal risk difference and risk ratio adjusted for the same covariates, by
+  g-computation after a logistic regression on arm and the covariates over every arm's subjects,
+  with Ye et al.'s (2023) variance, which accounts for the covariates' variability (the FDA's
+  2023 guidance on covariate adjustment; :func:`outcomes.marginal_risks`, checked against beeca
+  and SAS's %Margins): unconditional effects beside the conditional odds ratio. Wald intervals,
+  the ratio's on the log scale; missing with ``marginal_note`` saying why when not estimable;
 * the number needed to treat, ``1 / risk difference``, with the interval ``1 / (interval of the
   difference)`` when that excludes 0; when it includes 0 the NNT interval runs through infinity
   (Altman 1998) and is left missing.
+
+A subject without a value of a covariate is left out of the covariate-adjusted estimates (odds
+ratio, marginal effects) and counted in ``or_note`` and ``marginal_note``; the rates and the
+unadjusted difference keep every subject.
 """
 
 from __future__ import annotations
@@ -32,8 +42,9 @@ from statsmodels.tools.tools import add_constant
 
 from outcomes.data.frames import require
 from outcomes.deprecation import renamed
-from outcomes.errors import ModelSpecificationError
+from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.core.frames import factor_levels
+from outcomes.models.endpoints.marginal import marginal_risks
 
 __all__ = ["RESPONDER_COLUMNS", "responders"]
 
@@ -59,6 +70,14 @@ RESPONDER_COLUMNS = (
     "nnt_conf_low",
     "nnt_conf_high",
     "or_note",
+    "marginal_rd",
+    "marginal_rd_conf_low",
+    "marginal_rd_conf_high",
+    "marginal_rd_p_value",
+    "marginal_rr",
+    "marginal_rr_conf_low",
+    "marginal_rr_conf_high",
+    "marginal_note",
     "missing_rule",
 )
 
@@ -150,14 +169,80 @@ def responders(
             full["_y"] = full["_y"].fillna(0.0)
         else:
             full = full[full["_y"].notna()]
+        complete = full.dropna(subset=list(covariates))
+        left_out = _left_out(len(full) - len(complete), covariates)
+        marginal = _marginal(complete, arm, reference, covariates, conf_level)
         for level in (lev for lev in arm_levels if lev != reference):
-            row = _compare(full, arm, level, reference, covariates, conf_level)
-            rows.append({**({by: level_by} if by else {}), **row, "missing_rule": missing})
+            row = _compare(full, complete, arm, level, reference, covariates, conf_level)
+            row["or_note"] = "; ".join(n for n in (row["or_note"], left_out) if n)
+            extra = marginal.get(level) or marginal.get(None) or _NOT_IN_MODEL
+            extra = {
+                **extra,
+                "marginal_note": "; ".join(n for n in (extra["marginal_note"], left_out) if n),
+            }
+            rows.append({**({by: level_by} if by else {}), **row, **extra, "missing_rule": missing})
     return pd.DataFrame(rows)
+
+
+def _left_out(count: int, covariates: Sequence[str]) -> str:
+    if not count:
+        return ""
+    return (
+        f"{count} subject(s) without a value of {', '.join(covariates)} left out of the "
+        "covariate-adjusted estimates"
+    )
+
+
+_NO_MARGINAL = dict.fromkeys(RESPONDER_COLUMNS[RESPONDER_COLUMNS.index("marginal_rd") : -2], np.nan)
+_NOT_IN_MODEL = {
+    **_NO_MARGINAL,
+    "marginal_note": "not estimable: no subject of the arm has every covariate",
+}
+
+
+def _marginal(
+    complete: pd.DataFrame,
+    arm: str,
+    reference: Any,
+    covariates: Sequence[str],
+    conf_level: float,
+) -> dict[Any, dict[str, Any]]:
+    """Marginal risk difference and ratio of each arm against the reference, by arm level (the
+    key None holds the row for every arm when they are not estimable)."""
+    try:
+        table = marginal_risks(
+            complete,
+            outcome="_y",
+            arm=arm,
+            covariates=covariates,
+            reference=reference,
+            conf_level=conf_level,
+        )
+    except (ConvergenceError, ModelSpecificationError) as error:
+        return {None: {**_NO_MARGINAL, "marginal_note": f"not estimable: {error}"}}
+    out: dict[Any, dict[str, Any]] = {}
+    levels = complete.drop_duplicates(arm)[arm]
+    for level in levels:
+        rows = table[table["contrast"] == f"{level} - {reference}"].set_index("measure")
+        if rows.empty:
+            continue
+        rd, rr = rows.loc["risk difference"], rows.loc["risk ratio"]
+        out[level] = {
+            "marginal_rd": rd["estimate"],
+            "marginal_rd_conf_low": rd["conf_low"],
+            "marginal_rd_conf_high": rd["conf_high"],
+            "marginal_rd_p_value": rd["p_value"],
+            "marginal_rr": rr["estimate"],
+            "marginal_rr_conf_low": rr["conf_low"],
+            "marginal_rr_conf_high": rr["conf_high"],
+            "marginal_note": "",
+        }
+    return out
 
 
 def _compare(
     full: pd.DataFrame,
+    complete: pd.DataFrame,
     arm: str,
     level: Any,
     reference: Any,
@@ -172,7 +257,7 @@ def _compare(
         ka, na, kb, nb, method="newcomb", compare="diff", alpha=1 - conf_level
     )
     odds, or_low, or_high, or_p, or_note = _odds_ratio(
-        full, arm, level, reference, covariates, conf_level
+        complete, arm, level, reference, covariates, conf_level
     )
     excludes_zero = low > 0 or high < 0
     return {
@@ -198,7 +283,7 @@ def _compare(
 
 
 def _odds_ratio(
-    full: pd.DataFrame,
+    complete: pd.DataFrame,
     arm: str,
     level: Any,
     reference: Any,
@@ -206,7 +291,7 @@ def _odds_ratio(
     conf_level: float,
 ) -> tuple[Any, ...]:
     """Odds ratio of ``level`` vs ``reference`` by logistic regression with the covariates."""
-    sub = full[full[arm].isin([level, reference])].dropna(subset=list(covariates))
+    sub = complete[complete[arm].isin([level, reference])]
     x = pd.DataFrame({"arm": (sub[arm] == level).astype(float)})
     for c in covariates:
         x[c] = sub[c].astype(float)

@@ -1,4 +1,5 @@
-"""Responder rates, risk difference, odds ratio and NNT by visit, from ``outcomes.responders``."""
+"""Responder rates, risk difference, odds ratio, marginal difference and NNT by visit, from
+``outcomes.responders``."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ def responder_table(
     Table
         The ``by`` columns (and ``contrast`` when there is more than one), ``treatment`` and
         ``reference`` as n/N (%), ``risk_difference`` in percentage points with its CI,
-        ``odds_ratio`` with its CI, ``nnt`` rounded up.
+        ``odds_ratio`` with its CI, ``marginal_difference`` (the covariate-adjusted marginal
+        risk difference, in percentage points with its CI; not when ``covariates=()``), ``nnt``
+        rounded up.
 
     Examples
     --------
@@ -68,10 +71,12 @@ def responder_table(
     dec = decimals_for(decimals)
     by = [c for c in rates.columns if c not in RESPONDER_COLUMNS]
     contrasts = list(dict.fromkeys(rates["contrast"]))
+    marginal = covariates is None or len(covariates) > 0
     stub = [*by, *(["contrast"] if len(contrasts) > 1 else [])]
     rows = []
     for _, r in rates.iterrows():
         rd = [100 * r[c] for c in ("risk_difference", "rd_conf_low", "rd_conf_high")]
+        mrd = [100 * r[c] for c in ("marginal_rd", "marginal_rd_conf_low", "marginal_rd_conf_high")]
         rows.append(
             {
                 **{c: str(r[c]) for c in stub},
@@ -82,6 +87,11 @@ def responder_table(
                 "risk_difference": format_estimate_ci(*rd, dec["percent"]),
                 "odds_ratio": format_estimate_ci(
                     r["odds_ratio"], r["or_conf_low"], r["or_conf_high"], dec["ratio"]
+                ),
+                **(
+                    {"marginal_difference": format_estimate_ci(*mrd, dec["percent"])}
+                    if marginal
+                    else {}
                 ),
                 "nnt": format_nnt(r["nnt"]),
             }
@@ -97,6 +107,7 @@ def responder_table(
         "reference": f"{ref} n/N (%)",
         "risk_difference": f"Difference, % points ({ci})",
         "odds_ratio": f"Odds ratio ({ci})",
+        **({"marginal_difference": f"Adjusted difference, % points ({ci})"} if marginal else {}),
         "nnt": "NNT",
     }
     if covariates is None:
@@ -110,15 +121,26 @@ def responder_table(
         f"n/N (%): responders of the subjects counted. Difference: {difference}, in percentage "
         "points, with Newcombe's hybrid score interval.",
         f"Odds ratio: logistic regression of response on arm, {adjusted}; Wald interval.",
+        *(
+            [
+                f"Adjusted difference: marginal risk difference, {adjusted}, by g-computation "
+                "after the logistic regression, with Ye et al.'s (2023) variance; Wald interval."
+            ]
+            if marginal
+            else []
+        ),
         "NNT: number needed to treat, 1 / risk difference, rounded up; negative: number "
         "needed to harm; Inf: no difference.",
     ]
     for rule in dict.fromkeys(rates["missing_rule"]):
         footnotes.append(f"Missing data: {_MISSING_RULES.get(rule, rule)}.")
-    notes = rates[rates["or_note"].fillna("").astype(str) != ""]
-    for note, part in notes.groupby("or_note", sort=False):
-        where = ", ".join(" ".join(str(v) for v in row) for row in part[stub].to_numpy())
-        footnotes.append(f"Odds ratio {note}" + (f" ({where})." if where else "."))
+    for column, name in (("or_note", "Odds ratio"), ("marginal_note", "Adjusted difference")):
+        if column == "marginal_note" and not marginal:
+            continue
+        notes = rates[rates[column].fillna("").astype(str) != ""]
+        for note, part in notes.groupby(column, sort=False):
+            where = ", ".join(" ".join(str(v) for v in row) for row in part[stub].to_numpy())
+            footnotes.append(f"{name} {note}" + (f" ({where})." if where else "."))
     return Table(
         pd.DataFrame(rows, columns=list(labels)),
         title,
