@@ -196,7 +196,7 @@ def _refuse_missing(frame: pd.DataFrame, columns: Sequence[str]) -> None:
     if problems:
         raise ModelSpecificationError(
             "marginal risks need every subject's outcome, arm and covariates (the population "
-            "the risks average over): " + "; ".join(problems)
+            "the risks average over; rows count from 1): " + "; ".join(problems)
         )
 
 
