@@ -19,8 +19,8 @@ import scipy.stats
 
 import outcomes
 from outcomes.errors import ConvergenceError
-from outcomes.models.lmm import fit as lmm_module
 from outcomes.models.core.inference import ESTIMATE_COLUMNS
+from outcomes.models.lmm import fit as lmm_module
 from outcomes.models.lmm import lmm
 
 TESTS = Path(__file__).parents[1]

@@ -132,7 +132,7 @@ MARGINAL_REF = Path(__file__).parents[1] / "reference" / "marginal"
 
 
 def _trial01() -> pd.DataFrame:
-    data = pd.read_csv(MARGINAL_REF / "trial01.csv", dtype={"trtp": str})
+    data = pd.read_csv(MARGINAL_REF / "trial01.csv", dtype={"trtp": str, "region": str})
     return data.assign(bl_cov_c=data["bl_cov_c"].map({0: "0", 1: "1"}))
 
 
@@ -164,6 +164,22 @@ def test_marginal_risk_difference_and_ratio_are_beecas_ye() -> None:
     np.testing.assert_allclose(out["marginal_rr"], rr, rtol=1e-9)
     np.testing.assert_allclose(out["marginal_rr_conf_high"], rr * np.exp(z * log_rr_se), rtol=1e-9)
     assert out["marginal_note"] == "" and out["n"] + out["n_reference"] == 267
+
+
+def test_a_factor_covariate_adjusts_both_the_odds_ratio_and_the_marginal_effects() -> None:
+    """region (5 levels, as text) is treatment-coded, as R's glm: beeca's model m3."""
+    out = responders(
+        _trial01(),
+        outcome="aval",
+        arm="trtp",
+        subject="usubjid",
+        covariates=["bl_cov", "region"],
+        reference="0",
+        missing="exclude",
+    ).iloc[0]
+    np.testing.assert_allclose(out["marginal_rd"], _beeca("m3", "diff")[0], rtol=1e-9)
+    np.testing.assert_allclose(out["marginal_rr"], _beeca("m3", "rr")[0], rtol=1e-9)
+    assert out["or_note"] == "" and np.isfinite(out["odds_ratio"])
 
 
 def test_a_subject_without_a_covariate_is_left_out_of_the_adjusted_estimates_and_counted() -> None:

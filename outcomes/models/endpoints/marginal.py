@@ -46,7 +46,7 @@ from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.core.frames import factor_levels
 from outcomes.models.core.inference import wald_table
 
-__all__ = ["MARGINAL_COLUMNS", "VARIANCES", "marginal_risks"]
+__all__ = ["MARGINAL_COLUMNS", "VARIANCES", "covariate_matrix", "logistic_fit", "marginal_risks"]
 
 #: The covariances of the marginal risks ``variance=`` offers.
 VARIANCES = ("ye", "ge", "ge-model-based")
@@ -109,7 +109,7 @@ def marginal_risks(
     ------
     ModelSpecificationError
         A missing value in the outcome, arm or a covariate (rows and columns named), an outcome
-        that is not binary, an unknown reference or variance.
+        that is not binary, collinear covariates, an unknown reference or variance.
     ConvergenceError
         An arm in which every subject, or none, responds, or a regression that does not converge
         (responders separated by the covariates): the marginal risks are then 0 or 1 and their
@@ -139,10 +139,10 @@ def marginal_risks(
     others = [lev for lev in levels if lev != reference]
     arms = [reference, *others]
     _refuse_separation(y, frame[arm], arms, arm)
-    covariate_x = _covariate_matrix(frame, covariates)
+    covariate_x = covariate_matrix(frame, covariates)
     arm_values = frame[arm].to_numpy()
     x = _design(arm_values, arms, covariate_x)
-    beta = _logit(y, x)
+    beta = np.asarray(logistic_fit(y, x).params, dtype=float)
     preds = np.column_stack(
         [_expit(_design(np.full(len(y), k, dtype=object), arms, covariate_x) @ beta) for k in arms]
     )
@@ -201,8 +201,8 @@ def _refuse_missing(frame: pd.DataFrame, columns: Sequence[str]) -> None:
 
 
 def _binary(values: pd.Series, name: str) -> np.ndarray:
-    y = values.map(lambda v: float(bool(v)) if isinstance(v, (bool, np.bool_)) else v)
-    y = pd.to_numeric(y, errors="coerce").to_numpy(float)
+    mapped = values.map(lambda v: float(bool(v)) if isinstance(v, (bool, np.bool_)) else v)
+    y = pd.to_numeric(mapped, errors="coerce").to_numpy(float)
     if not np.isin(y, (0.0, 1.0)).all():
         raise ModelSpecificationError(f"{name} must be binary (True/False or 1/0)")
     return y
@@ -221,7 +221,7 @@ def _refuse_separation(y: np.ndarray, arm_values: pd.Series, arms: list[Any], ar
             )
 
 
-def _covariate_matrix(frame: pd.DataFrame, covariates: Sequence[str]) -> np.ndarray:
+def covariate_matrix(frame: pd.DataFrame, covariates: Sequence[str]) -> np.ndarray:
     """The covariates' columns: numbers as they are, factors as treatment-coded indicators."""
     parts = [np.empty((len(frame), 0))]
     for c in covariates:
@@ -240,8 +240,11 @@ def _design(arm_values: np.ndarray, arms: list[Any], covariate_x: np.ndarray) ->
     return np.column_stack([np.ones(len(arm_values)), *indicators, covariate_x])
 
 
-def _logit(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    if np.linalg.matrix_rank(x) < x.shape[1]:
+def logistic_fit(y: np.ndarray, x: np.ndarray | pd.DataFrame) -> Any:
+    """statsmodels' logistic regression of ``y`` on ``x`` (Newton, to 1e-12); a
+    :class:`~outcomes.errors.ModelSpecificationError` for collinear columns and a
+    :class:`~outcomes.errors.ConvergenceError` when it does not converge."""
+    if np.linalg.matrix_rank(np.asarray(x, dtype=float)) < x.shape[1]:
         raise ModelSpecificationError(
             "the covariates are collinear with the arm or each other (the logistic regression's "
             "design is not of full rank): drop the redundant covariate"
@@ -256,7 +259,7 @@ def _logit(y: np.ndarray, x: np.ndarray) -> np.ndarray:
             "the logistic regression did not converge (responders separated by the covariates): "
             "use fewer covariates, or coarser categories"
         )
-    return np.asarray(fit.params, dtype=float)
+    return fit
 
 
 def _expit(eta: np.ndarray) -> np.ndarray:

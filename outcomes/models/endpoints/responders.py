@@ -29,22 +29,18 @@ unadjusted difference keep every subject.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.discrete.discrete_model import Logit
 from statsmodels.stats.proportion import confint_proportions_2indep
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
-from statsmodels.tools.tools import add_constant
 
 from outcomes.data.frames import require
 from outcomes.deprecation import renamed
 from outcomes.errors import ConvergenceError, ModelSpecificationError
 from outcomes.models.core.frames import factor_levels
-from outcomes.models.endpoints.marginal import marginal_risks
+from outcomes.models.endpoints.marginal import covariate_matrix, logistic_fit, marginal_risks
 
 __all__ = ["RESPONDER_COLUMNS", "responders"]
 
@@ -174,14 +170,15 @@ def responders(
         marginal = _marginal(complete, arm, reference, covariates, conf_level)
         for level in (lev for lev in arm_levels if lev != reference):
             row = _compare(full, complete, arm, level, reference, covariates, conf_level)
-            row["or_note"] = "; ".join(n for n in (row["or_note"], left_out) if n)
+            row["or_note"] = _joined(row["or_note"], left_out)
             extra = marginal.get(level) or marginal.get(None) or _NOT_IN_MODEL
-            extra = {
-                **extra,
-                "marginal_note": "; ".join(n for n in (extra["marginal_note"], left_out) if n),
-            }
+            extra = {**extra, "marginal_note": _joined(extra["marginal_note"], left_out)}
             rows.append({**({by: level_by} if by else {}), **row, **extra, "missing_rule": missing})
     return pd.DataFrame(rows)
+
+
+def _joined(*notes: Any) -> str:
+    return "; ".join(str(n) for n in notes if n)
 
 
 def _left_out(count: int, covariates: Sequence[str]) -> str:
@@ -292,33 +289,23 @@ def _odds_ratio(
 ) -> tuple[Any, ...]:
     """Odds ratio of ``level`` vs ``reference`` by logistic regression with the covariates."""
     sub = complete[complete[arm].isin([level, reference])]
-    x = pd.DataFrame({"arm": (sub[arm] == level).astype(float)})
-    for c in covariates:
-        x[c] = sub[c].astype(float)
-    x = add_constant(x, has_constant="add")
+    treated = (sub[arm] == level).to_numpy(float)
+    x = np.column_stack([np.ones(len(sub)), treated, covariate_matrix(sub, covariates)])
     y = sub["_y"].to_numpy(float)
-    treated = x["arm"].to_numpy()
     for value, name in ((1.0, level), (0.0, reference)):
         seen = y[treated == value]
         if seen.size and seen.min() == seen.max():
             which = "all" if seen[0] else "none"
             return (*_NO_ODDS, f"not estimable: {which} of {name} respond (separation)")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = Logit(y, x).fit(disp=0, method="newton", tol=1e-12, maxiter=100)
-    if not fit.mle_retvals.get("converged", True) or any(
-        issubclass(w.category, (ConvergenceWarning, PerfectSeparationWarning)) for w in caught
-    ):
-        return (
-            *_NO_ODDS,
-            "not estimable: the logistic regression did not converge "
-            "(responders separated by the covariates)",
-        )
-    low, high = fit.conf_int(alpha=1 - conf_level).loc["arm"]
+    try:
+        fit = logistic_fit(y, x)
+    except (ConvergenceError, ModelSpecificationError) as error:
+        return (*_NO_ODDS, f"not estimable: {error}")
+    low, high = fit.conf_int(alpha=1 - conf_level)[1]
     return (
-        float(np.exp(fit.params["arm"])),
+        float(np.exp(fit.params[1])),
         float(np.exp(low)),
         float(np.exp(high)),
-        float(fit.pvalues["arm"]),
+        float(fit.pvalues[1]),
         "",
     )
