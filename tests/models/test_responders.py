@@ -182,8 +182,10 @@ def test_a_factor_covariate_adjusts_both_the_odds_ratio_and_the_marginal_effects
     assert out["or_note"] == ""
     glm = pd.read_csv(MARGINAL_REF / "conditional_or.csv").iloc[0]  # conditional_or.R, R's glm
     columns = ["odds_ratio", "or_conf_low", "or_conf_high", "or_p_value"]
+    # the estimate to 1e-14; the SE to 4e-9 (R's glm takes it from the weights of its last IRLS
+    # step, statsmodels at the optimum), so the interval and p value to 1e-7
     np.testing.assert_allclose(
-        out[columns].to_numpy(float), glm[columns].to_numpy(float), rtol=1e-8
+        out[columns].to_numpy(float), glm[columns].to_numpy(float), rtol=1e-7
     )
 
 
