@@ -47,6 +47,7 @@ def test_the_count_based_methods_read_only_the_counts_they_document() -> None:
     assert df_method("residual", fit).one_d(row_arm) == 6 - 3
     assert df_method("normal", fit).one_d(row_arm) == np.inf
     bw = df_method("between-within", fit)
-    # within: 6 obs - 3 subjects - 1 within column (time); between: 3 - 1 (arm) - 1 (intercept)
-    assert (bw.one_d(row_time), bw.one_d(row_arm)) == (2.0, 1.0)
+    # within: 6 obs - 3 subjects - 1 within column (time); between: 3 - 1 (arm) - 1 (intercept);
+    # a contrast mixing both gets the smaller (R mmrm's h_df_min_bw)
+    assert (bw.one_d(row_time), bw.one_d(row_arm), bw.one_d(row_time + row_arm)) == (2, 1, 1)
     assert bw.within.tolist() == [True, True, False]

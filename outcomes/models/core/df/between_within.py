@@ -1,8 +1,13 @@
 """Between-within df (SAS ``DDFM=BW``, R mmrm ``"Between-Within"``).
 
-A contrast that involves a column varying within subjects (the intercept counts as within) gets
-the within-subject df, ``n_obs - n_subjects - (within columns but the intercept)``; any other
-the between-subject df, ``n_subjects - (between columns) - (intercept)``. Needs
+Each column of the design is within-subject (it varies within some subject; the intercept counts
+as within) or between-subject; the within df are ``n_obs - n_subjects - (within columns but the
+intercept)``, the between df ``n_subjects - (between columns) - (intercept)``. A contrast gets
+the smallest df of the columns it involves, as R mmrm: a test of a between-subject effect (the
+arm in ``arm * visit``, whose Type III contrast also involves ``arm:visit``) gets the between
+df, as SAS assigns them to the effect. SAS assigns LS means and estimates the df of their
+effect instead: those that mix between- and within-subject columns (an ``arm:visit`` LS mean)
+can have SAS's within df where these are the between df. Needs
 ``fit.design`` (its ``x``, ``subject`` codes and ``columns``), ``fit.n_obs`` and
 ``fit.n_subjects``.
 """
@@ -20,7 +25,7 @@ __all__ = ["BetweenWithin"]
 
 
 class BetweenWithin(DFMethod):
-    """Within-subject df for a contrast with a within-subject column, between-subject df else."""
+    """The smallest of the df of the columns a contrast involves (module docstring)."""
 
     name = "between-within"
 
@@ -43,4 +48,5 @@ class BetweenWithin(DFMethod):
 
     def one_d(self, row: np.ndarray) -> float:
         between, within = self._df
-        return within if (self.within & (np.abs(row) > 1e-12)).any() else between
+        involved = np.abs(row) > 1e-12
+        return between if (involved & ~self.within).any() else within
