@@ -64,6 +64,27 @@ def test_the_residual_summary_per_visit(fit) -> None:  # noqa: ANN001
     assert table["sd_pearson"].between(0.8, 1.2).all()
 
 
+@pytest.mark.parametrize("kind", ["pearson", "normalized"])
+def test_the_variogram_is_nlmes_of_r_mmrms_residuals(fit, kind) -> None:  # noqa: ANN001
+    """mmrm_variogram.R: nlme's Variogram.default on R mmrm's residuals, by lag in visits."""
+    ref = pd.read_csv(REF / "mmrm_variogram.csv")
+    ref = ref[ref["type"] == kind]
+    ours = fit.variogram(kind)
+    np.testing.assert_allclose(ours["lag"], ref["lag"])
+    np.testing.assert_array_equal(ours["n_pairs"], ref["n_pairs"])
+    np.testing.assert_allclose(ours["semivariance"], ref["semivariance"], rtol=1e-8)
+
+
+def test_a_spatial_variogram_is_by_distance(fev) -> None:  # noqa: ANN001
+    fit = outcomes.mmrm("FEV1 ~ ARMCD + sp_exp(VISITN, VISITN2 | USUBJID)", fev)
+    ours = fit.variogram()
+    # lags: Euclidean distances between two rows' (VISITN, VISITN2); one pair per two rows
+    assert ours["lag"].is_monotonic_increasing and (ours["lag"] > 0).all()
+    assert ours["n_pairs"].sum() == sum(
+        n * (n - 1) // 2 for n in fev.dropna(subset=["FEV1"]).groupby("USUBJID").size()
+    )
+
+
 def _cases():
     ref = pd.read_csv(REF / "mmrm_predict.csv")
     ref = ref[ref["nsim"].isna()]

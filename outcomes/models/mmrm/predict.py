@@ -42,7 +42,14 @@ from outcomes.models.mmrm.grid import grid_matrix
 if TYPE_CHECKING:  # a type only: result.py imports this module
     from outcomes.models.mmrm.result import MMRMFit
 
-__all__ = ["RESIDUAL_TYPES", "NewRows", "conditional_moments", "new_rows", "residuals"]
+__all__ = [
+    "RESIDUAL_TYPES",
+    "NewRows",
+    "conditional_moments",
+    "new_rows",
+    "residuals",
+    "variogram",
+]
 
 #: The residual types of :meth:`MMRMFit.residuals`, as R mmrm's ``residuals(type = )``.
 RESIDUAL_TYPES: tuple[str, ...] = ("response", "pearson", "normalized")
@@ -68,6 +75,28 @@ def residuals(fit: MMRMFit, kind: str) -> np.ndarray:
             lower = np.linalg.cholesky(sigma)
             out[pat.rows] = scipy.linalg.solve_triangular(lower, r.T, lower=True).T
     return out
+
+
+def variogram(fit: MMRMFit, kind: str) -> pd.DataFrame:
+    """The semi-variogram of the residuals of type ``kind``: for every pair of one subject's
+    rows, ``(r_j - r_k)^2 / 2``, averaged by the pair's lag (visits apart in the visit order,
+    or the distance between the coordinates of a spatial structure)."""
+    r = residuals(fit, kind)
+    design = fit.design
+    if design.coords is not None:
+        where = np.asarray(design.coords, dtype=float)
+    else:
+        where = np.asarray(design.visit, dtype=float)[:, None]
+    order = np.argsort(design.subject, kind="stable")
+    bounds = np.flatnonzero(np.diff(design.subject[order])) + 1
+    lags, halves = [], []
+    for rows in np.split(order, bounds):
+        j, k = np.triu_indices(len(rows), 1)
+        lags.append(np.sqrt(((where[rows[j]] - where[rows[k]]) ** 2).sum(axis=1)))
+        halves.append((r[rows[j]] - r[rows[k]]) ** 2 / 2)
+    pairs = pd.DataFrame({"lag": np.concatenate(lags), "half": np.concatenate(halves)})
+    out = pairs.groupby("lag", sort=True)["half"].agg(["mean", "size"]).reset_index()
+    return out.rename(columns={"mean": "semivariance", "size": "n_pairs"})
 
 
 @dataclass(frozen=True)
