@@ -20,7 +20,7 @@ from outcomes.models.core.formula import FormulaError, parse_terms
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.report.plan import Plan, PlanError
 
-__all__ = ["AFTER_DOSE", "STEPS", "Run", "check_against_data"]
+__all__ = ["AFTER_DOSE", "STEPS", "Run", "check_against_data", "sensitivity_problems"]
 
 #: Phases of the rows the longitudinal analyses use.
 AFTER_DOSE = ("post-dose", "follow-up")
@@ -377,6 +377,7 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
     if plan.reference not in arms:
         problems.append(f"[arms] reference {plan.reference!r} is not an arm of the data ({arms})")
     problems += formula_problems(plan, list(frame.columns))
+    problems += sensitivity_problems(plan, trial.events)
     for outcome in plan.secondary.get("responders", []):
         if outcome not in frame.columns:
             problems.append(f"[secondary] responders: {outcome!r} is not a derived column")
@@ -400,6 +401,44 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
             )
     if problems:
         raise PlanError(plan.path, problems)
+
+
+def sensitivity_problems(plan: Plan, events: pd.DataFrame) -> list[str]:
+    r"""Reference-based strategies with nobody to apply to, located.
+
+    Under the plan's estimand, a reference-based strategy (J2R, CR, CIR, LMCF) imputes the
+    participants with a treatment-policy intercurrent event; with none in the data it would
+    impute as MAR and report the MAR estimate under the strategy's name, and the tipping point
+    would shift nobody. Without an ``[estimand]`` the strategy applies to every missing value,
+    which needs no events.
+
+    Examples
+    --------
+    >>> from outcomes.report.plan import read_plan
+    >>> print(*sensitivity_problems(read_plan(), pd.DataFrame({"event": []})), sep="\n")
+    [sensitivity] strategies: J2R needs intercurrent events; the data have no events table
+    [sensitivity] strategies: CR needs intercurrent events; the data have no events table
+    [sensitivity] strategies: CIR needs intercurrent events; the data have no events table
+    """
+    spec = plan.sensitivity
+    if not spec or not plan.estimand:
+        return []
+    based = [s for s in spec["strategies"] if s != "MAR"]
+    policy = sorted(
+        event
+        for event, strategy in plan.estimand.get("intercurrent_events", {}).items()
+        if strategy == "treatment policy"
+    )
+    if events.empty:
+        reason = "the data have no events table"
+    elif not events["event"].isin(policy).any():
+        reason = (
+            "no participant of the data has an event the estimand handles by treatment policy"
+            f" ({', '.join(map(repr, policy)) or 'none named'})"
+        )
+    else:
+        return []
+    return [f"[sensitivity] strategies: {s} needs intercurrent events; {reason}" for s in based]
 
 
 #: Columns the trajectories step adds to the data (time in weeks), which its random effects use.

@@ -103,3 +103,30 @@ def test_names_the_data_do_not_have_are_reported_before_any_analysis(tmp_path: P
         "[secondary] trait",
     ]
     assert "'WEEK 99' is not a visit after the first dose" in problems[0]
+
+
+def test_reference_based_strategies_with_nobody_to_apply_to_are_refused_before_running() -> None:
+    """With no treatment-policy events, J2R/CR/CIR would impute as MAR under their own names."""
+    import dataclasses
+
+    import outcomes
+    from outcomes.report.analyses import check_against_data
+
+    plan, trial = read_plan(), outcomes.derive(outcomes.load_sample())
+    assert not trial.events.empty
+    check_against_data(plan, trial)  # the sample has discontinuations: nothing to say
+    for events, reason in (
+        (trial.events.iloc[:0], "the data have no events table"),
+        (trial.events.assign(event="withdrawal"), "no participant of the data has an event"),
+    ):
+        with pytest.raises(PlanError) as caught:
+            check_against_data(plan, dataclasses.replace(trial, events=events))
+        assert caught.value.problems == [
+            f"[sensitivity] strategies: {s} needs intercurrent events; {reason}"
+            + (
+                ""
+                if "table" in reason
+                else " the estimand handles by treatment policy ('discontinuation', 'unblinding')"
+            )
+            for s in ("J2R", "CR", "CIR")
+        ]
