@@ -180,12 +180,23 @@ def multiplicity(run: Run) -> None:
     spec = run.plan.secondary.get("multiplicity")
     if not spec:
         return
-    at = run.contrasts.set_index("visit")
+    # one hypothesis per arm against the reference: "DMT - PLACEBO" named when there are several
+    contrasts = list(dict.fromkeys(run.contrasts["contrast"].astype(str)))
+
+    def which(contrast: str) -> str:
+        return "" if len(contrasts) == 1 else f" ({contrast})"
+
+    at = run.contrasts.astype({"contrast": str}).set_index(["contrast", "visit"])
     name = run.instrument.upper()
-    family = {f"{name} difference, {v}": float(at.loc[v, "p_value"]) for v in spec["visits"]}
+    family = {
+        f"{name} difference{which(c)}, {v}": float(at.loc[(c, v), "p_value"])
+        for c in contrasts
+        for v in spec["visits"]
+    }
     for outcome, table in run.rates.items():
-        row = table.set_index("visit").loc[run.visit]
-        family[f"{outcome} odds ratio, {run.visit}"] = float(row["or_p_value"])
+        for _, row in table[table["visit"] == run.visit].iterrows():
+            label = f"{outcome} odds ratio{which(str(row['contrast']))}, {run.visit}"
+            family[label] = float(row["or_p_value"])
     family = {k: v for k, v in family.items() if np.isfinite(v)}
     method = spec.get("method", "holm")
     run.adjusted = outcomes.adjust_pvalues(family, method)
@@ -376,6 +387,11 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> None:
             )
     if plan.reference not in arms:
         problems.append(f"[arms] reference {plan.reference!r} is not an arm of the data ({arms})")
+    if plan.secondary.get("blinding") and len(arms) != 2:
+        problems.append(
+            f"[secondary] blinding: Bang's and James' indices compare two arms; the data have "
+            f"{len(arms)} ({', '.join(arms)}): remove blinding from the plan"
+        )
     problems += formula_problems(plan, list(frame.columns))
     problems += sensitivity_problems(plan, trial.events)
     for outcome in plan.secondary.get("responders", []):

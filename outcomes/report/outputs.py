@@ -63,7 +63,8 @@ def make_figures(run: Run) -> dict[str, Any]:
     """The figures, by name; one the run has no data for (e.g. no tipping point) is left out.
 
     ``responders`` draws one figure per binary outcome of the plan: ``responders`` for the first,
-    ``responders_<outcome>`` for the others.
+    ``responders_<outcome>`` for the others; ``tipping_point`` one per contrast, for three or
+    more arms (``tipping_point_2``, ... for the second and later, titled with the contrast).
     """
     frame, rows = run.trial.frame, run.rows
     one = frame[frame["instrument"] == run.instrument]
@@ -87,9 +88,13 @@ def make_figures(run: Run) -> dict[str, Any]:
         },
         "forest": lambda ax: plots.forest(run.contrasts, ax=ax),
         "missingness": lambda ax: plots.missingness(_every_subject(run), ax=ax),
-        "tipping_point": lambda ax: (
-            run.tipping is not None and plots.tipping_map(run.tipping.table, ax=ax)
-        ),
+        **{
+            # numbered, not named: a contrast's name comes from the data, never a file name
+            "tipping_point" if k == 0 else f"tipping_point_{k + 1}": (
+                lambda ax, part=part, name=contrast: _titled(plots.tipping_map(part, ax=ax), name)
+            )
+            for k, (contrast, part) in enumerate(_by_contrast(run))
+        },
         "acute_vs_outcome": lambda ax: (
             run.trait is not None
             and plots.acute_vs_outcome(run.trait.data, x=acute, y="change", ax=ax)
@@ -99,7 +104,7 @@ def make_figures(run: Run) -> dict[str, Any]:
         name
         for asked in run.plan.figures
         for name in drawers
-        if name == asked or (asked == "responders" and name.startswith("responders_"))
+        if name == asked or (asked in _ONE_PER_PART and name.startswith(f"{asked}_"))
     ]
     out = {}
     for name in wanted:
@@ -109,6 +114,26 @@ def make_figures(run: Run) -> dict[str, Any]:
             continue
         out[name] = fig
     return out
+
+
+#: Figures drawn once per part: per binary outcome, per contrast (three or more arms).
+_ONE_PER_PART = ("responders", "tipping_point")
+
+
+def _by_contrast(run: Run) -> list[tuple[str, pd.DataFrame]]:
+    """The tipping-point table per contrast (one part for two arms); none without one."""
+    if run.tipping is None:
+        return []
+    table = run.tipping.table
+    if "contrast" not in table.columns:
+        return [("", table)]
+    return [(str(c), part) for c, part in table.groupby("contrast", sort=False, observed=True)]
+
+
+def _titled(ax: Any, title: str) -> Any:
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 def _every_subject(run: Run) -> pd.DataFrame:

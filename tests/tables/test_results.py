@@ -200,7 +200,7 @@ def test_sensitivity_table_side_by_side(fit: outcomes.MMRMFit, madrs: pd.DataFra
     assert "MI, jump to reference: J2R after dropout" in table.footnotes
 
 
-def test_sensitivity_table_needs_one_row() -> None:
+def test_sensitivity_table_needs_one_row_per_contrast() -> None:
     two = pd.DataFrame(
         {
             "visit": ["W4", "W4"],
@@ -211,8 +211,11 @@ def test_sensitivity_table_needs_one_row() -> None:
             "p_value": [0.5, 0.01],
         }
     )
-    with pytest.raises(ValueError, match="2 rows.*contrast="):
-        sensitivity_table({"x": two}, visit="W4")
+    twice = pd.concat([two, two], ignore_index=True)  # one contrast twice: which is meant?
+    with pytest.raises(ValueError, match="4 rows at visit 'W4'"):
+        sensitivity_table({"x": twice}, visit="W4")
+    with pytest.raises(ValueError, match="2 rows at visit 'W4'"):
+        sensitivity_table({"x": two.drop(columns="contrast")}, visit="W4")
     assert sensitivity_table({"x": two}, visit="W4", contrast="L - P").rows() == [
         ["x", "2.00 (1.00 to 3.00)", "0.010"]
     ]
@@ -240,3 +243,25 @@ def test_lsmeans_footnote_names_kenward_roger(derived: outcomes.TrialData) -> No
     notes = lsmeans_table(fit).footnotes[0]
     assert "cs(visit | subject)" in notes
     assert "degrees of freedom: Kenward-Roger; covariance of the estimates: kenward-roger" in notes
+
+
+def test_sensitivity_table_shows_every_contrast_of_a_three_arm_trial() -> None:
+    frame = pd.DataFrame(
+        {
+            "visit": ["W2", "W2"],
+            "contrast": ["HIGH - PBO", "LOW - PBO"],
+            "estimate": [-6.0, -2.0],
+            "conf_low": [-9.0, -5.0],
+            "conf_high": [-3.0, 1.0],
+            "p_value": [0.001, 0.2],
+        }
+    )
+    table = sensitivity_table({"MMRM": frame, "MI, J2R": frame}, visit="W2")
+    assert [r[:2] for r in table.rows()] == [
+        ["MMRM", "HIGH - PBO"],
+        ["MMRM", "LOW - PBO"],
+        ["MI, J2R", "HIGH - PBO"],
+        ["MI, J2R", "LOW - PBO"],
+    ]
+    one = sensitivity_table({"MMRM": frame}, visit="W2", contrast="LOW - PBO")
+    assert one.rows() == [["MMRM", "-2.00 (-5.00 to 1.00)", "0.200"]]

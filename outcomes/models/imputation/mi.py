@@ -313,7 +313,9 @@ class TippingPoint:
         ``significant`` (``p_value < alpha``).
     tipping_point : float or None
         The first delta of the grid at which ``significant`` differs from its value at the first
-        delta (None if it never does, and for a map over several arms: read the table).
+        delta (None if it never does; for a map over several arms, and with several contrasts
+        (three or more arms), None: each contrast's rows of the table have their own, e.g.
+        :func:`outcomes.plots.tipping_point` of them).
     """
 
     table: pd.DataFrame
@@ -588,8 +590,11 @@ class MIResult:
         table = table[[*columns, *[c for c in table.columns if c not in columns]]]
         table["significant"] = table["p_value"] < alpha
         flips = table.index[table["significant"] != table["significant"].iloc[0]]
+        several = "contrast" in table.columns and table["contrast"].nunique() > 1
         tipping = (
-            float(table["delta"].iloc[flips[0]]) if len(flips) and columns == ["delta"] else None
+            float(table["delta"].iloc[flips[0]])
+            if len(flips) and columns == ["delta"] and not several
+            else None
         )
         return TippingPoint(table, tipping)
 

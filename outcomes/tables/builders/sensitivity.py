@@ -39,7 +39,9 @@ def sensitivity_table(
         The visit to show.
     visit_column : str
     contrast : str, optional
-        Which contrast (e.g. ``"DMT - PLACEBO"``), when a result has more than one.
+        Which contrast (e.g. ``"DMT - PLACEBO"``) to show; by default every contrast of the
+        results, one row each (with a ``contrast`` column when there are several, as in a
+        three-arm trial).
     descriptions : mapping, optional
         Analysis label -> how it handled missing data, each printed as a footnote.
     conf_level : float
@@ -51,7 +53,8 @@ def sensitivity_table(
     Returns
     -------
     Table
-        Columns ``analysis, estimate, p_value``, one row per analysis in the order given.
+        Columns ``analysis, estimate, p_value`` (``analysis, contrast, estimate, p_value`` for
+        several contrasts), one row per analysis (and contrast) in the order given.
 
     Examples
     --------
@@ -62,7 +65,7 @@ def sensitivity_table(
     [['MMRM', '-5.49 (-12.01 to 1.02)', '0.096']]
     """
     dec = decimals_for(decimals)
-    rows, shown = [], set()
+    rows, shown = [], []
     for label, frame in results.items():
         require(
             frame,
@@ -72,25 +75,27 @@ def sensitivity_table(
         at = frame[frame[visit_column].astype(object) == visit]
         if contrast is not None and "contrast" in at.columns:
             at = at[at["contrast"] == contrast]
-        if len(at) != 1:
+        several = "contrast" in at.columns and at["contrast"].nunique() == len(at)
+        if len(at) == 0 or (len(at) > 1 and not several):
             raise TableError(
                 f"{label!r} has {len(at)} rows at {visit_column} {visit!r}"
                 + (f" for contrast {contrast!r}" if contrast is not None else "")
-                + ("; name one with contrast=" if len(at) > 1 else "")
             )
-        r = at.iloc[0]
-        if "contrast" in at.columns:
-            shown.add(str(r["contrast"]))
-        rows.append(
-            {
-                "analysis": str(label),
-                "estimate": format_estimate_ci(
-                    r["estimate"], r["conf_low"], r["conf_high"], dec["estimate"]
-                ),
-                "p_value": format_p(r["p_value"]),
-            }
-        )
-    what = f" ({', '.join(sorted(shown))})" if shown else ""
+        for _, r in at.iterrows():
+            if "contrast" in at.columns:
+                shown.append(str(r["contrast"]))
+            rows.append(
+                {
+                    "analysis": str(label),
+                    "contrast": str(r["contrast"]) if "contrast" in at.columns else "",
+                    "estimate": format_estimate_ci(
+                        r["estimate"], r["conf_low"], r["conf_high"], dec["estimate"]
+                    ),
+                    "p_value": format_p(r["p_value"]),
+                }
+            )
+    shown = list(dict.fromkeys(shown))
+    what = f" ({', '.join(shown)})" if len(shown) == 1 else ""
     footnotes = [
         f"Difference between arms{what} at {visit_column} {visit} with its "
         f"{ci_label(conf_level)} and two-sided p-value, from each analysis.",
@@ -101,14 +106,20 @@ def sensitivity_table(
         footnotes += [f"{k}: {v}" for k, v in descriptions.items() if k in results]
     else:
         footnotes.append("Missing data: each analysis handles them as its label says.")
+    columns = ["analysis", *(["contrast"] if len(shown) > 1 else []), "estimate", "p_value"]
     return Table(
-        pd.DataFrame(rows, columns=["analysis", "estimate", "p_value"]),
+        pd.DataFrame(rows)[columns],
         title or f"Sensitivity analyses: difference at {visit}",
         footnotes=tuple(footnotes),
         column_labels={
-            "analysis": "Analysis",
-            "estimate": f"Difference ({ci_label(conf_level)})",
-            "p_value": "p-value",
+            c: label
+            for c, label in (
+                ("analysis", "Analysis"),
+                ("contrast", "Contrast"),
+                ("estimate", f"Difference ({ci_label(conf_level)})"),
+                ("p_value", "p-value"),
+            )
+            if c in columns
         },
-        stub=("analysis",),
+        stub=tuple(columns[: 2 if len(shown) > 1 else 1]),
     )

@@ -1,0 +1,65 @@
+"""A report for a three-arm trial: every analysis runs per arm against the reference.
+
+The trial is the sample with every other DMT participant relabelled "DMT LOW" (a dose arm).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import outcomes
+from outcomes.report import PlanError, read_plan
+from outcomes.report import run as run_module
+
+
+def _three_arms() -> outcomes.TrialData:
+    trial = outcomes.load_sample()
+    frame = trial.frame.copy()
+    dmt = sorted(frame.loc[frame["arm"] == "DMT", "subject"].unique())
+    low = frame["subject"].isin(dmt[::2])
+    frame["arm"] = frame["arm"].astype(str).where(~low, "DMT LOW").astype("category")
+    return dataclasses.replace(trial, frame=frame)
+
+
+@pytest.fixture(scope="module")
+def results():  # noqa: ANN201
+    plan = read_plan()
+    sensitivity = {**plan.sensitivity, "n_imputations": 4}
+    sensitivity["tipping_point"] = {**sensitivity["tipping_point"], "deltas": [0, 5, 10]}
+    secondary = {k: v for k, v in plan.secondary.items() if k != "blinding"}
+    plan = dataclasses.replace(plan, sensitivity=sensitivity, secondary=secondary)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(run_module, "_load", lambda plan: _three_arms())
+        yield run_module.run_plan(plan)
+
+
+def test_every_arm_is_compared_with_the_reference(results) -> None:  # noqa: ANN001
+    contrasts = {"DMT - PLACEBO", "DMT LOW - PLACEBO"}
+    assert set(results.frames["primary_contrasts"]["contrast"]) == contrasts
+    family = results.frames["multiplicity"]
+    labels = " ".join(map(str, family.iloc[:, 0]))
+    assert "(DMT LOW - PLACEBO)" in labels and "(DMT - PLACEBO)" in labels
+    rows = results.tables["sensitivity"].to_frame()
+    assert len(rows) == 2 * len(dict.fromkeys(rows.iloc[:, 0]))  # each analysis, both contrasts
+
+
+def test_one_tipping_point_figure_per_contrast(results) -> None:  # noqa: ANN001
+    titles = {name: fig.axes[0].get_title() for name, fig in results.figures.items()}
+    assert {titles["tipping_point"], titles["tipping_point_2"]} == {
+        "DMT - PLACEBO",
+        "DMT LOW - PLACEBO",
+    }
+
+
+def test_blinding_indices_for_three_arms_are_refused_before_running(monkeypatch) -> None:  # noqa: ANN001
+    from outcomes.report.analyses import check_against_data
+
+    trial = outcomes.derive(_three_arms())
+    with pytest.raises(PlanError) as caught:
+        check_against_data(read_plan(), trial)
+    assert caught.value.problems == [
+        "[secondary] blinding: Bang's and James' indices compare two arms; the data have 3 "
+        "(DMT, DMT LOW, PLACEBO): remove blinding from the plan"
+    ]
