@@ -18,31 +18,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
+import outcomes
 from outcomes.errors import OutcomesError
 from outcomes.io.read import LAYOUTS
-from outcomes.models.core.formula import parse_terms
-from outcomes.models.endpoints.multiplicity import METHODS as MULTIPLICITY_METHODS
-from outcomes.models.imputation import ICE_STRATEGIES, STRATEGIES
-from outcomes.models.mmrm import DF_METHODS
-from outcomes.models.mmrm.formula import parse_formula
+from outcomes.report.analyses import ANALYSES, FIGURES, TABLES, Analysis, Facts, owner
 from outcomes.report.spec import (
+    NAME,
     SAMPLE,
     SHOWN_UNKNOWN,
     Checking,
     Choice,
-    Events,
     File,
-    Flag,
-    Formula,
     Items,
     Key,
-    Number,
     Place,
     Section,
-    Table,
     Text,
     Whole,
     did_you_mean,
@@ -61,6 +54,7 @@ __all__ = [
     "TEMPLATE",
     "Plan",
     "PlanError",
+    "check_against_data",
     "read_plan",
 ]
 
@@ -69,37 +63,8 @@ MAX_PLAN_BYTES = 1_000_000
 #: Problems a :class:`PlanError`'s message lists (its ``problems`` has every one).
 _SHOWN_PROBLEMS = 50
 
-#: Tables a plan can ask for.
-TABLES: tuple[str, ...] = (
-    "baseline",
-    "visit_summary",
-    "lsmeans",
-    "responders",
-    "effect_sizes",
-    "trait",
-    "multiplicity",
-    "trajectories",
-    "repeated_dosing",
-    "durability",
-    "blinding",
-    "sensitivity",
-    "tipping_point",
-)
-#: Figures a plan can ask for.
-FIGURES: tuple[str, ...] = (
-    "observed_means",
-    "lsmeans",
-    "change",
-    "individual",
-    "waterfall",
-    "responders",
-    "forest",
-    "missingness",
-    "tipping_point",
-    "acute_vs_outcome",
-)
-
-TEMPLATE = """\
+#: The plan's first sections, which are not analyses.
+_HEAD = """\
 # An analysis plan for `outcomes report PLAN.toml --out DIR`.
 # Every analysis below is run on the data, and the report shows the tables and figures listed
 # under [report]. Lines starting with # are comments. File names are relative to this file's
@@ -120,48 +85,46 @@ source = "sample"                # "sample" (the built-in trial) or a score file
 
 [arms]
 reference = "PLACEBO"            # the control arm
+"""
 
-[primary]
-instrument = "madrs"
-formula = "chg ~ base * visit + arm * visit + us(visit | subject)"  # at most 2000 characters
-visit = "WEEK 2"                 # the primary time point
-df = "kenward-roger"             # satterthwaite, kenward-roger, between-within, residual
-
-[estimand]                       # texts of at most 1000 characters
-variable = "change from baseline in MADRS total at week 2"
-population = "all randomised participants"
-
-[estimand.intercurrent_events]   # event (as in the events table) = ICH E9(R1) strategy; up to 50
-discontinuation = "treatment policy"
-unblinding = "treatment policy"
-"rescue medication" = "hypothetical"
-
-[secondary]
-responders = ["response", "remission"]   # binary outcomes of `outcomes.derive`, by visit; up to 20
-effect_sizes = true                       # Cohen's d on change, and the MMRM difference / SD
-trait = { instrument = "neo-ffi-n", pre = "BASELINE", post = "WEEK 12", acute = "meq30" }
-multiplicity = { method = "holm", visits = ["WEEK 1", "WEEK 4"] }  # up to 200 visits
-trajectories = { random = "1 + weeks" }   # mixed model over weeks, broken at the second dose
-repeated_dosing = { margin = 3.0 }        # acute response per dose; TOST of dose 2 vs dose 1
-durability = { outcome = "response", anchor = "WEEK 2" }  # still responding at later visits
-blinding = { guesses = "sample" }         # end-of-treatment guesses: a table (arm, guess)
-# trajectories' random effects: at most 200 characters; the margin: above 0, at most 1000000
-
-[sensitivity]
-strategies = ["MAR", "J2R", "CR", "CIR"]  # reference-based multiple imputation (or LMCF)
-n_imputations = 200                       # 2 to 10000
-tipping_point = { visit = "WEEK 3", deltas = [0, 4, 8, 12, 16, 20, 24, 28, 32] }
-# deltas: up to 200, each from -1000000 to 1000000; strategy = "J2R" (one of the strategies
-# above) is the default, or the first of them when J2R is not among them
-
+#: The plan's last section: what the report shows.
+_REPORT = """\
 [report]
-tables = ["baseline", "visit_summary", "lsmeans", "responders", "effect_sizes", "trait",
-          "multiplicity", "trajectories", "repeated_dosing", "durability", "blinding",
-          "sensitivity", "tipping_point"]
-figures = ["observed_means", "lsmeans", "change", "individual", "waterfall", "responders",
-           "forest", "missingness", "tipping_point", "acute_vs_outcome"]
+{tables}
+{figures}
 suppress_below = 5               # hide counts below this in baseline tables (0: none); up to 100
 """
+
+
+def _listed(key: str, names: tuple[str, ...]) -> str:
+    """``key = [...]`` of every name, wrapped as TOML allows, lines of at most 100 characters."""
+    lines, line = [], f"{key} = ["
+    for name in names:
+        item = f'"{name}", '
+        if len(line) + len(item) > 100:
+            lines.append(line.rstrip())
+            line = " " * (len(key) + 4)
+        line += item
+    return "\n".join([*lines, line.rstrip(", ") + "]"])
+
+
+def _template() -> str:
+    """The commented plan: the first sections, each analysis's lines, then the report's."""
+    parts = [_HEAD]
+    for section in ("primary", "estimand", "secondary", "sensitivity"):
+        lines = "".join(a.template for a in ANALYSES if a.section == section)
+        parts.append(_SECONDARY + lines if section == "secondary" else lines)
+    tables, figures = _listed("tables", TABLES), _listed("figures", FIGURES)
+    parts.append(_REPORT.format(tables=tables, figures=figures))
+    return "\n".join(parts)
+
+
+_SECONDARY = """\
+[secondary]   # an entry { ..., optional = true } is skipped, and the report says why, when the
+              # data do not fit it (a second dose, two arms, visits it names, ...)
+"""
+
+TEMPLATE = _template()
 
 
 class PlanError(OutcomesError, ValueError):
@@ -245,7 +208,52 @@ def read_plan(source: str | Path | None = None) -> Plan:
     )
 
 
+def check_against_data(plan: Plan, trial: outcomes.TrialData) -> dict[str, list[str]]:
+    """Check the plan against the data: every name it uses, what each analysis needs.
+
+    Each analysis of the plan checks what it needs of the data (arms, doses, events, visits,
+    columns: :meth:`~outcomes.report.analyses.base.Analysis.check`); every problem of every
+    analysis is reported at once, located, before any analysis runs. An analysis the plan marks
+    ``optional = true`` is skipped instead when it has problems.
+
+    Returns
+    -------
+    dict
+        The analyses skipped, by name, with their problems (why).
+
+    Raises
+    ------
+    PlanError
+        Every problem found.
+
+    Examples
+    --------
+    >>> trial = outcomes.derive(outcomes.load_sample())
+    >>> check_against_data(read_plan(), trial)
+    {}
+    """
+    facts = Facts(trial)
+    problems = []
+    if plan.reference not in facts.arms:
+        problems.append(
+            f"[arms] reference {plan.reference!r} is not an arm of the data ({facts.arms})"
+        )
+    skipped = {}
+    for analysis in ANALYSES:
+        if not analysis.asked(plan):
+            continue
+        found = analysis.check(plan, facts)
+        if found and analysis.optional(plan):
+            skipped[analysis.name] = found
+        else:
+            problems += found
+    if problems:
+        raise PlanError(plan.path, problems)
+    return skipped
+
+
 # -- reading --------------------------------------------------------------------------------------
+
 
 def _plan_text(path: Path) -> str:
     """The text of a plan file, of at most :data:`MAX_PLAN_BYTES` of UTF-8."""
@@ -263,9 +271,14 @@ def _parse(text: str, name: str) -> dict[str, Any]:
         raise PlanError(name, [str(exc)]) from exc
 
 
-#: Names (of visits, arms, instruments, outcomes, events), and descriptions.
-_NAME = Text(200)
-_DESCRIPTION = Text(1000)
+def _analysis_sections() -> dict[str, Section]:
+    """The sections the analyses declare: a whole section each, or a key of ``[secondary]``."""
+    sections = {a.section: a.spec for a in ANALYSES if a.section and a.key is None}
+    secondary = {a.key: a.spec for a in ANALYSES if a.section == "secondary" and a.key}
+    return {**sections, "secondary": Section(secondary)}
+
+
+_ANALYSIS_SECTIONS = _analysis_sections()
 
 #: Every section of a plan and every key of each: what it takes, its bounds, its default.
 SECTIONS: Mapping[str, Section] = MappingProxyType(
@@ -281,97 +294,18 @@ SECTIONS: Mapping[str, Section] = MappingProxyType(
             {
                 "source": Key(File(sample=True), required=True),
                 "layout": Key(Choice(LAYOUTS)),
-                "instrument": Key(_NAME),
+                "instrument": Key(NAME),
                 "schedule": Key(File(table=False)),
                 "events": Key(File()),
                 "subjects": Key(File()),
             },
             required=True,
         ),
-        "arms": Section({"reference": Key(_NAME, required=True)}, required=True),
-        "primary": Section(
-            {
-                "instrument": Key(_NAME, required=True),
-                "formula": Key(Formula(parse_formula), required=True),
-                "visit": Key(_NAME, required=True),
-                "df": Key(Choice(DF_METHODS), default="satterthwaite"),
-            },
-            required=True,
-        ),
-        "estimand": Section(
-            {
-                "variable": Key(_DESCRIPTION, required=True),
-                "population": Key(_DESCRIPTION),
-                "intercurrent_events": Key(Events(_NAME, Choice(ICE_STRATEGIES), 50)),
-            },
-            analysis=True,
-        ),
-        "secondary": Section(
-            {
-                "responders": Key(Items(_NAME, 20), default=[]),
-                "effect_sizes": Key(Flag(), default=False),
-                "trait": Key(
-                    Table(
-                        {
-                            "instrument": Key(_NAME, required=True),
-                            "pre": Key(_NAME, required=True),
-                            "post": Key(_NAME, required=True),
-                            "acute": Key(_NAME),
-                        }
-                    )
-                ),
-                "multiplicity": Key(
-                    Table(
-                        {
-                            "method": Key(Choice(MULTIPLICITY_METHODS)),
-                            "visits": Key(Items(_NAME, 200, needed=True), required=True),
-                        }
-                    )
-                ),
-                "trajectories": Key(Table({"random": Key(Formula(parse_terms), required=True)})),
-                "repeated_dosing": Key(
-                    Table({"margin": Key(Number(0, 1_000_000, above=True), required=True)})
-                ),
-                "durability": Key(
-                    Table(
-                        {
-                            "outcome": Key(_NAME, required=True),
-                            "anchor": Key(_NAME, required=True),
-                        }
-                    )
-                ),
-                "blinding": Key(
-                    Table(
-                        {
-                            "guesses": Key(
-                                File(sample=True, columns=("arm", "guess")), required=True
-                            )
-                        }
-                    )
-                ),
-            }
-        ),
-        "sensitivity": Section(
-            {
-                "strategies": Key(
-                    Items(Choice(STRATEGIES), len(STRATEGIES), needed=True), default=["MAR"]
-                ),
-                "n_imputations": Key(Whole(2, 10_000), default=100),
-                "tipping_point": Key(
-                    Table(
-                        {
-                            "visit": Key(_NAME, required=True),
-                            "deltas": Key(
-                                Items(Number(-1_000_000, 1_000_000), 200, needed=True),
-                                required=True,
-                            ),
-                            "strategy": Key(Choice(STRATEGIES)),
-                        }
-                    )
-                ),
-            },
-            analysis=True,
-        ),
+        "arms": Section({"reference": Key(NAME, required=True)}, required=True),
+        "primary": _ANALYSIS_SECTIONS["primary"],
+        "estimand": _ANALYSIS_SECTIONS["estimand"],
+        "secondary": _ANALYSIS_SECTIONS["secondary"],
+        "sensitivity": _ANALYSIS_SECTIONS["sensitivity"],
         "report": Section(
             {
                 "tables": Key(Items(Choice(TABLES), len(TABLES)), default=[]),
@@ -399,7 +333,42 @@ def _check(raw: Mapping[str, Any], checking: Checking) -> dict[str, dict[str, An
         for name, section in SECTIONS.items()
     }
     _check_tipping_strategy(sections["sensitivity"], checking)
+    _check_outputs(raw, sections, checking)
     return sections
+
+
+def _check_outputs(
+    raw: Mapping[str, Any], sections: dict[str, dict[str, Any]], checking: Checking
+) -> None:
+    """Each table and figure asked for must have its analysis, and what it needs, in the plan.
+
+    An analysis given with a wrong value (a problem already reported) counts as given.
+    """
+    view: Any = SimpleNamespace(**sections)  # the checked sections as a Plan's attributes
+    for kind in ("tables", "figures"):
+        for name in sections["report"].get(kind, []):
+            analysis = owner(kind, name)
+            if not _given(raw, analysis):
+                needs = analysis.place
+            elif any(p.startswith(analysis.place) for p in checking.problems):
+                continue
+            else:
+                needs = analysis.output_needs(view, name)
+            if needs is not None:
+                checking.bad(
+                    Place("report", (kind,)),
+                    f"{shown(name)} needs {needs}, which the plan does not have",
+                )
+
+
+def _given(raw: Mapping[str, Any], analysis: Analysis) -> bool:
+    """Whether the plan gives the analysis (an entry not left out, empty or false)."""
+    if analysis.section is None:
+        return True
+    entry = raw.get(analysis.section)
+    if analysis.key is not None and isinstance(entry, dict):
+        entry = entry.get(analysis.key)
+    return entry not in (None, False, {}, [])
 
 
 def _check_tipping_strategy(sensitivity: dict[str, Any], checking: Checking) -> None:
@@ -411,4 +380,3 @@ def _check_tipping_strategy(sensitivity: dict[str, Any], checking: Checking) -> 
             Place("sensitivity", ("tipping_point", "strategy")),
             f"{shown(strategy)} is not among the strategies {shown(strategies)}",
         )
-

@@ -1,8 +1,10 @@
 """Running an analysis plan: data, estimand, primary, secondary and sensitivity analyses.
 
-:func:`run_plan` reads the data, checks that every name the plan uses is in them, runs the
-steps of :mod:`~outcomes.report.analyses` in order, and makes the tables and figures of
-:mod:`~outcomes.report.outputs`. Progress goes to ``progress`` (a callable taking a line).
+:func:`run_plan` reads the data, checks the plan against them
+(:func:`~outcomes.report.plan.check_against_data`: every problem at once, before any analysis
+runs), runs the analyses of the registry :data:`~outcomes.report.analyses.ANALYSES` that the
+plan asks for, in order, and makes the tables and figures it asks for. Progress goes to
+``progress`` (a callable taking a line).
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ import pandas as pd
 
 import outcomes
 from outcomes import tables
-from outcomes.report.analyses import AFTER_DOSE, STEPS, Run, check_against_data
-from outcomes.report.outputs import make_figures, make_tables
-from outcomes.report.plan import Plan
+from outcomes.report.analyses import ANALYSES, Context, make_figures, make_tables
+from outcomes.report.plan import Plan, check_against_data
 
 __all__ = ["Results", "run_plan"]
 
@@ -41,6 +42,8 @@ class Results:
         SHA-256 of the plan and of the analysed data.
     notes : list of str
         What the analyses noted (rows left out, events, ...).
+    skipped : dict of list of str
+        The optional analyses the data did not fit, by name, with why; not run.
     """
 
     plan: Plan
@@ -51,6 +54,7 @@ class Results:
     methods: list[str] = field(default_factory=list)
     checksums: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
 
 
 def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) -> Results:
@@ -68,23 +72,26 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
     progress("reading the data")
     raw = _load(plan)
     trial = outcomes.derive(raw)
-    check_against_data(plan, trial)
-    results = Results(plan, trial)
+    skipped = check_against_data(plan, trial)
+    results = Results(plan, trial, skipped=skipped)
     results.checksums = {
         "plan": _sha256(plan.text.encode()),
         "data": _sha256(trial.frame.to_csv(index=False).encode()),
     }
-    frame = trial.frame
-    instrument = plan.primary["instrument"]
-    rows = frame[(frame["instrument"] == instrument) & frame["phase"].isin(AFTER_DOSE)]
-    rows = rows.assign(visit=rows["visit"].cat.remove_unused_categories())
-    run = Run(plan, raw, trial, rows, results, progress)
-    for step in STEPS:
-        step(run)
+    context = Context(plan, raw, trial, progress)
+    for analysis in ANALYSES:
+        if not analysis.asked(plan) or analysis.name in skipped:
+            continue
+        produced = analysis.run(context)
+        context.produced[analysis.name] = produced
+        results.frames.update(produced.frames)
+        results.notes += [f"{analysis.name.replace('_', ' ')}: {n}" for n in produced.notes]
+        if produced.methods:
+            results.methods.append(produced.methods)
     progress("tables")
-    results.tables = make_tables(run)
+    results.tables = make_tables(context)
     progress("figures")
-    results.figures = make_figures(run)
+    results.figures = make_figures(context)
     return results
 
 

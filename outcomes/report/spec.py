@@ -29,6 +29,8 @@ from outcomes.terminal import UNPRINTABLE
 from outcomes.textfiles import check_readable
 
 __all__ = [
+    "DESCRIPTION",
+    "NAME",
     "Checking",
     "Choice",
     "Events",
@@ -131,6 +133,11 @@ class Text:
             code = ord(control.group())
             return checking.bad(place, f"{shown(value)} holds a control character (U+{code:04X})")
         return value
+
+
+#: Names (of visits, arms, instruments, outcomes, events), and descriptions.
+NAME = Text(200)
+DESCRIPTION = Text(1000)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import html
 import io
 import json
 import math
+import os
 import platform
 from datetime import UTC, datetime
 from importlib import metadata
@@ -32,10 +33,12 @@ import numpy as np
 import pandas as pd
 
 from outcomes import plots, tables
+from outcomes.errors import WriteError
+from outcomes.report.analyses import figure_caption
 from outcomes.report.folder import staged_folder
 from outcomes.report.run import Results
 
-__all__ = ["TABLE_FORMATS", "FIGURE_FORMATS", "software_versions", "write_report"]
+__all__ = ["TABLE_FORMATS", "FIGURE_FORMATS", "report_time", "software_versions", "write_report"]
 
 #: Formats each table is written in, under ``tables/``.
 TABLE_FORMATS: tuple[str, ...] = ("html", "md", "tex", "csv", "xlsx", "docx")
@@ -66,7 +69,9 @@ def write_report(results: Results, out: str | Path, *, timestamp: str | None = N
         The report's folder: a new path, an empty folder or an earlier report, which is replaced
         whole (see :func:`~outcomes.report.folder.check_output_folder`).
     timestamp : str, optional
-        The time stamp written into ``report.html`` and ``results.json`` (default: now, UTC).
+        The time stamp written into ``report.html`` and ``results.json``. By default the time
+        of the environment variable ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC: two runs
+        then give identical bytes in every file), else now.
 
     Returns
     -------
@@ -91,10 +96,37 @@ def write_report(results: Results, out: str | Path, *, timestamp: str | None = N
     ['figures', 'manifest.json', 'report.html', 'results.json', 'tables', 'tables/baseline.csv',
      ...]
     """
-    stamp = timestamp or datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    stamp = timestamp or report_time()
     with staged_folder(out) as folder:
         _write_files(results, folder, stamp)
     return Path(out) / "report.html"
+
+
+def report_time() -> str:
+    """The time stamp of a report: now, or the time ``SOURCE_DATE_EPOCH`` says, UTC.
+
+    ``SOURCE_DATE_EPOCH`` (reproducible-builds.org) is a whole number of seconds since 1970.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    >>> report_time()
+    '2023-11-14 22:13:20 UTC'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return datetime.now(UTC).strftime(_STAMP)
+    if not epoch.isascii() or not epoch.isdigit() or len(epoch) > 12:
+        raise WriteError(
+            "the environment variable SOURCE_DATE_EPOCH is not a whole number of seconds since "
+            "1970-01-01 (reproducible-builds.org/specs/source-date-epoch)"
+        )
+    return datetime.fromtimestamp(int(epoch), UTC).strftime(_STAMP)
+
+
+_STAMP = "%Y-%m-%d %H:%M:%S UTC"
 
 
 def _write_files(results: Results, folder: Path, stamp: str) -> None:
@@ -123,6 +155,7 @@ def _results_json(results: Results, stamp: str) -> str:
         "checksums": results.checksums,
         "software": software_versions(),
         "notes": results.notes,
+        "skipped": results.skipped,
         "results": {name: _records(frame) for name, frame in results.frames.items()},
     }
     return json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
@@ -159,20 +192,6 @@ pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem;
 .stamp { color: #666; font-size: 0.85rem; }
 """
 
-_FIGURE_TITLES = {
-    "observed_means": "Observed mean score by arm and visit, with 95% confidence intervals",
-    "lsmeans": "Least-squares mean change from baseline by arm (MMRM), with 95% CIs",
-    "change": "Observed mean change from baseline by arm and visit",
-    "individual": "Individual trajectories, arm means in bold",
-    "waterfall": "Percent change from baseline at the primary visit, per participant",
-    "responders": "Responders by arm and visit",
-    "responders_remission": "Remission by arm and visit",
-    "forest": "Difference from the reference arm at each visit (MMRM), with 95% CIs",
-    "missingness": "Observed and missing assessments, per participant and visit",
-    "tipping_point": "Tipping-point analysis: the difference as imputed values are made worse",
-    "acute_vs_outcome": "Acute experience against the change in the trait outcome",
-}
-
 
 def _p_text(p: float) -> str:
     """``p = 0.036`` or ``p < 0.001``."""
@@ -207,7 +226,7 @@ def _html(results: Results, pngs: dict[str, str], stamp: str) -> str:
         "<h2>Figures</h2>",
     ]
     for name, data in pngs.items():
-        caption = esc(_FIGURE_TITLES.get(name, name.replace("_", " ").capitalize()))
+        caption = esc(figure_caption(name))
         parts.append(
             f'<figure id="figure-{esc(name)}"><img alt="{caption}" '
             f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>'
@@ -218,6 +237,14 @@ def _html(results: Results, pngs: dict[str, str], stamp: str) -> str:
         "seed": str(plan.seed),
         **{f"{k} version": v for k, v in software_versions().items()},
     }
+    if results.skipped:
+        parts += [
+            "<h2>Skipped</h2>",
+            "<p>Analyses of the plan marked optional that the data do not fit, not run:</p>",
+            "<ul>"
+            + "".join(f"<li>{esc(p)}</li>" for why in results.skipped.values() for p in why)
+            + "</ul>",
+        ]
     parts += [
         "<h2>Notes</h2>",
         "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in results.notes) + "</ul>",

@@ -226,7 +226,12 @@ WRONG_VALUES = [
         'tables = "baseline"\nx = ["visit_summary", "lsmeans", "responders", "trait",',
         '[report] tables: "baseline" is not a list',
     ),
-    ("an unknown figure", '"acute_vs_outcome"]', '"pie"]', '[report] figures: "pie" is not among'),
+    (
+        "an unknown figure",
+        '"tipping_point"]\nsuppress',
+        '"pie"]\nsuppress',
+        '[report] figures: "pie" is not among',
+    ),
     (
         "no strategies",
         'strategies = ["MAR", "J2R", "CR", "CIR"]',

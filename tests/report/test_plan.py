@@ -97,12 +97,12 @@ def test_names_the_data_do_not_have_are_reported_before_any_analysis(tmp_path: P
         run_plan(read_plan(path))
     problems = caught.value.problems
     assert [p.split(" ")[0] + " " + p.split(" ")[1] for p in problems] == [
-        "[primary] visit",
         "[arms] reference",
+        "[primary] visit",
         "[secondary] responders:",
         "[secondary] trait",
     ]
-    assert "'WEEK 99' is not a visit after the first dose" in problems[0]
+    assert "'WEEK 99' is not a visit after the first dose" in problems[1]
 
 
 def test_reference_based_strategies_with_nobody_to_apply_to_are_refused_before_running() -> None:
@@ -110,7 +110,7 @@ def test_reference_based_strategies_with_nobody_to_apply_to_are_refused_before_r
     import dataclasses
 
     import outcomes
-    from outcomes.report.analyses import check_against_data
+    from outcomes.report import check_against_data
 
     plan, trial = read_plan(), outcomes.derive(outcomes.load_sample())
     assert not trial.events.empty

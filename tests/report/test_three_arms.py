@@ -54,7 +54,7 @@ def test_one_tipping_point_figure_per_contrast(results) -> None:  # noqa: ANN001
 
 
 def test_blinding_indices_for_three_arms_are_refused_before_running(monkeypatch) -> None:  # noqa: ANN001
-    from outcomes.report.analyses import check_against_data
+    from outcomes.report import check_against_data
 
     trial = outcomes.derive(_three_arms())
     with pytest.raises(PlanError) as caught:
