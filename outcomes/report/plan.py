@@ -23,6 +23,7 @@ from typing import Any
 
 import outcomes
 from outcomes.errors import OutcomesError
+from outcomes.io.formats import FORMATS
 from outcomes.io.read import LAYOUTS
 from outcomes.report.analyses import ANALYSES, FIGURES, TABLES, Analysis, Facts, owner
 from outcomes.report.spec import (
@@ -35,6 +36,7 @@ from outcomes.report.spec import (
     Items,
     Key,
     Place,
+    Population,
     Section,
     Text,
     Whole,
@@ -82,6 +84,19 @@ source = "sample"                # "sample" (the built-in trial) or a score file
 # schedule = "schedule.toml"     # schedule of assessments and dosing sessions
 # events = "events.csv"          # intercurrent events: subject, event, day, detail
 # subjects = "dm.xpt"            # subject-level table with the arm (CDISC DM, ADSL)
+# mapping = "mapping.toml"       # which column plays which role (outcomes.read's mapping)
+# instruments = ["bdi.toml"]     # instrument definitions to register for this plan
+# allow_identifiers = ["SITEID"] # columns to keep although they look like identifiers
+# max_missing_items = 0          # a total with up to this many missing items is prorated
+# sheet = "scores"               # Excel: the sheet (the first by default)
+# baseline = "BASELINE"          # the baseline visit, where no schedule says it
+# covariates = ["SITEGR1"]       # covariate columns to keep (CDISC: its standard ones)
+# derived = ["LOCF"]             # ADaM: DTYPE values of derived records to read too
+# analysis_flag = "ANL01FL"      # ADaM: only records this flag marks Y (ANL01FL when present)
+# format = "xpt"                 # the file's format, where its suffix is missing or misleading
+
+# [population]                   # one subject-level flag of the data: only its Y subjects
+# EFFFL = "Y"
 
 [arms]
 reference = "PLACEBO"            # the control arm
@@ -156,6 +171,7 @@ class Plan:
     path: str = "<template>"
     base: Path = field(default_factory=Path.cwd)
     text: str = ""
+    population: dict[str, str] = field(default_factory=dict)
 
     def file(self, name: str | None) -> Path | None:
         """A file the plan names, relative to the plan's folder; ``None`` for none or "sample"."""
@@ -205,6 +221,7 @@ def read_plan(source: str | Path | None = None) -> Plan:
         path=name,
         base=base,
         text=text,
+        population=sections["population"],
     )
 
 
@@ -298,9 +315,20 @@ SECTIONS: Mapping[str, Section] = MappingProxyType(
                 "schedule": Key(File(table=False)),
                 "events": Key(File()),
                 "subjects": Key(File()),
+                "mapping": Key(File(table=False)),
+                "instruments": Key(Items(File(instrument=True), 50)),
+                "allow_identifiers": Key(Items(NAME, 1000)),
+                "max_missing_items": Key(Whole(0, 1000)),
+                "sheet": Key(NAME),
+                "baseline": Key(NAME),
+                "covariates": Key(Items(NAME, 1000)),
+                "derived": Key(Items(NAME, 50)),
+                "analysis_flag": Key(NAME),
+                "format": Key(Choice(tuple(sorted(set(FORMATS.values()))))),
             },
             required=True,
         ),
+        "population": Population(),
         "arms": Section({"reference": Key(NAME, required=True)}, required=True),
         "primary": _ANALYSIS_SECTIONS["primary"],
         "estimand": _ANALYSIS_SECTIONS["estimand"],
@@ -333,6 +361,7 @@ def _check(raw: Mapping[str, Any], checking: Checking) -> dict[str, dict[str, An
         for name, section in SECTIONS.items()
     }
     _check_tipping_strategy(sections["sensitivity"], checking)
+    _check_sample(sections, checking)
     _check_outputs(raw, sections, checking)
     return sections
 
@@ -380,3 +409,14 @@ def _check_tipping_strategy(sensitivity: dict[str, Any], checking: Checking) -> 
             Place("sensitivity", ("tipping_point", "strategy")),
             f"{shown(strategy)} is not among the strategies {shown(strategies)}",
         )
+
+
+def _check_sample(sections: dict[str, dict[str, Any]], checking: Checking) -> None:
+    """The built-in sample is read as it is: a key for reading a file does not apply to it."""
+    if sections["data"].get("source") != SAMPLE:
+        return
+    for key in sections["data"]:
+        if key != "source":
+            checking.bad(Place("data", (key,)), 'the "sample" data are read as they are')
+    if sections["population"]:
+        checking.bad(Place("population"), 'the "sample" data are read as they are')

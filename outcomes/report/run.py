@@ -10,16 +10,19 @@ plan asks for, in order, and makes the tables and figures it asks for. Progress 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 import outcomes
+import outcomes.instruments
 from outcomes import tables
+from outcomes.errors import InstrumentError
 from outcomes.report.analyses import ANALYSES, Context, make_figures, make_tables
-from outcomes.report.plan import Plan, check_against_data
+from outcomes.report.plan import Plan, PlanError, check_against_data
 
 __all__ = ["Results", "run_plan"]
 
@@ -41,7 +44,7 @@ class Results:
     checksums : dict of str
         SHA-256 of the plan and of the analysed data.
     notes : list of str
-        What the analyses noted (rows left out, events, ...).
+        What reading the data and the analyses noted (the population, rows left out, events, ...).
     skipped : dict of list of str
         The optional analyses the data did not fit, by name, with why; not run.
     """
@@ -69,11 +72,16 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
     >>> results.frames["primary_contrasts"]["contrast"].iloc[0]
     'DMT - PLACEBO'
     """
+    with _instruments(plan):
+        return _run(plan, progress)
+
+
+def _run(plan: Plan, progress: Callable[[str], None]) -> Results:
     progress("reading the data")
     raw = _load(plan)
     trial = outcomes.derive(raw)
     skipped = check_against_data(plan, trial)
-    results = Results(plan, trial, skipped=skipped)
+    results = Results(plan, trial, notes=[f"data: {n}" for n in raw.notes], skipped=skipped)
     results.checksums = {
         "plan": _sha256(plan.text.encode()),
         "data": _sha256(trial.frame.to_csv(index=False).encode()),
@@ -96,16 +104,50 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
 
 
 def _load(plan: Plan) -> outcomes.TrialData:
-    if plan.data["source"] == "sample":
+    """The plan's data, read as ``[data]`` and ``[population]`` say (every key of
+    :func:`outcomes.read`)."""
+    data = plan.data
+    if data["source"] == "sample":
         return outcomes.load_sample()
+    options = {k: data[k] for k in _READ_OPTIONS if k in data}
+    files = {k: plan.data_path(k) for k in ("schedule", "events", "subjects", "mapping")}
     return outcomes.read(
         plan.data_path("source"),
-        plan.data.get("layout") or None,
-        plan.data.get("instrument") or None,
-        schedule=plan.data_path("schedule"),
-        events=plan.data_path("events"),
-        subjects=plan.data_path("subjects"),
+        data.get("layout"),
+        data.get("instrument"),
+        **{k: v for k, v in files.items() if v is not None},
+        **options,
+        population=next(iter(plan.population), None),
     )
+
+
+#: Keys of ``[data]`` passed to :func:`outcomes.read` as they are.
+_READ_OPTIONS = (
+    "allow_identifiers",
+    "max_missing_items",
+    "sheet",
+    "baseline",
+    "covariates",
+    "derived",
+    "analysis_flag",
+    "format",
+)
+
+
+@contextmanager
+def _instruments(plan: Plan) -> Iterator[None]:
+    """The plan's instrument definitions registered while it runs, and only then."""
+    registered = []
+    try:
+        for name in plan.data.get("instruments", []):
+            try:
+                registered.append(outcomes.instruments.register(plan.file(name)).name)
+            except InstrumentError as exc:
+                raise PlanError(plan.path, [f"[data] instruments: {exc}"]) from exc
+        yield
+    finally:
+        for name in registered:
+            outcomes.instruments.unregister(name)
 
 
 def _sha256(data: bytes) -> str:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from outcomes.data.events import event_name
-from outcomes.errors import ReadError
+from outcomes.errors import InstrumentError, ReadError
+from outcomes.instruments.parse import read_definition
 from outcomes.io.formats import check_file, read_table
 from outcomes.models.core.formula import MAX_FORMULA_LENGTH, FormulaError
 from outcomes.terminal import UNPRINTABLE
@@ -42,6 +43,7 @@ __all__ = [
     "Key",
     "Number",
     "Place",
+    "Population",
     "SAMPLE",
     "SHOWN_UNKNOWN",
     "Section",
@@ -343,6 +345,34 @@ class Events:
         return {k: v for k, v in checked.items() if v is not INVALID}
 
 
+@dataclass(frozen=True)
+class Population(Section):
+    """A section of one population flag of the data and ``"Y"`` (``EFFFL = "Y"``); may be
+    left out (every subject)."""
+
+    keys: Mapping[str, Key] = field(default_factory=dict)
+
+    def check(self, value: Any, place: Place, checking: Checking) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            checking.bad(place, f"{shown(value)} is not a table {{ ... }}")
+            return {}
+        if len(value) > 1:
+            checking.bad(place, f"{len(value):,} flags ({shown(value)}): a population is one flag")
+            return {}
+        checked = {}
+        for flag, selects in value.items():
+            at = place.key(flag)
+            if NAME.check(flag, at, checking) is INVALID:
+                continue
+            if selects != "Y":
+                checking.bad(at, f'{shown(selects)}: a flag selects its subjects with "Y"')
+                continue
+            checked[flag] = selects
+        return checked
+
+
 #: A file name.
 _PATH = Text(4096)
 
@@ -352,10 +382,13 @@ class File:
     """The name of a file, relative to the plan's folder, that must be there and readable.
 
     A ``table`` is a file :func:`~outcomes.io.formats.read_table` takes on; with ``columns`` it
-    is read, to check it has them. ``sample`` allows ``"sample"``, the built-in data.
+    is read, to check it has them. ``sample`` allows ``"sample"``, the built-in data. An
+    ``instrument`` is an instrument definition (TOML, as :func:`outcomes.instruments.register`
+    takes), read to check it.
     """
 
     table: bool = True
+    instrument: bool = False
     sample: bool = False
     columns: tuple[str, ...] = ()
     kinds = (str,)
@@ -372,7 +405,9 @@ class File:
         try:
             if not path.exists():
                 return f"no file {name} (looked in {path.parent})"
-            if not self.table:
+            if self.instrument:
+                read_definition(path)
+            elif not self.table:
                 check_readable(path)
             elif self.columns:
                 absent = [c for c in self.columns if c not in read_table(path).columns]
@@ -380,7 +415,7 @@ class File:
                     return f"{name} has no column {', '.join(map(repr, absent))}"
             else:
                 check_file(path)
-        except ReadError as exc:
+        except (ReadError, InstrumentError) as exc:
             return str(exc)
         except OSError as exc:  # a name too long for the system, a folder that cannot be entered
             return f"{name} cannot be looked for ({exc.strerror})"

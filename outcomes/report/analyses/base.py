@@ -135,6 +135,11 @@ class Context:
     def visit(self) -> str:
         return self.plan.primary["visit"]
 
+    def label(self, instrument: str) -> str:
+        """The instrument's title, as the methods name it (its name if it has none)."""
+        known = self.trial.instruments.get(instrument)
+        return known.title if known is not None and known.title else instrument
+
     @cached_property
     def rows(self) -> pd.DataFrame:
         """The primary instrument's rows after the first dose, with only their visits."""

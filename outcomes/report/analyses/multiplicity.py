@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Multiplicity"]
 
+#: How the methods name each procedure.
+_LABELS = {
+    "bonferroni": "Bonferroni's correction",
+    "holm": "Holm's procedure",
+    "hochberg": "Hochberg's procedure",
+    "fixed-sequence": "a fixed sequence",
+}
+
 
 class Multiplicity(Analysis):
     """The primary differences at the plan's visits and the responder odds ratios, adjusted.
@@ -80,7 +88,7 @@ class Multiplicity(Analysis):
             {"multiplicity": adjusted},
             adjusted,
             methods=(
-                f"Key secondary endpoints were tested with {method}'s procedure over the family "
+                f"Key secondary endpoints were tested with {_LABELS[method]} over the family "
                 "listed in the multiplicity table."
             ),
         )

@@ -9,6 +9,7 @@ import outcomes
 from outcomes import plots, tables
 from outcomes.models.core.formula import FormulaError
 from outcomes.models.mmrm import DF_METHODS
+from outcomes.models.mmrm.covariance import get_structure
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.report.analyses.base import Analysis, Context, Drawer, Facts, Maker, Produced
 from outcomes.report.spec import NAME, Choice, Formula, Key, Section
@@ -16,7 +17,16 @@ from outcomes.report.spec import NAME, Choice, Formula, Key, Section
 if TYPE_CHECKING:
     from outcomes.report.plan import Plan
 
-__all__ = ["Primary"]
+__all__ = ["DF_LABELS", "Primary"]
+
+#: How the methods name each df method.
+DF_LABELS = {
+    "satterthwaite": "Satterthwaite",
+    "kenward-roger": "Kenward-Roger",
+    "kenward-roger-linear": "Kenward-Roger (linear)",
+    "between-within": "between-within",
+    "residual": "residual",
+}
 
 
 class Primary(Analysis):
@@ -70,9 +80,11 @@ df = "kenward-roger"             # satterthwaite, kenward-roger, between-within,
         contrasts = fit.contrasts("arm", by="visit", reference=plan.reference)
         cov = fit.formula.covariance
         methods = (
-            f"Primary analysis: a mixed model for repeated measures of {context.instrument} "
-            f"({fit.formula.mean}), {cov.structure} covariance within {cov.subject} over "
-            f"{cov.time[0]}, {'REML' if fit.reml else 'ML'}, {fit.df_method} degrees of freedom; "
+            f"Primary analysis: a mixed model for repeated measures of the "
+            f"{context.label(context.instrument)} ({fit.formula.mean}), "
+            f"{get_structure(cov.structure).title} covariance within {cov.subject} over "
+            f"{cov.time[0]}, {'REML' if fit.reml else 'ML'}, "
+            f"{DF_LABELS.get(fit.df_method, fit.df_method)} degrees of freedom; "
             f"all observed data after the first dose ({fit.n_obs} observations of "
             f"{fit.n_subjects} participants), valid under missing at random. Least-squares "
             f"means by arm and visit and the difference from {plan.reference} at every visit; "

@@ -125,14 +125,7 @@ tipping_point = { visit = "WEEK 3", deltas = [0, 4, 8, 12, 16, 20, 24, 28, 32] }
         return Produced(
             frames,
             (analyses, tipping),
-            methods=(
-                f"Sensitivity: multiple imputation from the MMRM ({spec['n_imputations']} "
-                f"approximate-Bayesian imputations, seed {plan.seed}) under "
-                f"{', '.join(spec['strategies'])}, with reference-based strategies for the "
-                "participants with a treatment-policy event, every randomised participant with a "
-                "baseline score included; each completed data set analysed by ANCOVA at each "
-                "visit and pooled by Rubin's rules (Barnard-Rubin df)."
-            ),
+            methods=_methods(spec, plan.seed, with_events=prepared is not None),
         )
 
     def make_tables(self, context: Context, produced: Produced) -> Mapping[str, Maker]:
@@ -154,6 +147,26 @@ tipping_point = { visit = "WEEK 3", deltas = [0, 4, 8, 12, 16, 20, 24, 28, 32] }
             )
             for k, (contrast, part) in enumerate(_by_contrast(tipping))
         }
+
+
+def _methods(spec: Mapping[str, Any], seed: int, *, with_events: bool) -> str:
+    """The methods sentence: the strategies run, and to whom the reference-based ones apply."""
+    based = [s for s in spec["strategies"] if s != "MAR"]
+    if not based:
+        whom = ""
+    elif with_events:
+        whom = (
+            f", {', '.join(based)} for the participants with a treatment-policy intercurrent "
+            "event (MAR for the others)"
+        )
+    else:
+        whom = f", {', '.join(based)} for every missing value"
+    return (
+        f"Sensitivity: multiple imputation from the MMRM ({spec['n_imputations']} "
+        f"approximate-Bayesian imputations, seed {seed}) under {', '.join(spec['strategies'])}"
+        f"{whom}, every randomised participant with a baseline score included; each completed "
+        "data set analysed by ANCOVA at each visit and pooled by Rubin's rules (Barnard-Rubin df)."
+    )
 
 
 def sensitivity_problems(plan: Plan, events: pd.DataFrame) -> list[str]:
