@@ -2,9 +2,9 @@
 
 ``plans/cdisc_pilot01.toml``: the CDISC Pilot 01's ADaM files as the sponsor delivered them
 (``tests/datasets/README.md``), three arms, the efficacy population from ``[population]``,
-columns chosen and allowed in ``[data]``. Its Week 24 differences are checked against R's nlme and emmeans
-fitted to the ADaM file as the sponsor filtered it (``tests/reference/r/cdisc_pilot_mmrm.R``
-and its ``.csv``).
+columns chosen and allowed in ``[data]``. Its Week 24 differences are checked against R's nlme
+and emmeans fitted to the ADaM file as the sponsor filtered it
+(``tests/reference/r/cdisc_pilot_mmrm.R`` and its ``.csv``).
 """
 
 from __future__ import annotations
