@@ -130,3 +130,33 @@ def test_reference_based_strategies_with_nobody_to_apply_to_are_refused_before_r
             )
             for s in ("J2R", "CR", "CIR")
         ]
+
+
+def test_data_and_population_keys_are_checked_in_one_pass(tmp_path: Path) -> None:
+    (tmp_path / "scale.toml").write_text('name = "x"\n')  # an instrument definition lacking keys
+    text = TEMPLATE.replace(
+        'source = "sample"',
+        'source = "sample"\nsheet = "scores"\ninstruments = ["scale.toml"]\nformat = "sas"',
+    ).replace("[arms]", '[population]\nEFFFL = "N"\nITTFL = "Y"\n\n[arms]')
+    path = tmp_path / "plan.toml"
+    path.write_text(text)
+    with pytest.raises(PlanError) as caught:
+        read_plan(path)
+    problems = caught.value.problems
+    assert [p.split(":")[0] for p in problems] == [
+        "[data] instruments",
+        "[data] format",
+        "[population]",
+        "[data] instruments",
+        "[data] sheet",
+    ]
+    assert "scale.toml: instrument 'x' has 4 problem(s)" in problems[0]
+    assert problems[2] == (
+        '[population]: 2 flags ({ EFFFL = "N", ITTFL = "Y" }): a population is one flag'
+    )
+    assert problems[4] == '[data] sheet: the "sample" data are read as they are'
+    one = text.replace('ITTFL = "Y"\n', "")
+    path.write_text(one)
+    with pytest.raises(PlanError) as caught:
+        read_plan(path)
+    assert '[population] EFFFL: "N": a flag selects its subjects with "Y"' in caught.value.problems
