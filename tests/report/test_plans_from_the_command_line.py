@@ -5,17 +5,24 @@
 columns chosen and allowed in ``[data]``. Its Week 24 differences are checked against R's nlme
 and emmeans fitted to the ADaM file as the sponsor filtered it
 (``tests/reference/r/cdisc_pilot_mmrm.R`` and its ``.csv``).
+
+A two-arm trial of one dose: the sample's files without the second dosing session; the plan
+that asks for repeated dosing is refused before any analysis, the one without it runs.
 """
 
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import tomli_w
 
+import outcomes
 from outcomes.cli import main
+from outcomes.report import TEMPLATE
 
 PLANS = Path(__file__).parent / "plans"
 REFERENCE = Path(__file__).parents[1] / "reference" / "r" / "cdisc_pilot_mmrm.csv"
@@ -52,3 +59,53 @@ def test_the_cdisc_pilot_plan_runs_on_the_efficacy_population(pilot: Path) -> No
 def test_the_cdisc_pilot_report_opens_in_a_browser(pilot: Path, open_in_browser) -> None:  # noqa: ANN001
     opened = open_in_browser(pilot / "report.html")
     assert opened["errors"] == [] and opened["images"] == opened["shown"] == 7
+
+
+def _one_dose_trial(folder: Path) -> None:
+    """The sample's files as a trial of one dose: no second dosing session, no DOSE 2 visit."""
+    sample = outcomes.write_sample(folder / "sample")
+    long = pd.read_csv(sample / "long.csv", dtype={"site": str})
+    long = long[long["visit"] != "DOSE 2"]
+    # hours after a dose are those of the only dose: none after its day
+    long.loc[long["study_day"] > 2, "hours_since_dose"] = None
+    long.to_csv(folder / "scores.csv", index=False)
+    schedule = tomllib.loads((sample / "schedule.toml").read_text())
+    schedule["session"] = schedule["session"][:1]
+    schedule["visit"] = [
+        {**v, "session": min(v["session"], 1)} for v in schedule["visit"] if v["name"] != "DOSE 2"
+    ]
+    (folder / "schedule.toml").write_text(tomli_w.dumps(schedule))
+    (folder / "events.csv").write_bytes((sample / "events.csv").read_bytes())
+
+
+def test_a_two_arm_one_dose_plan_runs_and_refuses_what_needs_a_second_dose(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    open_in_browser,  # noqa: ANN001
+) -> None:
+    _one_dose_trial(tmp_path)
+    text = (
+        TEMPLATE.replace('source = "sample"', 'source = "scores.csv"')
+        .replace('# schedule = "schedule.toml"', 'schedule = "schedule.toml"')
+        .replace('# events = "events.csv"', 'events = "events.csv"')
+        .replace("n_imputations = 200", "n_imputations = 10")
+    )
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text)
+    assert main(["report", str(plan), "--out", str(tmp_path / "refused")]) == 2
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err and "schedule has 1 dosing session" in err
+    assert "blinding guesses" in err and not (tmp_path / "refused").exists()
+    # what the plan says for such a trial: no repeated dosing, no blinding without guesses
+    plan.write_text(
+        text.replace("repeated_dosing = { margin = 3.0 }", "")
+        .replace('blinding = { guesses = "sample" }', "")
+        .replace('"repeated_dosing", "durability", "blinding"', '"durability"')
+    )
+    assert main(["report", str(plan), "--out", str(tmp_path / "report")]) == 0
+    results = json.loads((tmp_path / "report" / "results.json").read_text())
+    terms = {row["term"] for row in results["results"]["trajectories"]}
+    assert "weeks" in terms and not any("dose_2" in t for t in terms)
+    assert {"primary_contrasts", "sensitivity", "tipping_point"} <= set(results["results"])
+    opened = open_in_browser(tmp_path / "report" / "report.html")
+    assert opened["errors"] == [] and opened["images"] == opened["shown"] > 0
