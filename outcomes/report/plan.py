@@ -124,12 +124,17 @@ def _listed(key: str, names: tuple[str, ...]) -> str:
 
 
 def _template() -> str:
-    """The commented plan: the first sections, each analysis's lines, then the report's."""
+    """The commented plan: the first sections, each analysis's lines, then the report's, which
+    lists every table and figure the plan above it makes."""
     parts = [_HEAD]
     for section in ("primary", "estimand", "secondary", "sensitivity"):
         lines = "".join(a.template for a in ANALYSES if a.section == section)
         parts.append(_SECONDARY + lines if section == "secondary" else lines)
-    tables, figures = _listed("tables", TABLES), _listed("figures", FIGURES)
+    view: Any = SimpleNamespace(**parse_toml("\n".join(parts)))
+    tables, figures = (
+        _listed(kind, tuple(n for n in names if owner(kind, n).output_needs(view, n) is None))
+        for kind, names in (("tables", TABLES), ("figures", FIGURES))
+    )
     parts.append(_REPORT.format(tables=tables, figures=figures))
     return "\n".join(parts)
 
@@ -362,6 +367,7 @@ def _check(raw: Mapping[str, Any], checking: Checking) -> dict[str, dict[str, An
     }
     _check_tipping_strategy(sections["sensitivity"], checking)
     _check_sample(sections, checking)
+    _check_ancova(raw, sections["primary"], checking)
     _check_outputs(raw, sections, checking)
     return sections
 
@@ -420,3 +426,13 @@ def _check_sample(sections: dict[str, dict[str, Any]], checking: Checking) -> No
             checking.bad(Place("data", (key,)), 'the "sample" data are read as they are')
     if sections["population"]:
         checking.bad(Place("population"), 'the "sample" data are read as they are')
+
+
+def _check_ancova(raw: Mapping[str, Any], primary: dict[str, Any], checking: Checking) -> None:
+    """An ANCOVA's df are the residual df: a ``df`` the plan gives is for an MMRM."""
+    given = raw.get("primary")
+    if primary.get("model") == "ancova" and isinstance(given, dict) and "df" in given:
+        checking.bad(
+            Place("primary", ("df",)),
+            'an ANCOVA has the residual degrees of freedom; df is for model = "mmrm"',
+        )

@@ -160,3 +160,36 @@ def test_data_and_population_keys_are_checked_in_one_pass(tmp_path: Path) -> Non
     with pytest.raises(PlanError) as caught:
         read_plan(path)
     assert '[population] EFFFL: "N": a flag selects its subjects with "Y"' in caught.value.problems
+
+
+def test_an_ancova_primary_refuses_what_only_an_mmrm_has(tmp_path: Path) -> None:
+    """df and sensitivity are of an MMRM; dose is of an ANCOVA; an ANCOVA has no covariance."""
+    import outcomes
+    from outcomes.report import check_against_data
+
+    text = TEMPLATE.replace('model = "mmrm"', 'model = "ancova"')
+    path = tmp_path / "plan.toml"
+    path.write_text(text)
+    with pytest.raises(PlanError) as caught:
+        read_plan(path)
+    assert caught.value.problems == [
+        '[primary] df: an ANCOVA has the residual degrees of freedom; df is for model = "mmrm"'
+    ]
+    path.write_text(text.replace('df = "kenward-roger"', 'dose = "age"'))
+    plan = read_plan(path)
+    with pytest.raises(PlanError) as caught:
+        check_against_data(plan, outcomes.derive(outcomes.load_sample()))
+    assert caught.value.problems == [
+        "[primary] formula: an ANCOVA at one visit has no covariance term; remove it, or use "
+        'model = "mmrm"',
+        "[secondary] multiplicity visit 'WEEK 1' is not among ['WEEK 2']",
+        "[secondary] multiplicity visit 'WEEK 4' is not among ['WEEK 2']",
+        "[sensitivity] imputes from the MMRM of [primary]; the primary analysis is an ANCOVA: "
+        'use model = "mmrm", or leave [sensitivity] out',
+    ]
+    path.write_text(TEMPLATE.replace('df = "kenward-roger"', 'dose = "age"'))
+    with pytest.raises(PlanError) as caught:
+        check_against_data(read_plan(path), outcomes.derive(outcomes.load_sample()))
+    assert caught.value.problems == [
+        '[primary] dose: the dose-response test is of model = "ancova"'
+    ]

@@ -26,13 +26,43 @@ from outcomes.report import TEMPLATE
 
 PLANS = Path(__file__).parent / "plans"
 REFERENCE = Path(__file__).parents[1] / "reference" / "r" / "cdisc_pilot_mmrm.csv"
+#: The pilot's published Table 14-3.01 (tests/reference/cdisc-pilot01/README.md).
+TABLE_14_3_01 = Path(__file__).parents[1] / "reference" / "cdisc-pilot01"
 
 
 @pytest.fixture(scope="module")
 def pilot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pilot") / "report"
-    assert main(["report", str(PLANS / "cdisc_pilot01.toml"), "--out", str(out)]) == 0
+    assert main(["report", str(PLANS / "cdisc_pilot01_mmrm.toml"), "--out", str(out)]) == 0
     return out
+
+
+def test_the_cdisc_pilot_primary_ancova_is_table_14_3_01(
+    tmp_path: Path,
+    open_in_browser,  # noqa: ANN001
+) -> None:
+    """The pilot's own primary analysis, from its plan: the printed digits of Table 14-3.01."""
+    out = tmp_path / "report"
+    assert main(["report", str(PLANS / "cdisc_pilot01.toml"), "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())["results"]
+    reference = pd.read_csv(TABLE_14_3_01 / "table-14-3-01-comparisons.csv")
+    reference = reference.set_index("comparison")
+    contrasts = pd.DataFrame(results["primary_contrasts"]).set_index("contrast")
+    for comparison in ["Xanomeline High Dose - Placebo", "Xanomeline Low Dose - Placebo"]:
+        row, printed = contrasts.loc[comparison], reference.loc[comparison]
+        assert round(row["estimate"], 1) == printed["estimate"]
+        assert round(row["std_error"], 2) == printed["std_error"]
+        assert (round(row["conf_low"], 1), round(row["conf_high"], 1)) == (
+            printed["conf_low"],
+            printed["conf_high"],
+        )
+        assert round(row["p_value"], 3) == printed["p_value"]
+    (dose,) = results["dose_response"]
+    assert round(dose["p_value"], 3) == reference.loc["dose response", "p_value"]
+    page = (out / "report.html").read_text()
+    assert "analysis of covariance" in page and "79 of them carried forward (LOCF)" in page
+    opened = open_in_browser(out / "report.html")
+    assert opened["errors"] == [] and opened["images"] == opened["shown"] == 2
 
 
 def test_the_cdisc_pilot_plan_runs_on_the_efficacy_population(pilot: Path) -> None:

@@ -543,6 +543,16 @@ class ModelFormula:
             )
         return _rename(self, {n: by_name[n][0] for n in names})
 
+    def renamed(self, mapping: Mapping[str, str]) -> ModelFormula:
+        """The formula with the names of ``mapping`` replaced (the arm by its dose, ...).
+
+        Examples
+        --------
+        >>> parse_model("chg ~ base + arm + C(site)").renamed({"arm": "dose"}).mean
+        'chg ~ base + dose + C(site)'
+        """
+        return _rename(self, mapping)
+
     def evaluate(self, frame: pd.DataFrame, factors: Iterable[Factor]) -> dict[str, Any]:
         """The value of each factor on the rows of ``frame`` (a resolved formula's columns).
 

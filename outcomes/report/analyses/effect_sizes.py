@@ -42,8 +42,8 @@ class EffectSizes(Analysis):
             frames,
             methods=(
                 "Effect sizes: Cohen's d and Hedges' g of the observed change at each visit with "
-                "noncentral-t intervals, and the MMRM differences divided by the pooled baseline "
-                f"SD ({sd0:.2f})."
+                "noncentral-t intervals, and the primary analysis's differences divided by the "
+                f"pooled baseline SD ({sd0:.2f})."
             ),
         )
 

@@ -53,6 +53,8 @@ class Multiplicity(Analysis):
 
     def check(self, plan: Plan, facts: Facts) -> list[str]:
         seen = facts.after_dose(plan.primary["instrument"])
+        if plan.primary["model"] == "ancova":
+            seen = [plan.primary["visit"]]  # an ANCOVA has a difference at its visit only
         if not seen:  # the primary instrument is not in the data: said by [primary]
             return []
         return [

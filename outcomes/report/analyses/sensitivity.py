@@ -83,6 +83,11 @@ tipping_point = { visit = "WEEK 3", deltas = [0, 4, 8, 12, 16, 20, 24, 28, 32] }
 
     def check(self, plan: Plan, facts: Facts) -> list[str]:
         problems = sensitivity_problems(plan, facts.trial.events)
+        if plan.primary["model"] != "mmrm":
+            problems.append(
+                "[sensitivity] imputes from the MMRM of [primary]; the primary analysis is an "
+                'ANCOVA: use model = "mmrm", or leave [sensitivity] out'
+            )
         tip = plan.sensitivity.get("tipping_point")
         seen = facts.after_dose(plan.primary["instrument"])
         if tip and seen and tip["visit"] not in seen:

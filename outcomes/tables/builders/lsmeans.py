@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from outcomes.deprecation import renamed
+from outcomes.models.core.df import df_title
 from outcomes.models.mmrm.covariance import get_structure
 from outcomes.tables.builders.common import ci_label, decimals_for
 from outcomes.tables.format import format_estimate_ci, format_number, format_p
@@ -15,21 +16,14 @@ from outcomes.tables.table import Table
 
 __all__ = ["lsmeans_table"]
 
-_DF_NAMES = {
-    "satterthwaite": "Satterthwaite",
-    "kenward-roger": "Kenward-Roger",
-    "kenward-roger-linear": "Kenward-Roger (linear)",
-    "between-within": "between-within",
-    "residual": "residual",
-}
-
 
 @renamed(group="arm")
 def lsmeans_table(
     fit: Any,
     *,
     arm: str = "arm",
-    visit: str = "visit",
+    visit: str | None = "visit",
+    at: str | None = None,
     reference: Any = None,
     decimals: Mapping[str, int] | None = None,
     title: str | None = None,
@@ -43,9 +37,12 @@ def lsmeans_table(
     Parameters
     ----------
     fit : MMRMFit
-        From :func:`outcomes.mmrm`, with ``arm`` and ``visit`` as factors.
+        From :func:`outcomes.mmrm`, with ``arm`` and ``visit`` as factors; or from
+        :func:`outcomes.ancova` at one visit, with ``visit=None``.
     arm, visit : str
-        The arm and visit factors of the model.
+        The arm and visit factors of the model (``visit=None``: an ANCOVA at one visit).
+    at : str, optional
+        With ``visit=None``, the visit of the ANCOVA, the label of its one row.
     reference : optional
         The reference arm (the model's first level by default).
     decimals : mapping, optional
@@ -69,8 +66,24 @@ def lsmeans_table(
     ['Visit', 'PLACEBO LS mean (SE)', 'DMT LS mean (SE)', 'DMT - PLACEBO (95% CI)', 'p-value']
     """
     dec = decimals_for(decimals)
-    means = fit.lsmeans([arm, visit])
-    diffs = fit.contrasts(arm, by=visit, reference=reference)
+    if visit is None:  # an ANCOVA: one row, at its visit
+        means = fit.lsmeans([arm]).assign(visit=at or "")
+        diffs = fit.contrasts(arm, reference=reference).assign(visit=at or "")
+        visit = "visit"
+        model = f"Analysis of covariance at {at}: " if at else "Analysis of covariance: "
+        cov, missing = "", "observed cases at the visit (and any records the data carry forward)"
+        fitting = "least squares; degrees of freedom: residual"
+        heading = f"LS means of {fit.formula.response} by {arm}" + (f" at {at}" if at else "")
+    else:
+        means = fit.lsmeans([arm, visit])
+        diffs = fit.contrasts(arm, by=visit, reference=reference)
+        model = "Mixed model for repeated measures: "
+        cov = f"; covariance: {_covariance(fit.formula.covariance)}"
+        missing = (
+            "all observed data used, nothing imputed; valid if the data are missing at random (MAR)"
+        )
+        fitting = f"{'REML' if fit.reml else 'ML'}; degrees of freedom: {df_title(fit.df_method)}"
+        heading = f"LS means of {fit.formula.response} by {visit} and {arm}"
     arms = list(dict.fromkeys(means[arm]))
     visits = list(dict.fromkeys(means[visit]))
     contrasts = list(dict.fromkeys(diffs["contrast"]))
@@ -98,16 +111,13 @@ def lsmeans_table(
     vcov = "" if fit.vcov_method == "model" else f"; covariance of the estimates: {fit.vcov_method}"
     return Table(
         pd.DataFrame(rows, columns=list(column_labels)),
-        title or f"LS means of {fit.formula.response} by {visit} and {arm}",
+        title or heading,
         footnotes=(
-            f"Mixed model for repeated measures: {fit.formula.mean}; covariance: "
-            f"{_covariance(fit.formula.covariance)}; {'REML' if fit.reml else 'ML'}; degrees of "
-            f"freedom: {_DF_NAMES.get(fit.df_method, fit.df_method)}{vcov}. "
+            f"{model}{fit.formula.mean}{cov}; {fitting}{vcov}. "
             f"{fit.n_subjects} subjects, {fit.n_obs} observations.",
             "LS mean: least-squares mean, covariates at their means; SE: standard error; "
             "CI: confidence interval; p: two-sided t test of the difference.",
-            "Missing data: all observed data used, nothing imputed; valid if the data are "
-            "missing at random (MAR).",
+            f"Missing data: {missing}.",
         ),
         column_labels=column_labels,
         stub=("visit",),

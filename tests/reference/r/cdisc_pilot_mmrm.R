@@ -1,4 +1,4 @@
-## The CDISC Pilot 01 plan's primary MMRM (tests/report/plans/cdisc_pilot01.toml), fitted in R
+## The CDISC Pilot 01 plan's primary MMRM (tests/report/plans/cdisc_pilot01_mmrm.toml), fitted in R
 ## from the ADaM file itself: ADQSADAS as the sponsor filtered it (PARAMCD ACTOT, ANL01FL "Y",
 ## observed records, EFFFL "Y"), CHG and BASE as the sponsor derived them, arm TRTP, site group
 ## SITEGR1 as a factor; an unstructured covariance by nlme::gls (corSymm + varIdent), REML.

@@ -25,7 +25,7 @@ from outcomes.models.core.df.normal import Normal
 from outcomes.models.core.df.residual import Residual
 from outcomes.models.core.df.satterthwaite import Satterthwaite
 
-__all__ = ["METHODS", "DFMethod", "check_df", "df_method"]
+__all__ = ["METHODS", "DFMethod", "check_df", "df_method", "df_title"]
 
 #: Every df method, by its name in ``df=``.
 METHODS: dict[str, type[DFMethod]] = {
@@ -52,3 +52,15 @@ def check_df(name: str, offered: Sequence[str]) -> None:
 def df_method(name: str, fit: Any) -> DFMethod:
     """The df method ``name`` for ``fit`` (a name :func:`check_df` has accepted)."""
     return METHODS[name](fit)
+
+
+def df_title(name: str) -> str:
+    """How a methods text names the df method ``name``; an unknown name as it is.
+
+    Examples
+    --------
+    >>> df_title("kenward-roger"), df_title("residual")
+    ('Kenward-Roger', 'residual')
+    """
+    method = METHODS.get(name)
+    return name if method is None else method.title

@@ -24,12 +24,15 @@ class DFMethod(ABC):
     ----------
     name : str
         The method's name in ``df=``.
+    title : str
+        Its name in a methods text or a footnote (``"Kenward-Roger"``).
     combine : str
         How :meth:`f_test` combines the df of the rotated rows: ``"satterthwaite"`` (Fai &
         Cornelius) or ``"min"``.
     """
 
     name: ClassVar[str]
+    title: ClassVar[str]
     combine: ClassVar[str] = "min"
 
     def __init__(self, fit: Any) -> None:

@@ -28,6 +28,7 @@ class BetweenWithin(DFMethod):
     """The smallest of the df of the columns a contrast involves (module docstring)."""
 
     name = "between-within"
+    title = "between-within"
 
     @cached_property
     def within(self) -> np.ndarray:

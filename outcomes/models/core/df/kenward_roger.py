@@ -117,6 +117,7 @@ class KenwardRoger(DFMethod):
     """Kenward-Roger df of a contrast, and its scaled F test (module docstring)."""
 
     name = "kenward-roger"
+    title = "Kenward-Roger"
     linear = False
 
     def one_d(self, row: np.ndarray) -> float:
@@ -132,4 +133,5 @@ class KenwardRogerLinear(KenwardRoger):
     """SAS ``DDFM=KR(LINEAR)``: the same df; the fit's adjusted covariance drops ``R``."""
 
     name = "kenward-roger-linear"
+    title = "Kenward-Roger (linear)"
     linear = True

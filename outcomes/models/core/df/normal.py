@@ -13,6 +13,7 @@ class Normal(DFMethod):
     """Infinite df for every contrast."""
 
     name = "normal"
+    title = "normal (z)"
 
     def one_d(self, row: np.ndarray) -> float:
         return np.inf

@@ -14,6 +14,7 @@ class Residual(DFMethod):
     """``n_obs - p`` for every contrast."""
 
     name = "residual"
+    title = "residual"
 
     def one_d(self, row: np.ndarray) -> float:
         return float(self.fit.n_obs - len(self.fit.coefficients))

@@ -27,6 +27,7 @@ class Satterthwaite(DFMethod):
     """Satterthwaite df of one row; Fai & Cornelius for several (module docstring)."""
 
     name = "satterthwaite"
+    title = "Satterthwaite"
     combine = "satterthwaite"
 
     def one_d(self, row: np.ndarray) -> float:
