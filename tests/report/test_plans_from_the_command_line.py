@@ -139,3 +139,34 @@ def test_a_two_arm_one_dose_plan_runs_and_refuses_what_needs_a_second_dose(
     assert {"primary_contrasts", "sensitivity", "tipping_point"} <= set(results["results"])
     opened = open_in_browser(tmp_path / "report" / "report.html")
     assert opened["errors"] == [] and opened["images"] == opened["shown"] > 0
+
+
+def test_a_three_arm_plan_compares_each_dose_with_the_reference(
+    tmp_path: Path,
+    open_in_browser,  # noqa: ANN001
+) -> None:
+    """The sample's files with every other DMT participant in a "DMT LOW" arm (a dose arm)."""
+    sample = outcomes.write_sample(tmp_path / "sample")
+    long = pd.read_csv(sample / "long.csv", dtype={"site": str})
+    dmt = sorted(long.loc[long["arm"] == "DMT", "subject"].unique())
+    long.loc[long["subject"].isin(dmt[::2]), "arm"] = "DMT LOW"
+    long.to_csv(tmp_path / "scores.csv", index=False)
+    text = (
+        TEMPLATE.replace('source = "sample"', 'source = "scores.csv"')
+        .replace('# schedule = "schedule.toml"', 'schedule = "sample/schedule.toml"')
+        .replace('# events = "events.csv"', 'events = "sample/events.csv"')
+        .replace("n_imputations = 200", "n_imputations = 10")
+        .replace('blinding = { guesses = "sample" }', "")
+        .replace(', "blinding"', "")
+    )
+    (tmp_path / "plan.toml").write_text(text)
+    out = tmp_path / "report"
+    assert main(["report", str(tmp_path / "plan.toml"), "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())["results"]
+    contrasts = {row["contrast"] for row in results["primary_contrasts"]}
+    assert contrasts == {"DMT - PLACEBO", "DMT LOW - PLACEBO"}
+    sensitivity = pd.DataFrame(results["sensitivity"])
+    assert set(sensitivity["contrast"]) == contrasts
+    assert (out / "figures" / "tipping_point_2.png").exists()
+    opened = open_in_browser(out / "report.html")
+    assert opened["errors"] == [] and opened["images"] == opened["shown"] > 0
