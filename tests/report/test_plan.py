@@ -193,3 +193,28 @@ def test_an_ancova_primary_refuses_what_only_an_mmrm_has(tmp_path: Path) -> None
     assert caught.value.problems == [
         '[primary] dose: the dose-response test is of model = "ancova"'
     ]
+
+
+def test_an_mmrm_on_derived_records_is_refused(tmp_path: Path) -> None:
+    """The sponsor's LOCF records read with [data] derived would enter the MMRM as data."""
+    import outcomes
+    from outcomes.report import check_against_data
+    from outcomes.report import run as run_module
+
+    pilot = Path(__file__).parent / "plans" / "cdisc_pilot01_mmrm.toml"
+    datasets = (Path(__file__).parents[1] / "datasets").as_posix()
+    text = (
+        pilot.read_text()
+        .replace("../../datasets", datasets)
+        .replace('covariates = ["SITEGR1"]', 'covariates = ["SITEGR1"]\nderived = ["LOCF"]')
+    )
+    path = tmp_path / "plan.toml"
+    path.write_text(text)
+    plan = read_plan(path)
+    trial = outcomes.derive(run_module._load(plan))
+    with pytest.raises(PlanError) as caught:
+        check_against_data(plan, trial)
+    assert caught.value.problems == [
+        "[primary] an MMRM is fitted to the observed data, and the data hold derived records "
+        '(LOCF, from [data] derived): remove them, or use model = "ancova"'
+    ]

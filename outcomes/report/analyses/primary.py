@@ -102,6 +102,12 @@ df = "kenward-roger"             # MMRM: satterthwaite, kenward-roger, between-w
                 parse_formula(spec["formula"], facts.columns)
         except FormulaError as exc:
             problems.append(f"[primary] formula: {exc}")
+        if not ancova and "dtype" in facts.columns and facts.frame["dtype"].notna().any():
+            kinds = ", ".join(sorted(facts.frame["dtype"].dropna().astype(str).unique()))
+            problems.append(
+                f"[primary] an MMRM is fitted to the observed data, and the data hold derived "
+                f'records ({kinds}, from [data] derived): remove them, or use model = "ancova"'
+            )
         dose = spec.get("dose")
         if dose is not None and not ancova:
             problems.append('[primary] dose: the dose-response test is of model = "ancova"')
