@@ -38,6 +38,7 @@ from outcomes.report.spec import (
     Place,
     Population,
     Section,
+    Table,
     Text,
     Whole,
     did_you_mean,
@@ -108,6 +109,8 @@ _REPORT = """\
 {tables}
 {figures}
 suppress_below = 5               # hide counts below this in baseline tables (0: none); up to 100
+# baseline = {{ covariates = ["age", "sex"], categorical = ["site"] }}  # the baseline table's rows
+# (default: the data's covariates); categorical ones are counted by level, numbers or not
 """
 
 
@@ -177,6 +180,7 @@ class Plan:
     base: Path = field(default_factory=Path.cwd)
     text: str = ""
     population: dict[str, str] = field(default_factory=dict)
+    baseline: dict[str, list[str]] = field(default_factory=dict)
 
     def file(self, name: str | None) -> Path | None:
         """A file the plan names, relative to the plan's folder; ``None`` for none or "sample"."""
@@ -227,6 +231,7 @@ def read_plan(source: str | Path | None = None) -> Plan:
         base=base,
         text=text,
         population=sections["population"],
+        baseline=report.get("baseline", {}),
     )
 
 
@@ -344,6 +349,14 @@ SECTIONS: Mapping[str, Section] = MappingProxyType(
                 "tables": Key(Items(Choice(TABLES), len(TABLES)), default=[]),
                 "figures": Key(Items(Choice(FIGURES), len(FIGURES)), default=[]),
                 "suppress_below": Key(Whole(0, 100), default=0),
+                "baseline": Key(
+                    Table(
+                        {
+                            "covariates": Key(Items(NAME, 200)),
+                            "categorical": Key(Items(NAME, 200)),
+                        }
+                    )
+                ),
             }
         ),
     }

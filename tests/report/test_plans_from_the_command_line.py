@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 import tomli_w
 
@@ -84,6 +85,20 @@ def test_the_cdisc_pilot_plan_runs_on_the_efficacy_population(pilot: Path) -> No
     assert "Kenward-Roger degrees of freedom" in page and "unstructured (UN) covariance" in page
     assert "for every missing value" not in page  # MAR only: no reference-based sentence
     assert any("population EFFFL = Y: 234 of 254 subjects" in n for n in results["notes"])
+
+
+def test_the_plan_counts_site_groups_by_level_in_the_baseline_table(pilot: Path) -> None:
+    """``[report] baseline = { categorical = ["SITEGR1"] }``: site codes are levels, not numbers;
+    the counts are ADSL's, read independently."""
+    adsl, _ = pyreadstat.read_xport(PLANS.parents[1] / "datasets" / "cdisc-pilot01" / "adsl.xpt")
+    efficacy = adsl[adsl["EFFFL"] == "Y"]
+    table = pd.read_csv(pilot / "tables" / "baseline.csv", dtype=str)
+    sites = table[table["Characteristic"].str.startswith("SITEGR1")]
+    assert set(sites["Characteristic"]) == {"SITEGR1, n (%)"}  # not a mean of site codes
+    placebo = efficacy[efficacy["TRT01P"] == "Placebo"]
+    for site, n in placebo["SITEGR1"].value_counts().items():
+        row = table[table.iloc[:, 1] == site]
+        assert row.iloc[0]["Placebo (N=79)"].startswith(f"{n} ("), site
 
 
 def test_the_cdisc_pilot_report_opens_in_a_browser(pilot: Path, open_in_browser) -> None:  # noqa: ANN001

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from outcomes import plots, tables
-from outcomes.report.analyses.base import Analysis, Context, Drawer, Maker, Produced
+from outcomes.report.analyses.base import Analysis, Context, Drawer, Facts, Maker, Produced
+
+if TYPE_CHECKING:
+    from outcomes.report.plan import Plan
 
 __all__ = ["Descriptive"]
 
@@ -29,15 +33,22 @@ class Descriptive(Analysis):
         "missingness": "Observed and missing assessments, per participant and visit",
     }
 
+    def check(self, plan: Plan, facts: Facts) -> list[str]:
+        asked = plan.baseline
+        return [
+            f"[report] baseline {key}: {name!r} is not a column of the data"
+            for key in ("covariates", "categorical")
+            for name in asked.get(key, [])
+            if name not in facts.columns
+        ]
+
     def run(self, context: Context) -> Produced:
         return Produced()
 
     def make_tables(self, context: Context, produced: Produced) -> Mapping[str, Maker]:
-        frame, plan = context.trial.frame, context.plan
+        frame = context.trial.frame
         return {
-            "baseline": lambda: tables.baseline_table(
-                context.raw, suppress_below=plan.suppress_below or None
-            ),
+            "baseline": lambda: _baseline_table(context),
             "visit_summary": lambda: tables.visit_summary(
                 frame[frame["instrument"] == context.instrument], outcome="total"
             ),
@@ -57,6 +68,29 @@ class Descriptive(Analysis):
             "waterfall": lambda ax: plots.waterfall(rows[rows["visit"] == context.visit], ax=ax),
             "missingness": lambda ax: plots.missingness(_every_subject(context), ax=ax),
         }
+
+
+def _baseline_table(context: Context) -> tables.Table:
+    """The baseline table of the plan's rows: its covariates (the data's by default), those it
+    names categorical counted by level."""
+    raw, asked = context.raw, context.plan.baseline
+    categorical = asked.get("categorical", [])
+    covariates = list(dict.fromkeys([*asked.get("covariates", raw.covariates), *categorical]))
+    frame = raw.frame.assign(**{c: _levels(raw.frame[c]) for c in categorical})
+    return tables.baseline_table(
+        raw.with_frame(frame),
+        covariates=covariates,
+        suppress_below=context.plan.suppress_below or None,
+    )
+
+
+def _levels(column: pd.Series) -> pd.Series:
+    """A column as text levels: whole numbers without a decimal point (site 701, not 701.0)."""
+    values = column.dropna()
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if numeric and (values % 1 == 0).all():
+        column = column.astype("Int64")
+    return column.astype("string")
 
 
 def _every_subject(context: Context) -> pd.DataFrame:
