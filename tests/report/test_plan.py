@@ -218,3 +218,17 @@ def test_an_mmrm_on_derived_records_is_refused(tmp_path: Path) -> None:
         "[primary] an MMRM is fitted to the observed data, and the data hold derived records "
         '(LOCF, from [data] derived): remove them, or use model = "ancova"'
     ]
+
+
+def test_baseline_rows_the_data_do_not_have_are_refused() -> None:
+    import dataclasses
+
+    import outcomes
+    from outcomes.report import check_against_data
+
+    plan = dataclasses.replace(read_plan(), baseline={"covariates": ["age"], "categorical": ["st"]})
+    with pytest.raises(PlanError) as caught:
+        check_against_data(plan, outcomes.derive(outcomes.load_sample()))
+    assert caught.value.problems == [
+        "[report] baseline categorical: 'st' is not a column of the data"
+    ]
