@@ -193,7 +193,7 @@ class Analysis:
     @property
     def place(self) -> str:
         """Where it is in a plan, as problems name it: ``[secondary] trait``."""
-        return f"[{self.section}]" + (f" {self.key}" if self.key else "")
+        return f"[{self.section or self.name}]" + (f" {self.key}" if self.key else "")
 
     def entry(self, plan: Plan) -> Any:
         """The plan's entry of this analysis (``None``, empty or false: not asked for)."""

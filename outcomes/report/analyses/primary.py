@@ -15,7 +15,15 @@ from outcomes.models.core.formula import FormulaError, ModelFormula, parse_model
 from outcomes.models.mmrm import DF_METHODS
 from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.formula import parse_formula
-from outcomes.report.analyses.base import Analysis, Context, Drawer, Facts, Maker, Produced
+from outcomes.report.analyses.base import (
+    Analysis,
+    Context,
+    Drawer,
+    Facts,
+    Maker,
+    Produced,
+    frame_table,
+)
 from outcomes.report.spec import NAME, Choice, Formula, Key, Section
 
 if TYPE_CHECKING:
@@ -180,12 +188,8 @@ df = "kenward-roger"             # MMRM: satterthwaite, kenward-roger, between-w
                 if ancova
                 else tables.lsmeans_table(fit, reference=reference)
             ),
-            "dose_response": lambda: (
-                tables.from_frame(
-                    produced.frames["dose_response"], title=self.tables["dose_response"]
-                )
-                if "dose_response" in produced.frames
-                else None
+            "dose_response": lambda: frame_table(
+                produced, "dose_response", self.tables["dose_response"]
             ),
         }
 
