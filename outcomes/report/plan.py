@@ -101,6 +101,8 @@ source = "sample"                # "sample" (the built-in trial) or a score file
 
 [arms]
 reference = "PLACEBO"            # the control arm
+# order = ["PLACEBO", "DMT"]     # every arm, in the order of tables, figures and contrasts
+                                 # (doses low to high); by default controls first, then by name
 """
 
 #: The plan's last section: what the report shows.
@@ -181,6 +183,7 @@ class Plan:
     text: str = ""
     population: dict[str, str] = field(default_factory=dict)
     baseline: dict[str, list[str]] = field(default_factory=dict)
+    arm_order: tuple[str, ...] = ()
 
     def file(self, name: str | None) -> Path | None:
         """A file the plan names, relative to the plan's folder; ``None`` for none or "sample"."""
@@ -232,6 +235,7 @@ def read_plan(source: str | Path | None = None) -> Plan:
         text=text,
         population=sections["population"],
         baseline=report.get("baseline", {}),
+        arm_order=tuple(sections["arms"].get("order", ())),
     )
 
 
@@ -265,6 +269,7 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> dict[str, list[
         problems.append(
             f"[arms] reference {plan.reference!r} is not an arm of the data ({facts.arms})"
         )
+    problems += _check_arm_order(plan, facts)
     skipped = {}
     for analysis in ANALYSES:
         if not analysis.asked(plan):
@@ -277,6 +282,17 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> dict[str, list[
     if problems:
         raise PlanError(plan.path, problems)
     return skipped
+
+
+def _check_arm_order(plan: Plan, facts: Facts) -> list[str]:
+    """``[arms] order`` names every arm of the data, and only those."""
+    if not plan.arm_order:
+        return []
+    unknown = [a for a in plan.arm_order if a not in facts.arms]
+    absent = [a for a in facts.arms if a not in plan.arm_order]
+    return [f"[arms] order: {a!r} is not an arm of the data ({facts.arms})" for a in unknown] + [
+        f"[arms] order: the arm {a!r} of the data is not in the order" for a in absent
+    ]
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -339,7 +355,10 @@ SECTIONS: Mapping[str, Section] = MappingProxyType(
             required=True,
         ),
         "population": Population(),
-        "arms": Section({"reference": Key(NAME, required=True)}, required=True),
+        "arms": Section(
+            {"reference": Key(NAME, required=True), "order": Key(Items(NAME, 100))},
+            required=True,
+        ),
         "primary": _ANALYSIS_SECTIONS["primary"],
         "estimand": _ANALYSIS_SECTIONS["estimand"],
         "secondary": _ANALYSIS_SECTIONS["secondary"],

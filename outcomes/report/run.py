@@ -81,6 +81,8 @@ def _run(plan: Plan, progress: Callable[[str], None]) -> Results:
     raw = _load(plan)
     trial = outcomes.derive(raw)
     skipped = check_against_data(plan, trial)
+    if plan.arm_order:
+        raw, trial = (_in_arm_order(t, plan.arm_order) for t in (raw, trial))
     results = Results(plan, trial, notes=[f"data: {n}" for n in raw.notes], skipped=skipped)
     results.checksums = {
         "plan": _sha256(plan.text.encode()),
@@ -132,6 +134,13 @@ _READ_OPTIONS = (
     "analysis_flag",
     "format",
 )
+
+
+def _in_arm_order(trial: outcomes.TrialData, order: tuple[str, ...]) -> outcomes.TrialData:
+    """The trial with its arms in the plan's order (checked to be its arms: nothing is lost)."""
+    frame = trial.frame.copy()
+    frame["arm"] = pd.Categorical(frame["arm"].astype(object), categories=list(order))
+    return trial.with_frame(frame)
 
 
 @contextmanager

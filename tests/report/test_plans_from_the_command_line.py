@@ -173,15 +173,16 @@ def test_a_three_arm_plan_compares_each_dose_with_the_reference(
         .replace("n_imputations = 200", "n_imputations = 10")
         .replace('blinding = { guesses = "sample" }', "")
         .replace(', "blinding"', "")
+        .replace('# order = ["PLACEBO", "DMT"]', 'order = ["PLACEBO", "DMT LOW", "DMT"]')
     )
     (tmp_path / "plan.toml").write_text(text)
     out = tmp_path / "report"
     assert main(["report", str(tmp_path / "plan.toml"), "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())["results"]
-    contrasts = {row["contrast"] for row in results["primary_contrasts"]}
-    assert contrasts == {"DMT - PLACEBO", "DMT LOW - PLACEBO"}
+    contrasts = list(dict.fromkeys(row["contrast"] for row in results["primary_contrasts"]))
+    assert contrasts == ["DMT LOW - PLACEBO", "DMT - PLACEBO"]  # the plan's [arms] order
     sensitivity = pd.DataFrame(results["sensitivity"])
-    assert set(sensitivity["contrast"]) == contrasts
+    assert set(sensitivity["contrast"]) == set(contrasts)
     assert (out / "figures" / "tipping_point_2.png").exists()
     opened = open_in_browser(out / "report.html")
     assert opened["errors"] == [] and opened["images"] == opened["shown"] > 0

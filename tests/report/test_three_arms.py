@@ -63,3 +63,38 @@ def test_blinding_indices_for_three_arms_are_refused_before_running(monkeypatch)
         "[secondary] blinding: Bang's and James' indices compare two arms; the data have 3 "
         "(DMT, DMT LOW, PLACEBO): remove blinding from the plan"
     ]
+
+
+def test_the_plans_arm_order_orders_tables_and_contrasts(monkeypatch) -> None:  # noqa: ANN001
+    """Doses low to high as ``[arms] order`` says, not controls-then-alphabetical."""
+    order = ("PLACEBO", "DMT LOW", "DMT")
+    plan = dataclasses.replace(
+        read_plan(),
+        arm_order=order,
+        sensitivity={},
+        secondary={},
+        figures=("forest",),
+        tables=("baseline", "lsmeans"),
+    )
+    monkeypatch.setattr(run_module, "_load", lambda plan: _three_arms())
+    results = run_module.run_plan(plan)
+    contrasts = list(dict.fromkeys(results.frames["primary_contrasts"]["contrast"]))
+    assert contrasts == ["DMT LOW - PLACEBO", "DMT - PLACEBO"]
+    headers = results.tables["lsmeans"].headers
+    assert [h.split(" LS mean")[0] for h in headers[1:4]] == list(order)
+    baseline = results.tables["baseline"].headers
+    assert [h.split(" (N=")[0] for h in baseline[2:5]] == list(order)
+    assert results.trial.frame["arm"].notna().all()
+
+
+def test_an_arm_order_that_is_not_the_data_s_arms_is_refused() -> None:
+    from outcomes.report import check_against_data
+
+    plan = dataclasses.replace(read_plan(), arm_order=("PLACEBO", "DMT HIGH", "DMT"))
+    with pytest.raises(PlanError) as caught:
+        check_against_data(plan, outcomes.derive(_three_arms()))
+    assert caught.value.problems[:2] == [
+        "[arms] order: 'DMT HIGH' is not an arm of the data (['DMT', 'DMT LOW', 'PLACEBO'])",
+        "[arms] order: the arm 'DMT LOW' of the data is not in the order",
+    ]
+    assert caught.value.problems[2].startswith("[secondary] blinding")
