@@ -269,7 +269,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from outcomes.report import read_plan, run_plan, write_report
+    from outcomes.report import check_plan, run_plan, write_report
     from outcomes.report.folder import check_output_folder
     from outcomes.report.write import report_time
 
@@ -277,7 +277,7 @@ def _report(args: argparse.Namespace) -> int:
         raise OutcomesError("give a PLAN or --sample (one of them)")
     check_output_folder(args.out)
     stamp = report_time()  # SOURCE_DATE_EPOCH checked before any analysis
-    plan = read_plan(None if args.sample else args.plan)
+    plan = check_plan(None if args.sample else args.plan)
     print(printable(f"running {plan.path}: {plan.title}"), file=sys.stderr)
     results = run_plan(plan, progress=lambda line: print(f"  {printable(line)}", file=sys.stderr))
     page = write_report(results, args.out, timestamp=stamp)

@@ -31,9 +31,7 @@ def as_frame(data: FrameLike) -> pd.DataFrame:
         return data
     if hasattr(data, "frame"):
         return data.frame
-    raise ArgumentTypeError(
-        f"data must be a DataFrame or a TrialData, not {type(data).__name__}"
-    )
+    raise ArgumentTypeError(f"data must be a DataFrame or a TrialData, not {type(data).__name__}")
 
 
 def require(frame: pd.DataFrame, columns: Iterable[str | None], what: str = "data") -> None:

@@ -129,9 +129,7 @@ def _responses(data: Mapping[str, Any], problems: _Problems) -> tuple[tuple[str,
     return tuple(pairs)
 
 
-def _range(
-    data: Mapping[str, Any], key: str, problems: _Problems
-) -> tuple[float, float] | None:
+def _range(data: Mapping[str, Any], key: str, problems: _Problems) -> tuple[float, float] | None:
     """A ``[low, high]`` pair of finite numbers, low below high, or ``None`` if not given."""
     if key not in data:
         return None
@@ -279,9 +277,7 @@ def check_instrument(instrument: Instrument) -> None:
     if instrument.scoring not in ("sum", "mean"):
         problems.add("scoring", f"must be 'sum' or 'mean', not {instrument.scoring!r}")
     if instrument.proration not in ("count", "maximum"):
-        problems.add(
-            "proration", f"must be 'count' or 'maximum', not {instrument.proration!r}"
-        )
+        problems.add("proration", f"must be 'count' or 'maximum', not {instrument.proration!r}")
     elif instrument.proration == "maximum" and instrument.scoring != "sum":
         problems.add("proration", "'maximum' applies to summed scales (scoring = 'sum')")
     if _check_items(instrument, problems):

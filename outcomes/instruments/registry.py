@@ -39,8 +39,6 @@ _registry: dict[str, Instrument] | None = None
 # --- The registry ----------------------------------------------------------------------------
 
 
-
-
 def _names(instrument: Instrument) -> set[str]:
     return {normalise(instrument.name), *(normalise(a) for a in instrument.aliases)}
 

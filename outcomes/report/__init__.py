@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from outcomes.report.analyses import ANALYSES, FIGURES, TABLES
 from outcomes.report.plan import TEMPLATE, Plan, PlanError, check_against_data, read_plan
-from outcomes.report.run import Results, run_plan
+from outcomes.report.run import Results, check_plan, run_plan
 from outcomes.report.write import write_report
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "PlanError",
     "Results",
     "check_against_data",
+    "check_plan",
     "read_plan",
     "run_plan",
     "write_report",

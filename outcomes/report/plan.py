@@ -15,7 +15,7 @@ beyond its bounds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType, SimpleNamespace
@@ -155,8 +155,21 @@ TEMPLATE = _template()
 class PlanError(OutcomesError, ValueError):
     """A plan with problems: ``problems`` lists each, located."""
 
-    def __init__(self, path: str, problems: list[str]) -> None:
+    def __init__(
+        self,
+        path: str,
+        problems: list[str],
+        *,
+        plan: Plan | None = None,
+        unchecked: tuple[str, ...] = (),
+    ) -> None:
+        self.path = path
         self.problems = problems
+        #: The plan as far as it is right, where its data can be read (``[study]``, ``[data]``,
+        #: ``[population]`` and ``[arms]`` without problems): what the data checks can use.
+        self.plan = plan
+        #: The analyses of ``plan`` with problems of their own, which the data checks leave out.
+        self.unchecked = unchecked
         listed = "\n".join(f"  {p}" for p in problems[:_SHOWN_PROBLEMS])
         if len(problems) > _SHOWN_PROBLEMS:
             listed += f"\n  ... and {len(problems) - _SHOWN_PROBLEMS} more"
@@ -215,8 +228,20 @@ def read_plan(source: str | Path | None = None) -> Plan:
         text, name, base = _plan_text(path), str(path), path.resolve().parent
     checking = Checking(base)
     sections = _check(_parse(text, name), checking)
-    if checking.problems:
+    if not checking.problems:
+        return _plan(sections, name, base, text)
+    if any(checking.concerns(section) for section in _DATA_SECTIONS):
         raise PlanError(name, checking.problems)
+    unchecked = tuple(a.name for a in ANALYSES if checking.concerns(a.section or a.name, a.key))
+    partial = _plan(sections, name, base, text)
+    raise PlanError(name, checking.problems, plan=partial, unchecked=unchecked)
+
+
+#: The sections the data are read by: with a problem in one, the data cannot be checked.
+_DATA_SECTIONS = ("study", "data", "population", "arms")
+
+
+def _plan(sections: dict[str, dict[str, Any]], name: str, base: Path, text: str) -> Plan:
     study, report = sections["study"], sections["report"]
     return Plan(
         title=study["title"],
@@ -227,9 +252,9 @@ def read_plan(source: str | Path | None = None) -> Plan:
         estimand=sections["estimand"],
         secondary=sections["secondary"],
         sensitivity=sections["sensitivity"],
-        tables=tuple(report["tables"]),
-        figures=tuple(report["figures"]),
-        suppress_below=report["suppress_below"],
+        tables=tuple(report.get("tables", ())),
+        figures=tuple(report.get("figures", ())),
+        suppress_below=report.get("suppress_below", 0),
         path=name,
         base=base,
         text=text,
@@ -239,13 +264,24 @@ def read_plan(source: str | Path | None = None) -> Plan:
     )
 
 
-def check_against_data(plan: Plan, trial: outcomes.TrialData) -> dict[str, list[str]]:
+def check_against_data(
+    plan: Plan, trial: outcomes.TrialData, *, unchecked: Collection[str] = ()
+) -> dict[str, list[str]]:
     """Check the plan against the data: every name it uses, what each analysis needs.
 
     Each analysis of the plan checks what it needs of the data (arms, doses, events, visits,
     columns: :meth:`~outcomes.report.analyses.base.Analysis.check`); every problem of every
     analysis is reported at once, located, before any analysis runs. An analysis the plan marks
     ``optional = true`` is skipped instead when it has problems.
+
+    Parameters
+    ----------
+    plan : Plan
+    trial : TrialData
+        The plan's data, derived.
+    unchecked : collection of str
+        Analyses (by name) to leave out: those with problems of their own in the plan
+        (:attr:`PlanError.unchecked`).
 
     Returns
     -------
@@ -272,7 +308,7 @@ def check_against_data(plan: Plan, trial: outcomes.TrialData) -> dict[str, list[
     problems += _check_arm_order(plan, facts)
     skipped = {}
     for analysis in ANALYSES:
-        if not analysis.asked(plan):
+        if not analysis.asked(plan) or analysis.name in unchecked:
             continue
         found = analysis.check(plan, facts)
         if found and analysis.optional(plan):
@@ -417,7 +453,7 @@ def _check_outputs(
             analysis = owner(kind, name)
             if not _given(raw, analysis):
                 needs = analysis.place
-            elif any(p.startswith(analysis.place) for p in checking.problems):
+            elif checking.concerns(analysis.section or analysis.name, analysis.key):
                 continue
             else:
                 needs = analysis.output_needs(view, name)

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,11 +21,11 @@ import pandas as pd
 import outcomes
 import outcomes.instruments
 from outcomes import tables
-from outcomes.errors import InstrumentError
+from outcomes.errors import InstrumentError, OutcomesError
 from outcomes.report.analyses import ANALYSES, Context, make_figures, make_tables
-from outcomes.report.plan import Plan, PlanError, check_against_data
+from outcomes.report.plan import Plan, PlanError, check_against_data, read_plan
 
-__all__ = ["Results", "run_plan"]
+__all__ = ["Results", "check_plan", "run_plan"]
 
 
 @dataclass
@@ -74,6 +75,51 @@ def run_plan(plan: Plan, progress: Callable[[str], None] = lambda line: None) ->
     """
     with _instruments(plan):
         return _run(plan, progress)
+
+
+def check_plan(source: str | Path | None = None) -> Plan:
+    """Read a plan (:func:`~outcomes.report.plan.read_plan`) and, if it has problems, check
+    the rest of it against its data too: every problem of both in one :class:`PlanError`.
+
+    A plan without problems is returned unchecked against its data: :func:`run_plan` does that
+    first. Where the plan's ``[study]``, ``[data]``, ``[population]`` or ``[arms]`` have
+    problems, or its data cannot be read, only the plan's problems are reported.
+
+    Raises
+    ------
+    PlanError
+        The plan's problems, then those of its analyses without problems of their own against
+        the data, in plan order.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from outcomes.report import TEMPLATE
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "plan.toml"
+    >>> _ = path.write_text(TEMPLATE.replace("n_imputations = 200", "n_imputations = 0")
+    ...                             .replace('visit = "WEEK 2"', 'visit = "WEEK 9"'))
+    >>> try:
+    ...     check_plan(path)
+    ... except PlanError as exc:
+    ...     for problem in exc.problems:
+    ...         print(problem.split(" is ")[0])
+    [sensitivity] n_imputations: 0
+    [primary] visit 'WEEK 9'
+    """
+    try:
+        return read_plan(source)
+    except PlanError as exc:
+        if exc.plan is None:
+            raise
+        try:
+            with _instruments(exc.plan):
+                trial = outcomes.derive(_load(exc.plan))
+            check_against_data(exc.plan, trial, unchecked=exc.unchecked)
+        except PlanError as found:
+            raise PlanError(exc.path, exc.problems + found.problems) from None
+        except OutcomesError:  # the data cannot be read: reported once the plan is right
+            pass
+        raise
 
 
 def _run(plan: Plan, progress: Callable[[str], None]) -> Results:

@@ -76,11 +76,34 @@ class Checking:
 
     base: Path
     problems: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
 
     def bad(self, place: Place, what: str) -> Any:
         """Report a problem of the value at ``place``; returns :data:`INVALID`."""
+        self.places.append(place)
         self.problems.append(f"{place}: {what}")
         return INVALID
+
+    def missing(self, place: Place) -> None:
+        """Report that the required key or section at ``place`` is missing."""
+        self.places.append(place)
+        self.problems.append(f"{place} is missing")
+
+    def concerns(self, section: str, key: str | None = None) -> bool:
+        """Whether a problem was found in ``[section]`` (in its ``key``, when given).
+
+        Examples
+        --------
+        >>> checking = Checking(Path("."))
+        >>> _ = checking.bad(Place("secondary.events", ("x",)), "unknown")
+        >>> checking.concerns("secondary", "events"), checking.concerns("secondary", "trait")
+        (True, False)
+        """
+        for place in self.places:
+            root, *table = place.section.split(".")
+            if root == section and (key is None or [*table, *place.keys][:1] == [key]):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -288,7 +311,7 @@ class Table:
             if name in value:
                 checked[name] = key.of.check(value[name], place.key(name), checking)
             elif key.required:
-                checking.problems.append(f"{place.key(name)} is missing")
+                checking.missing(place.key(name))
             elif key.default is not None:
                 checked[name] = copy.deepcopy(key.default)
         return {k: v for k, v in checked.items() if v is not INVALID}
@@ -307,7 +330,7 @@ class Section(Table):
     def check(self, value: Any, place: Place, checking: Checking) -> Any:
         if value is None:
             if self.required:
-                checking.problems.append(f"{place} is missing")
+                checking.missing(place)
             if self.required or self.analysis:
                 return {}
             value = {}

@@ -272,8 +272,27 @@ def test_a_hostile_plan_formula_is_refused_before_any_analysis(
 
 _PIECES = [
     *"abxy~+-*/:^()`,.|'\"[]{}@=;%!\\ 0123456789",
-    "**", "__", "__import__", "os", "system", "lambda", "I(", "C(", "Q(", "log(", "np.", "eval(",
-    "us(", "\x1b[2J", "\n", "\r", "ａ", "＿", "（", "é", "\u202e",
+    "**",
+    "__",
+    "__import__",
+    "os",
+    "system",
+    "lambda",
+    "I(",
+    "C(",
+    "Q(",
+    "log(",
+    "np.",
+    "eval(",
+    "us(",
+    "\x1b[2J",
+    "\n",
+    "\r",
+    "ａ",
+    "＿",
+    "（",
+    "é",
+    "\u202e",
 ]
 
 
@@ -368,14 +387,22 @@ def test_functions_of_covariates_reach_ls_means_and_imputation(sample: outcomes.
         rtol=1e-10,
     )
     mi = outcomes.multiple_imputation(
-        "chg ~ log(base) + arm * visit + us(visit | subject)", madrs, arm="arm",
-        reference="PLACEBO", n_imputations=5, seed=1,
+        "chg ~ log(base) + arm * visit + us(visit | subject)",
+        madrs,
+        arm="arm",
+        reference="PLACEBO",
+        n_imputations=5,
+        seed=1,
     )
     assert len(mi.contrasts(by="visit")) == 2
     with pytest.raises(FormulaError, match="imputes a column"):
         outcomes.multiple_imputation(
-            "log(chg + 40) ~ base + arm * visit + us(visit | subject)", madrs, arm="arm",
-            reference="PLACEBO", n_imputations=5, seed=1,
+            "log(chg + 40) ~ base + arm * visit + us(visit | subject)",
+            madrs,
+            arm="arm",
+            reference="PLACEBO",
+            n_imputations=5,
+            seed=1,
         )
 
 

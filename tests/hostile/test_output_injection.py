@@ -335,9 +335,7 @@ def test_docx_writes_every_string_printable(table: Table) -> None:
     ]
     (grid,) = document.tables
     cells = [[cell.text for cell in row.cells] for row in grid.rows]
-    assert cells == [
-        [printable(v) for v in row] for row in [table.headers, *table.display_rows()]
-    ]
+    assert cells == [[printable(v) for v in row] for row in [table.headers, *table.display_rows()]]
     assert document.core_properties.title == printable(table.title)
 
 
@@ -354,7 +352,7 @@ def test_the_same_hostile_table_gives_the_same_bytes(suffix: str, tmp_path: Path
 
 # -- the package's own numbers are kept --------------------------------------------------------
 
-numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6))
+numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**6), 10**6))
 places = st.integers(0, 3)
 
 
@@ -561,8 +559,14 @@ def test_report_html_escapes_every_data_derived_string(
     payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
     plan = dataclasses.replace(read_plan(), title=f"Trial {payload}")
     contrasts = pd.DataFrame(
-        {"contrast": [f"DMT {payload} - PLACEBO"], "visit": [plan.primary["visit"]],
-         "estimate": [-9.5], "conf_low": [-14.0], "conf_high": [-5.0], "p_value": [0.0004]}
+        {
+            "contrast": [f"DMT {payload} - PLACEBO"],
+            "visit": [plan.primary["visit"]],
+            "estimate": [-9.5],
+            "conf_low": [-14.0],
+            "conf_high": [-5.0],
+            "p_value": [0.0004],
+        }
     )
     fig, ax = plt.subplots()
     ax.plot([1, 2], [2, 1])

@@ -232,3 +232,36 @@ def test_baseline_rows_the_data_do_not_have_are_refused() -> None:
     assert caught.value.problems == [
         "[report] baseline categorical: 'st' is not a column of the data"
     ]
+
+
+def test_a_plan_with_n_mistakes_gets_n_located_errors_in_one_run(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Mistakes of the plan alone and mismatches with the data, all from one command."""
+    mistakes = {
+        "n_imputations = 200": "n_imputation = 200",  # a typo of a key
+        '"MAR", "J2R"': '"MAR", "JR2"',  # a typo of a value
+        "discontinuation = ": "discontinuaton = ",  # not an event name
+        'visit = "WEEK 2"': 'visit = "WEEK 99"',  # not a visit of the data
+        '["response", "remission"]': '["response", "cure"]',  # not an outcome of the data
+        'pre = "BASELINE"': 'pre = "DAY 0"',  # not a visit of the data
+        'anchor = "WEEK 2"': 'anchor = "WEEK 12"',  # the last visit: nothing after it
+    }
+    text = TEMPLATE
+    for right, wrong in mistakes.items():
+        assert text.count(right) == 1, right
+        text = text.replace(right, wrong)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text)
+    assert main(["report", str(plan), "--out", str(tmp_path / "report")]) != 0
+    err = capsys.readouterr().err
+    assert f"{len(mistakes)} problem(s) in the plan" in err
+    for place in (
+        "[sensitivity] n_imputation:",
+        "[sensitivity] strategies:",
+        "[estimand.intercurrent_events] discontinuaton:",
+        "[primary] visit 'WEEK 99'",
+        "[secondary] responders:",
+        "[secondary] trait pre",
+        "[secondary] durability anchor",
+    ):
+        assert place in err, place
+    assert not (tmp_path / "report").exists()
