@@ -41,7 +41,7 @@ from outcomes.report.run import Results
 __all__ = ["TABLE_FORMATS", "FIGURE_FORMATS", "report_time", "software_versions", "write_report"]
 
 #: Formats each table is written in, under ``tables/``.
-TABLE_FORMATS: tuple[str, ...] = ("html", "md", "tex", "csv", "xlsx", "docx")
+TABLE_FORMATS: tuple[str, ...] = ("html", "md", "tex", "csv", "xlsx", "docx", "rtf")
 #: Formats each figure is written in, under ``figures/``.
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 _PACKAGES = ("outcomes", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn")
@@ -132,9 +132,14 @@ _STAMP = "%Y-%m-%d %H:%M:%S UTC"
 def _write_files(results: Results, folder: Path, stamp: str) -> None:
     (folder / "tables").mkdir()
     (folder / "figures").mkdir()
-    for name, table in results.tables.items():
+    source = (
+        f"Source: the plan {Path(results.plan.path).name} on the data of SHA-256 "
+        f"{results.checksums.get('data', '')[:16]}; outcomes {software_versions()['outcomes']}"
+    )
+    for number, (name, table) in enumerate(results.tables.items(), start=1):
         for suffix in TABLE_FORMATS:
-            tables.write_table(table, folder / "tables" / f"{name}.{suffix}")
+            path = folder / "tables" / f"{name}.{suffix}"
+            tables.write_table(table, path, number=str(number), source=source)
     pngs = {}
     for name, fig in results.figures.items():
         for suffix in FIGURE_FORMATS:

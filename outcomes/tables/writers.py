@@ -1,4 +1,5 @@
-"""Writers of a :class:`~outcomes.tables.table.Table`: HTML, Markdown, LaTeX, DOCX, XLSX, CSV.
+"""Writers of a :class:`~outcomes.tables.table.Table`: HTML, Markdown, LaTeX, DOCX, XLSX, CSV,
+RTF.
 
 :func:`write_table` picks the format by the file's suffix. Every writer prints the same cells;
 the stub's repeated values are blank in all but CSV (see :class:`Table`). What each holds:
@@ -25,6 +26,9 @@ the stub's repeated values are blank in all but CSV (see :class:`Table`). What e
     One sheet: the title in A1, the header in row 2, the cells from row 3, then a blank row and
     the footnotes, one a row (openpyxl). Every cell is a text cell, never a formula, and is
     neutralised as in CSV.
+``.rtf``
+    Page header "Page x of y", numbered title, headers repeated on every page, paged by the
+    first stub column, footnotes, source line (rtflite; :mod:`outcomes.tables.rtf`).
 ``.csv``
     Only the header and the cells, every stub value repeated, UTF-8, ``\\n`` line ends, every
     cell quoted (a spreadsheet that splits on ``;`` or tab keeps a cell whole): a file any CSV
@@ -54,6 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outcomes.errors import WriteError
+from outcomes.tables.rtf import to_rtf
 from outcomes.terminal import printable
 
 if TYPE_CHECKING:  # a type only: table.py imports this module
@@ -76,15 +81,20 @@ FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def write_table(table: Table, path: str | Path) -> Path:
+def write_table(
+    table: Table, path: str | Path, *, number: str | None = None, source: str | None = None
+) -> Path:
     """Write ``table`` to ``path`` in the format of its suffix (:data:`FORMATS`).
 
     Parameters
     ----------
     table : Table
     path : str or Path
-        ``.html``, ``.md``, ``.tex``, ``.docx``, ``.xlsx`` or ``.csv`` (any case); the folder must
-        exist.
+        ``.html``, ``.md``, ``.tex``, ``.docx``, ``.xlsx``, ``.csv`` or ``.rtf`` (any case); the
+        folder must exist.
+    number, source : str, optional
+        RTF only: the table's number (``Table <number>`` above the title) and the source line
+        below the footnotes.
 
     Returns
     -------
@@ -115,7 +125,8 @@ def write_table(table: Table, path: str | Path) -> Path:
         raise WriteError(
             f"cannot write a table to {target.name!r}: the suffix must be one of {list(FORMATS)}"
         )
-    target.write_bytes(render(table))
+    rtf = target.suffix.lower() == ".rtf"
+    target.write_bytes(to_rtf(table, number=number, source=source) if rtf else render(table))
     return target
 
 
@@ -496,6 +507,7 @@ _RENDERERS: dict[str, Callable[[Table], bytes]] = {
     ".docx": _docx,
     ".xlsx": _xlsx,
     ".csv": _csv,
+    ".rtf": to_rtf,
 }
 
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)

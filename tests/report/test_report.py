@@ -4,6 +4,7 @@ real headless browser (Chromium from Debian's packages) that loads it."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 from pathlib import Path
@@ -48,6 +49,22 @@ def test_every_table_and_figure_is_written(plan, report: Path) -> None:  # noqa:
     for name in written:
         for suffix in TABLE_FORMATS:
             assert (report / "tables" / f"{name}.{suffix}").exists(), (name, suffix)
+
+
+def test_rtf_tables_are_numbered_in_report_order_with_their_source(report: Path) -> None:
+    checksum = json.loads((report / "results.json").read_text())["checksums"]["data"]
+    page = (report / "report.html").read_text()
+    numbered = {}
+    for path in (report / "tables").glob("*.rtf"):
+        rtf = path.read_text(encoding="ascii")
+        number, title = re.search(
+            r"\{\\f0 Table (\d+)\}\\line\\fs\d+\{\\f0 ([^}]*)\}", rtf
+        ).groups()
+        numbered[int(number)] = html.escape(title, quote=False)
+        assert f"data of SHA-256 {checksum[:16]}" in rtf
+    assert sorted(numbered) == list(range(1, len(numbered) + 1))
+    at = [page.index(f">{numbered[k]}<") for k in sorted(numbered)]
+    assert at == sorted(at)
 
 
 def test_results_json_holds_the_estimates_of_the_api(report: Path) -> None:

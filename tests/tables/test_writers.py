@@ -165,7 +165,7 @@ def test_suffix_picks_the_writer(tricky: Table, tmp_path: Path) -> None:
     )
     with pytest.raises(WriteError, match=r"\.pdf"):
         write_table(tricky, tmp_path / "t.pdf")
-    assert set(FORMATS) == {".html", ".md", ".tex", ".docx", ".xlsx", ".csv"}
+    assert set(FORMATS) == {".html", ".md", ".tex", ".docx", ".xlsx", ".csv", ".rtf"}
 
 
 def test_a_formula_looking_cell_stays_text(tmp_path: Path) -> None:
