@@ -36,6 +36,10 @@ class Results:
     ----------
     frames : dict of DataFrame
         Every estimate, tidy, at full precision (written to ``results.json``).
+    ard : DataFrame
+        The same as Analysis Results Data (:func:`outcomes.tables.to_ard`): one row per
+        statistic, with its analysis, groups, raw and formatted value and method (written to
+        ``results/ard.parquet`` and ``results/ard.csv``).
     tables : dict of Table
         The formatted tables the plan asks for.
     figures : dict of matplotlib Figure
@@ -53,6 +57,7 @@ class Results:
     plan: Plan
     trial: outcomes.TrialData
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ard: pd.DataFrame = field(default_factory=lambda: tables.combine_ard([]))
     tables: dict[str, tables.Table] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     methods: list[str] = field(default_factory=list)
@@ -135,15 +140,22 @@ def _run(plan: Plan, progress: Callable[[str], None]) -> Results:
         "data": _sha256(trial.frame.to_csv(index=False).encode()),
     }
     context = Context(plan, raw, trial, progress)
+    ards = []
     for analysis in ANALYSES:
         if not analysis.asked(plan) or analysis.name in skipped:
             continue
         produced = analysis.run(context)
         context.produced[analysis.name] = produced
         results.frames.update(produced.frames)
+        method = produced.methods.split(". ")[0].rstrip(".")
+        ards += [
+            tables.to_ard(frame, variable=name, analysis=analysis.name, method=method)
+            for name, frame in produced.frames.items()
+        ]
         results.notes += [f"{analysis.name.replace('_', ' ')}: {n}" for n in produced.notes]
         if produced.methods:
             results.methods.append(produced.methods)
+    results.ard = tables.combine_ard(ards)
     progress("tables")
     results.tables = make_tables(context)
     progress("figures")

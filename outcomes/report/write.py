@@ -1,5 +1,6 @@
-"""Writing a report: ``report.html``, ``tables/``, ``figures/``, ``results.json`` and
-``manifest.json``.
+"""Writing a report: ``report.html``, ``tables/``, ``figures/``, ``results.json``,
+``results/ard.parquet`` and ``results/ard.csv`` (the Analysis Results Data: every number of
+``results.json``, one row per statistic, raw and formatted) and ``manifest.json``.
 
 The HTML report is one self-contained file: figures are embedded as PNG data, the tables are
 HTML, the methods are generated from the plan, and a provenance section gives the plan and data
@@ -93,8 +94,8 @@ def write_report(results: Results, out: str | Path, *, timestamp: str | None = N
     >>> write_report(run_plan(plan), out) == out / "report.html"
     True
     >>> sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))  # doctest: +ELLIPSIS
-    ['figures', 'manifest.json', 'report.html', 'results.json', 'tables', 'tables/baseline.csv',
-     ...]
+    ['figures', 'manifest.json', 'report.html', 'results', 'results.json', 'results/ard.csv',
+     'results/ard.parquet', 'tables', 'tables/baseline.csv', ...]
     """
     stamp = timestamp or report_time()
     with staged_folder(out) as folder:
@@ -149,6 +150,9 @@ def _write_files(results: Results, folder: Path, stamp: str) -> None:
         pngs[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
         plt.close(fig)
     (folder / "results.json").write_text(_results_json(results, stamp), encoding="utf-8")
+    (folder / "results").mkdir()
+    results.ard.to_parquet(folder / "results" / "ard.parquet", index=False)
+    results.ard.to_csv(folder / "results" / "ard.csv", index=False, lineterminator="\n")
     (folder / "report.html").write_text(_html(results, pngs, stamp), encoding="utf-8")
 
 

@@ -4,8 +4,10 @@ A :class:`Table` holds formatted strings, a title, column labels and footnotes. 
 one from the data or from an analysis' tidy frame (:func:`baseline_table`, :func:`visit_summary`,
 :func:`lsmeans_table`, :func:`responder_table`, :func:`multiplicity_table`,
 :func:`sensitivity_table`; :func:`from_frame` for any other tidy frame); the numbers are formatted
-by the rules of :mod:`.format`; small counts can be hidden by :func:`suppress`; :func:`write_table`
-writes HTML, Markdown, LaTeX, DOCX, XLSX or CSV, the same bytes for the same table.
+by the rules of :mod:`.format`; :func:`to_ard` gives any results frame as Analysis Results Data,
+one row per statistic with its raw and formatted value; small counts can be hidden by
+:func:`suppress`; :func:`write_table` writes HTML, Markdown, LaTeX, DOCX, XLSX, CSV or RTF, the
+same bytes for the same table.
 
 Examples
 --------
@@ -23,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+from outcomes.tables.ard import ARD_COLUMNS, combine_ard, to_ard
 from outcomes.tables.builders import (
     baseline_table,
     from_frame,
@@ -30,6 +33,7 @@ from outcomes.tables.builders import (
     multiplicity_table,
     responder_table,
     sensitivity_table,
+    visit_statistics,
     visit_summary,
 )
 from outcomes.tables.format import (
@@ -49,12 +53,14 @@ from outcomes.tables.table import Table
 from outcomes.tables.writers import FORMATS, write_table
 
 __all__ = [
+    "ARD_COLUMNS",
     "DECIMALS",
     "FORMATS",
     "MISSING",
     "Suppression",
     "Table",
     "baseline_table",
+    "combine_ard",
     "format_ci",
     "format_estimate_ci",
     "format_mean_sd",
@@ -69,6 +75,8 @@ __all__ = [
     "responder_table",
     "sensitivity_table",
     "suppress",
+    "to_ard",
+    "visit_statistics",
     "visit_summary",
     "write_table",
 ]

@@ -83,7 +83,7 @@ def test_the_cdisc_pilot_plan_runs_on_the_efficacy_population(pilot: Path) -> No
     n_obs, n_subjects = expected[["n_obs", "n_subjects"]].iloc[0]
     assert f"{n_obs} observations of {n_subjects} participants" in page
     assert "Kenward-Roger degrees of freedom" in page and "unstructured (UN) covariance" in page
-    assert "for every missing value" not in page  # MAR only: no reference-based sentence
+    assert "to every missing value" not in page  # MAR only: no reference-based sentence
     assert any("population EFFFL = Y: 234 of 254 subjects" in n for n in results["notes"])
 
 

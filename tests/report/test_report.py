@@ -98,6 +98,75 @@ def test_results_json_holds_the_estimates_of_the_api(report: Path) -> None:
         assert document["results"][key], key
 
 
+def test_the_ard_holds_every_number_of_results_json(report: Path) -> None:
+    """Read back from ``results/ard.parquet`` (and its CSV twin), row for row."""
+    import pandas as pd
+
+    ard = pd.read_parquet(report / "results" / "ard.parquet")
+    csv = pd.read_csv(report / "results" / "ard.csv", dtype=str, keep_default_na=False)
+    assert len(csv) == len(ard) and list(csv.columns) == list(ard.columns)
+    assert csv["stat_fmt"].tolist() == ard["stat_fmt"].tolist()
+    results = json.loads((report / "results.json").read_text())["results"]
+    assert set(ard["variable"]) == set(results)
+    groups = [c for c in ard.columns if re.fullmatch(r"group\d+", c)]
+    for variable, records in results.items():
+        rows = ard[ard["variable"] == variable]
+        names = [n for n in rows[groups].iloc[0] if isinstance(n, str)]
+        expected = [
+            ([r[n] for n in names], key, value)
+            for r in records
+            for key, value in r.items()
+            if key not in names
+        ]
+        got = [
+            (
+                [
+                    None if pd.isna(row[f"{g}_level"]) else row[f"{g}_level"]
+                    for g in groups[: len(names)]
+                ],
+                row["stat_name"],
+                row["stat"],
+            )
+            for _, row in rows.iterrows()
+        ]
+        assert len(got) == len(expected), variable
+        for (levels, name, value), (want_levels, want_name, want) in zip(
+            got, expected, strict=True
+        ):
+            assert (levels, name) == (want_levels, want_name), variable
+            if isinstance(want, bool):
+                assert value == float(want)
+            elif isinstance(want, (int, float)):
+                assert value == pytest.approx(want, rel=1e-12), (variable, name)
+            else:  # text (a note) or missing
+                assert value != value, (variable, name)  # NaN
+
+
+def test_every_number_a_table_shows_is_a_formatted_value_of_the_ard(report: Path) -> None:
+    """The numbers of each table (its stub aside) are ``stat_fmt`` values of the ARD rows of
+    the analysis that made it: the table and ``results.json`` cannot disagree."""
+    import pandas as pd
+
+    from outcomes.report.analyses import owner
+
+    ard = pd.read_parquet(report / "results" / "ard.parquet")
+    number = re.compile(r"<?-?\d+(?:\.\d+)?")
+    for path in sorted((report / "tables").glob("*.csv")):
+        name = re.sub(r"_\d+$", "", path.stem)
+        if name == "baseline":  # descriptive of the data, with small counts suppressed
+            continue
+        analysis = owner("tables", name).name
+        shown = set(ard.loc[ard["analysis"] == analysis, "stat_fmt"])
+        levels = set(ard.filter(like="_level").stack())
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in cells.columns[1:]:
+            for cell in cells[column]:
+                if cell in levels or cell in shown:  # a label, or a text such as a note
+                    continue
+                for token in number.findall(cell):
+                    assert token in shown, (path.name, column, cell, token)
+
+
 def test_report_html_shows_the_primary_result_and_every_figure(plan, report: Path) -> None:  # noqa: ANN001
     page = (report / "report.html").read_text()
     assert page.count('<img alt="') == _n_figures(plan)

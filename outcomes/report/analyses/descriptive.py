@@ -43,14 +43,16 @@ class Descriptive(Analysis):
         ]
 
     def run(self, context: Context) -> Produced:
-        return Produced()
+        frame = context.trial.frame
+        primary = frame[frame["instrument"] == context.instrument]
+        return Produced(frames={"visit_summary": tables.visit_statistics(primary)})
 
     def make_tables(self, context: Context, produced: Produced) -> Mapping[str, Maker]:
         frame = context.trial.frame
         return {
             "baseline": lambda: _baseline_table(context),
             "visit_summary": lambda: tables.visit_summary(
-                frame[frame["instrument"] == context.instrument], outcome="total"
+                frame[frame["instrument"] == context.instrument]
             ),
         }
 

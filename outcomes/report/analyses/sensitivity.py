@@ -161,17 +161,22 @@ def _methods(spec: Mapping[str, Any], seed: int, *, with_events: bool) -> str:
         whom = ""
     elif with_events:
         whom = (
-            f", {', '.join(based)} for the participants with a treatment-policy intercurrent "
-            "event (MAR for the others)"
+            f"; {_listed(based)} to the participants with a treatment-policy intercurrent event "
+            "(MAR to the others)"
         )
     else:
-        whom = f", {', '.join(based)} for every missing value"
+        whom = f"; {_listed(based)} to every missing value"
     return (
         f"Sensitivity: multiple imputation from the MMRM ({spec['n_imputations']} "
-        f"approximate-Bayesian imputations, seed {seed}) under {', '.join(spec['strategies'])}"
+        f"approximate-Bayesian imputations, seed {seed}) under {_listed(spec['strategies'])}"
         f"{whom}, every randomised participant with a baseline score included; each completed "
         "data set analysed by ANCOVA at each visit and pooled by Rubin's rules (Barnard-Rubin df)."
     )
+
+
+def _listed(names: list[str]) -> str:
+    """``MAR, J2R and CR``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def sensitivity_problems(plan: Plan, events: pd.DataFrame) -> list[str]:

@@ -19,7 +19,7 @@ from outcomes.tables.builders.lsmeans import lsmeans_table
 from outcomes.tables.builders.multiplicity import multiplicity_table
 from outcomes.tables.builders.responders import responder_table
 from outcomes.tables.builders.sensitivity import sensitivity_table
-from outcomes.tables.builders.visits import visit_summary
+from outcomes.tables.builders.visits import visit_statistics, visit_summary
 
 __all__ = [
     "baseline_table",
@@ -28,5 +28,6 @@ __all__ = [
     "multiplicity_table",
     "responder_table",
     "sensitivity_table",
+    "visit_statistics",
     "visit_summary",
 ]

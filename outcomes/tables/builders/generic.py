@@ -14,6 +14,9 @@ bool                                                                  ``Yes`` / 
 ``std_error``, ``*_std_error``                                        ``std_error`` decimals
 ``df``, ``*_df``                                                      ``df`` decimals
 ``percent*``                                                          ``percent`` decimals
+``risk_difference``, ``rd_*``, ``marginal_rd*`` (proportions)        percentage points
+                                                                      (x 100), ``percent``
+                                                                      decimals
 ``*ratio*``, ``or_*``, ``hr_*``                                       ``ratio`` decimals
 ``cohens_d``, ``hedges_g``, ``d_*``, ``g_*``, ``*effect*``            ``effect_size`` decimals
 ``mean*``, ``sd*``, ``median*``, ``q1``, ``q3``                       ``score`` decimals
@@ -35,13 +38,15 @@ from outcomes.tables.builders.common import decimals_for
 from outcomes.tables.format import MISSING, format_nnt, format_number, format_p, is_missing
 from outcomes.tables.table import Table
 
-__all__ = ["from_frame", "label_of", "quantity_of"]
+__all__ = ["format_value", "from_frame", "label_of", "quantity_of"]
 
 _LABELS = {
     "p_value": "p-value",
     "adjusted_p": "Adjusted p-value",
     "std_error": "SE",
     "n_dont_know": "n don't know",
+    "risk_difference": "Risk difference, % points",
+    "marginal_rd": "Marginal RD, % points",
 }
 _TOKENS = {
     "sd": "SD",
@@ -107,6 +112,10 @@ def quantity_of(name: str, column: pd.Series) -> str:
         ("std_error", lambda s: s == "std_error" or s.endswith("_std_error")),
         ("df", lambda s: s == "df" or s.endswith("_df")),
         ("percent", lambda s: s.startswith("percent")),
+        (
+            "percent_points",
+            lambda s: s == "risk_difference" or s.startswith(("rd_", "marginal_rd")),
+        ),
         ("ratio", lambda s: "ratio" in s or s.startswith(("or_", "hr_"))),
         (
             "effect_size",
@@ -162,7 +171,7 @@ def from_frame(
     data = frame.reset_index(drop=True)
     quantities = {c: quantity_of(str(c), data[c]) for c in data.columns}
     cells = pd.DataFrame(
-        {str(c): [_cell(v, quantities[c], dec) for v in data[c]] for c in data.columns},
+        {str(c): [format_value(v, quantities[c], dec) for v in data[c]] for c in data.columns},
         columns=[str(c) for c in data.columns],
     )
     if stub is None:
@@ -177,7 +186,15 @@ def from_frame(
     return Table(cells, title, footnotes=tuple(footnotes), column_labels=labels, stub=tuple(stub))
 
 
-def _cell(value: Any, quantity: str, dec: Mapping[str, int]) -> str:
+def format_value(value: Any, quantity: str, dec: Mapping[str, int]) -> str:
+    """``value`` as printed, by its quantity (:func:`quantity_of`) and the decimals ``dec``.
+
+    Examples
+    --------
+    >>> from outcomes.tables.format import DECIMALS
+    >>> format_value(0.00042, "p", DECIMALS), format_value(12.0, "count", DECIMALS)
+    ('<0.001', '12')
+    """
     if is_missing(value):
         return MISSING
     if quantity == "text":
@@ -191,4 +208,6 @@ def _cell(value: Any, quantity: str, dec: Mapping[str, int]) -> str:
     if quantity == "count":
         number = float(value)
         return str(int(number)) if number.is_integer() else format_number(number, dec["estimate"])
+    if quantity == "percent_points":
+        return format_number(100 * value, dec["percent"])
     return format_number(value, dec[quantity])

@@ -14,7 +14,58 @@ from outcomes.tables.builders.common import QUARTILES, decimals_for, summary
 from outcomes.tables.format import format_ci, format_number
 from outcomes.tables.table import Table
 
-__all__ = ["visit_summary"]
+__all__ = ["visit_statistics", "visit_summary"]
+
+
+def visit_statistics(
+    data: FrameLike,
+    *,
+    outcome: str = "total",
+    arm: str = "arm",
+    visit: str = "visit",
+    subject: str = "subject",
+) -> pd.DataFrame:
+    """The numbers of :func:`visit_summary`, at full precision: one row per visit and arm.
+
+    Returns
+    -------
+    DataFrame
+        ``visit``, ``arm``, ``n``, ``mean``, ``sd``, ``median``, ``q1``, ``q3`` and
+        ``n_missing`` (the arm's subjects without a value at the visit).
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> madrs = outcomes.load_sample().frame.query("instrument == 'madrs'")
+    >>> visit_statistics(madrs).iloc[2][["visit", "arm", "n", "median"]].to_dict()
+    {'visit': 'BASELINE', 'arm': 'PLACEBO', 'n': 20, 'median': 32.0}
+    """
+    return _statistics(as_frame(data), outcome, arm, visit, subject)[0]
+
+
+def _statistics(
+    frame: pd.DataFrame, outcome: str, arm: str, visit: str, subject: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The statistics by visit and arm, and the arms' sizes."""
+    require(frame, [outcome, arm, visit, subject])
+    twice = frame[[subject, visit]].duplicated()
+    if twice.any():
+        row = frame.loc[twice, [subject, visit]].iloc[0]
+        raise TableError(
+            f"more than one row for subject {row[subject]!r} at {visit} {row[visit]!r}: "
+            "keep one instrument (one row per subject and visit)"
+        )
+    arms = factor_levels(frame[arm])
+    size = {str(a): frame.loc[frame[arm] == a, subject].nunique() for a in arms}
+    rows = []
+    for level in factor_levels(frame[visit]):
+        at = frame[frame[visit] == level]
+        for arm_level in arms:
+            s = summary(at.loc[at[arm] == arm_level, outcome])
+            missing = size[str(arm_level)] - s["n"]
+            rows.append({"visit": str(level), "arm": str(arm_level), **s, "n_missing": missing})
+    columns = ["visit", "arm", "n", "mean", "sd", "median", "q1", "q3", "n_missing"]
+    return pd.DataFrame(rows, columns=columns), size
 
 
 @renamed(value="outcome", group="arm")
@@ -54,35 +105,21 @@ def visit_summary(
     >>> t.to_frame(labels=False).iloc[2].tolist()
     ['BASELINE', 'PLACEBO', '20', '31.3', '6.2', '32.0', '25.8 to 34.5', '0']
     """
-    frame = as_frame(data)
-    require(frame, [outcome, arm, visit, subject])
-    twice = frame[[subject, visit]].duplicated()
-    if twice.any():
-        row = frame.loc[twice, [subject, visit]].iloc[0]
-        raise TableError(
-            f"more than one row for subject {row[subject]!r} at {visit} {row[visit]!r}: "
-            "keep one instrument (one row per subject and visit)"
-        )
+    stats, size = _statistics(as_frame(data), outcome, arm, visit, subject)
     places = decimals_for(decimals)["score"]
-    arms = factor_levels(frame[arm])
-    size = {arm_level: frame.loc[frame[arm] == arm_level, subject].nunique() for arm_level in arms}
-    rows = []
-    for level in factor_levels(frame[visit]):
-        at = frame[frame[visit] == level]
-        for arm_level in arms:
-            s = summary(at.loc[at[arm] == arm_level, outcome])
-            rows.append(
-                {
-                    "visit": str(level),
-                    "arm": str(arm_level),
-                    "n": str(s["n"]),
-                    "mean": format_number(s["mean"], places),
-                    "sd": format_number(s["sd"], places),
-                    "median": format_number(s["median"], places),
-                    "iqr": format_ci(s["q1"], s["q3"], places),
-                    "missing": str(size[arm_level] - s["n"]),
-                }
-            )
+    rows = [
+        {
+            "visit": s["visit"],
+            "arm": s["arm"],
+            "n": str(s["n"]),
+            "mean": format_number(s["mean"], places),
+            "sd": format_number(s["sd"], places),
+            "median": format_number(s["median"], places),
+            "iqr": format_ci(s["q1"], s["q3"], places),
+            "missing": str(s["n_missing"]),
+        }
+        for s in stats.to_dict("records")
+    ]
     sizes = ", ".join(f"{arm_level} {n}" for arm_level, n in size.items())
     return Table(
         pd.DataFrame(rows, columns=["visit", "arm", "n", "mean", "sd", "median", "iqr", "missing"]),
