@@ -73,6 +73,7 @@ from outcomes.models.imputation import (
     MIResult,
     TippingPoint,
     multiple_imputation,
+    multiple_imputations,
 )
 from outcomes.models.lmm import LMMFit, lmm
 from outcomes.models.mmrm import MMRMFit, mmrm
@@ -125,6 +126,7 @@ __all__ = [
     "marginal_risks",
     "mmrm",
     "multiple_imputation",
+    "multiple_imputations",
     "paired_change",
     "pooled_sd",
     "read",

@@ -387,3 +387,24 @@ def test_a_subject_without_any_analysed_visit_is_imputed_when_visits_are_given()
     assert "S001" not in post_only.problem.subjects
     with pytest.raises(ValueError, match="not in the data"):
         outcomes.multiple_imputation(formula, madrs, visits=["WEEK 99"], **kwargs)
+
+
+def test_several_strategies_from_one_imputation_model(antidepressant, monkeypatch) -> None:  # noqa: ANN001
+    """Each strategy as multiple_imputation gives it alone; the imputation MMRM fitted once."""
+    import outcomes.models.imputation.mi as mi_module
+
+    kwargs = {"arm": "THERAPY", "reference": "PLACEBO", "n_imputations": 10, "seed": 3}
+    formula = FORMULA
+    alone = {
+        s: multiple_imputation(formula, antidepressant, strategy=s, **kwargs).contrasts()
+        for s in ("MAR", "J2R", "CR")
+    }
+    fits = []
+    fitting = mi_module.mmrm
+    monkeypatch.setattr(mi_module, "mmrm", lambda *a, **k: fits.append(1) or fitting(*a, **k))
+    together = outcomes.multiple_imputations(
+        formula, antidepressant, strategies={s: s for s in alone}, **kwargs
+    )
+    assert len(fits) == 1 and list(together) == list(alone)
+    for s, table in alone.items():
+        pd.testing.assert_frame_equal(together[s].contrasts(), table)

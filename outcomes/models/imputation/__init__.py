@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from outcomes.models.imputation.estimand import ICE_STRATEGIES, Estimand, PreparedEstimand
-from outcomes.models.imputation.mi import METHODS, MIResult, TippingPoint, multiple_imputation
+from outcomes.models.imputation.mi import (
+    METHODS,
+    MIResult,
+    TippingPoint,
+    multiple_imputation,
+    multiple_imputations,
+)
 from outcomes.models.imputation.strategies import STRATEGIES
 
 __all__ = [
@@ -15,4 +21,5 @@ __all__ = [
     "PreparedEstimand",
     "TippingPoint",
     "multiple_imputation",
+    "multiple_imputations",
 ]

@@ -1,7 +1,8 @@
 """Multiple imputation from an MMRM, with reference-based strategies, pooled by Rubin's rules.
 
 :func:`multiple_imputation` fits the imputation model (an MMRM of the observed data, REML, by
-:func:`outcomes.mmrm`), imputes every subject's missing visits under their strategy
+:func:`outcomes.mmrm`; :func:`multiple_imputations` fits it once for several strategies), imputes
+every subject's missing visits under their strategy
 (:mod:`~outcomes.models.imputation.strategies`), analyses each completed data set by an ANCOVA at
 every visit (:mod:`~outcomes.models.imputation.analyse`) and pools (:mod:`~.pool`).
 
@@ -51,7 +52,7 @@ from outcomes.models.mmrm import MMRMFit, mmrm
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.refit import refit_without
 
-__all__ = ["METHODS", "MIResult", "TippingPoint", "multiple_imputation"]
+__all__ = ["METHODS", "MIResult", "TippingPoint", "multiple_imputation", "multiple_imputations"]
 
 #: Methods of :func:`multiple_imputation`.
 METHODS: tuple[str, ...] = ("bayes", "condmean")
@@ -134,6 +135,76 @@ def multiple_imputation(
     >>> mi.contrasts(by="visit")[["visit", "contrast"]].values.tolist()
     [['WEEK 1', 'DMT - PLACEBO'], ['WEEK 2', 'DMT - PLACEBO']]
     """
+    (result,) = multiple_imputations(
+        formula,
+        data,
+        arm=arm,
+        reference=reference,
+        strategies={"": strategy},
+        n_imputations=n_imputations,
+        seed=seed,
+        method=method,
+        covariates=covariates,
+        delta=delta,
+        delta_type=delta_type,
+        conf_level=conf_level,
+        n_jobs=n_jobs,
+        visits=visits,
+    ).values()
+    return result
+
+
+def multiple_imputations(
+    formula: str,
+    data: FrameLike,
+    *,
+    arm: str,
+    reference: Any,
+    strategies: Mapping[str, str | pd.Series | pd.DataFrame],
+    n_imputations: int = 100,
+    seed: int = 0,
+    method: str = "bayes",
+    covariates: Sequence[str] | None = None,
+    delta: float | Mapping[Any, float] | None = None,
+    delta_type: str = "additive",
+    conf_level: float = 0.95,
+    n_jobs: int | None = None,
+    visits: Sequence[Any] | None = None,
+) -> dict[str, MIResult]:
+    """:func:`multiple_imputation` under several strategies, from one imputation model.
+
+    The imputation model (the MMRM of the observed data) does not depend on the strategy: it
+    is fitted once. Each strategy's result is the one :func:`multiple_imputation` gives with
+    the same arguments (its draws start from ``seed`` too).
+
+    Parameters
+    ----------
+    strategies : mapping
+        A name -> a ``strategy`` of :func:`multiple_imputation` (``{"J2R": "J2R", "CR": ...}``,
+        or per-subject tables).
+    formula, data, arm, reference, n_imputations, seed, method, covariates, delta, delta_type, \
+conf_level, n_jobs, visits
+        As :func:`multiple_imputation` takes them.
+
+    Returns
+    -------
+    dict of MIResult
+        By name, in the order of ``strategies``.
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> trial = outcomes.derive(outcomes.load_sample())
+    >>> madrs = trial.frame.query("instrument == 'madrs' and visit in ['WEEK 1', 'WEEK 2']")
+    >>> madrs = madrs.assign(visit=madrs["visit"].cat.remove_unused_categories())
+    >>> formula = "chg ~ base + arm * visit + us(visit | subject)"
+    >>> both = multiple_imputations(formula, madrs, arm="arm", reference="PLACEBO",
+    ...                             strategies={"MAR": "MAR", "J2R": "J2R"}, n_imputations=20)
+    >>> one = multiple_imputation(formula, madrs, arm="arm", reference="PLACEBO",
+    ...                           strategy="J2R", n_imputations=20)
+    >>> both["J2R"].contrasts()["estimate"].equals(one.contrasts()["estimate"])
+    True
+    """
     if method not in METHODS:
         raise ModelSpecificationError(f"method must be one of {METHODS}, not {method!r}")
     if method == "bayes" and n_imputations < 2:
@@ -161,31 +232,33 @@ def multiple_imputation(
         raise ModelSpecificationError(
             "imputation needs a visit-based covariance structure, not a spatial one"
         )
-    problem = build_problem(fit, frame, arm=arm, reference=reference, strategy=strategy)
-    analysis = _analysis_covariates(problem, covariates)
-    levels = list(fit.design.factors[arm])
-    patterns = MissingPatterns(problem.missing)
-    if method == "bayes":
-        completed = _bayes(fit, problem, patterns, n_imputations, np.random.default_rng(seed))
-        left_out = None
-    else:
-        completed = _condmean(fit.state.evaluation.beta, _sigma(fit), problem, patterns)[None]
-        left_out = _jackknife_completed(fit, problem, n_jobs)
-    result = MIResult(
-        method=method,
-        visit=fit.formula.covariance.time[0],
-        subject=fit.formula.covariance.subject,
-        arm=arm,
-        levels=levels,
-        problem=problem,
-        covariates=analysis,
-        completed=completed,
-        left_out=left_out,
-        seed=seed,
-        conf_level=conf_level,
-        imputation_model=fit,
-    )
-    return result.with_delta(delta, delta_type) if delta is not None else result
+    results = {}
+    for name, strategy in strategies.items():
+        problem = build_problem(fit, frame, arm=arm, reference=reference, strategy=strategy)
+        analysis = _analysis_covariates(problem, covariates)
+        patterns = MissingPatterns(problem.missing)
+        if method == "bayes":
+            completed = _bayes(fit, problem, patterns, n_imputations, np.random.default_rng(seed))
+            left_out = None
+        else:
+            completed = _condmean(fit.state.evaluation.beta, _sigma(fit), problem, patterns)[None]
+            left_out = _jackknife_completed(fit, problem, n_jobs)
+        result = MIResult(
+            method=method,
+            visit=fit.formula.covariance.time[0],
+            subject=fit.formula.covariance.subject,
+            arm=arm,
+            levels=list(fit.design.factors[arm]),
+            problem=problem,
+            covariates=analysis,
+            completed=completed,
+            left_out=left_out,
+            seed=seed,
+            conf_level=conf_level,
+            imputation_model=fit,
+        )
+        results[name] = result.with_delta(delta, delta_type) if delta is not None else result
+    return results
 
 
 def _analysis_covariates(problem: Problem, names: Sequence[str] | None) -> pd.DataFrame:

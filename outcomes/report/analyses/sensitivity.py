@@ -106,18 +106,18 @@ tipping_point = { visit = "WEEK 3", deltas = [0, 4, 8, 12, 16, 20, 24, 28, 32] }
         analyses = {"MMRM (MAR)": context.produced["primary"].frames["primary_contrasts"]}
         frames: dict[str, pd.DataFrame] = {}
         tipping = None
-        for strategy in spec["strategies"]:
-            context.progress(f"sensitivity: multiple imputation, {strategy}")
-            mi = outcomes.multiple_imputation(
-                plan.primary["formula"],
-                data,
-                arm="arm",
-                reference=plan.reference,
-                strategy=_strategy(prepared, strategy),
-                n_imputations=spec["n_imputations"],
-                seed=plan.seed,
-                visits=visits,
-            )
+        context.progress(f"sensitivity: multiple imputation, {', '.join(spec['strategies'])}")
+        imputed = outcomes.multiple_imputations(
+            plan.primary["formula"],
+            data,
+            arm="arm",
+            reference=plan.reference,
+            strategies={s: _strategy(prepared, s) for s in spec["strategies"]},
+            n_imputations=spec["n_imputations"],
+            seed=plan.seed,
+            visits=visits,
+        )
+        for strategy, mi in imputed.items():
             analyses[f"MI, {strategy}"] = mi.contrasts(by="visit")
             if "tipping_point" in spec and strategy == tipping_strategy(spec):
                 context.progress("sensitivity: tipping point")
