@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 # One repeat, in a fresh process: the stages' seconds as JSON on stdout.
 _ONE_RUN = r"""
@@ -75,7 +74,7 @@ def main() -> None:
             seconds = json.loads(out.stdout.strip().splitlines()[-1])
             seconds["process (wall)"] = time.perf_counter() - t
             runs.append(seconds)
-    print("| stage | seconds (median of %d) |" % args.repeat)
+    print(f"| stage | seconds (median of {args.repeat}) |")
     print("|---|---|")
     for stage in runs[0]:
         print(f"| {stage} | {statistics.median(r.get(stage, 0.0) for r in runs):.2f} |")

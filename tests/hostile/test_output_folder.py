@@ -30,6 +30,7 @@ from outcomes.report.folder import (
     check_output_folder,
     read_manifest,
 )
+from outcomes.report.write import TABLE_FORMATS
 from outcomes.tables import Table
 
 STAMP, OTHER_STAMP = "2026-01-01 00:00:00 UTC", "2030-12-31 23:59:59 UTC"
@@ -354,7 +355,7 @@ def test_no_file_of_an_earlier_run_survives(
     write_report(fewer, earlier, timestamp=OTHER_STAMP)
     _assert_complete(earlier)
     assert {p for p in _files(earlier) if p.startswith(("tables/", "figures/"))} == {
-        f"tables/baseline.{suffix}" for suffix in ("html", "md", "tex", "csv", "xlsx", "docx")
+        f"tables/baseline.{suffix}" for suffix in TABLE_FORMATS
     }
     _assert_no_staging(tmp_path)
 
