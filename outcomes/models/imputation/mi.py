@@ -44,7 +44,12 @@ from outcomes.errors import ModelSpecificationError
 from outcomes.models.core.formula import FormulaError, Name
 from outcomes.models.core.inference import ESTIMATE_COLUMNS, wald_table
 from outcomes.models.imputation.analyse import VisitEstimates, ancova_by_visit
-from outcomes.models.imputation.impute import MissingPatterns, impute
+from outcomes.models.imputation.impute import (
+    Conditional,
+    MissingPatterns,
+    conditionals,
+    impute,
+)
 from outcomes.models.imputation.pool import jackknife, rubin
 from outcomes.models.imputation.problem import Problem, build_problem
 from outcomes.models.imputation.strategies import strategy_means
@@ -233,12 +238,13 @@ conf_level, n_jobs, visits
             "imputation needs a visit-based covariance structure, not a spatial one"
         )
     results = {}
+    draws = _Draws(fit)
     for name, strategy in strategies.items():
         problem = build_problem(fit, frame, arm=arm, reference=reference, strategy=strategy)
         analysis = _analysis_covariates(problem, covariates)
         patterns = MissingPatterns(problem.missing)
         if method == "bayes":
-            completed = _bayes(fit, problem, patterns, n_imputations, np.random.default_rng(seed))
+            completed = _bayes(draws, problem, patterns, n_imputations, np.random.default_rng(seed))
             left_out = None
         else:
             completed = _condmean(fit.state.evaluation.beta, _sigma(fit), problem, patterns)[None]
@@ -289,25 +295,67 @@ def _condmean(
     return impute(problem.y, _means(beta, problem), sigma, patterns)
 
 
+class _Draw:
+    """One draw of the covariance parameters, with what follows from it alone."""
+
+    def __init__(self, fit: MMRMFit, theta: np.ndarray) -> None:
+        self.theta = theta
+        self.evaluation = fit.likelihood.evaluate(theta)
+        self.beta_root = _root(self.evaluation.xtvx_inv)
+        self.sigma = fit.likelihood.covariance(theta)
+        self._conditionals: dict[bytes, list[Conditional]] = {}
+
+    def conditionals(self, patterns: MissingPatterns) -> list[Conditional]:
+        if patterns.key not in self._conditionals:
+            self._conditionals[patterns.key] = conditionals(self.sigma, patterns)
+        return self._conditionals[patterns.key]
+
+
+class _Draws:
+    """The parameter draws of an imputation model, kept for the next strategy.
+
+    Each strategy draws from its own generator started at the same seed, and the strategies of
+    one data set have the same missing values, so their m-th draws of theta are the same: a draw
+    equal bit for bit to the one kept is not evaluated again (the likelihood, the root of
+    ``(X'V^-1X)^-1``, the conditional distributions of each missingness pattern).
+    """
+
+    def __init__(self, fit: MMRMFit) -> None:
+        self.fit = fit
+        self.theta_root = _root(2 * np.linalg.pinv(fit.state.hessian))
+        self._kept: dict[int, _Draw] = {}
+
+    def draw(self, m: int, rng: np.random.Generator) -> _Draw:
+        """The ``m``-th draw of theta from ``rng``."""
+        theta = self.fit.theta + self.theta_root @ rng.standard_normal(len(self.fit.theta))
+        kept = self._kept.get(m)
+        if kept is None or not np.array_equal(kept.theta, theta):
+            kept = self._kept[m] = _Draw(self.fit, theta)
+        return kept
+
+
 def _bayes(
-    fit: MMRMFit,
+    draws: _Draws,
     problem: Problem,
     patterns: MissingPatterns,
     n_imputations: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Draws of (theta, beta), then of the missing values, ``n_imputations`` times."""
-    lik = fit.likelihood
-    theta_cov = 2 * np.linalg.pinv(fit.state.hessian)
-    theta_root = _root(theta_cov)
     out = np.empty((n_imputations, *problem.y.shape))
     for m in range(n_imputations):
-        theta = fit.theta + theta_root @ rng.standard_normal(len(fit.theta))
-        evaluation = lik.evaluate(theta)
-        beta = evaluation.beta + _root(evaluation.xtvx_inv) @ rng.standard_normal(
-            len(evaluation.beta)
+        draw = draws.draw(m, rng)
+        beta = draw.evaluation.beta + draw.beta_root @ rng.standard_normal(
+            len(draw.evaluation.beta)
         )
-        out[m] = impute(problem.y, _means(beta, problem), lik.covariance(theta), patterns, rng)
+        out[m] = impute(
+            problem.y,
+            _means(beta, problem),
+            draw.sigma,
+            patterns,
+            rng,
+            given=draw.conditionals(patterns),
+        )
     return out
 
 
