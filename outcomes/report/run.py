@@ -25,7 +25,7 @@ from outcomes.errors import InstrumentError, OutcomesError
 from outcomes.report.analyses import ANALYSES, Context, make_figures, make_tables
 from outcomes.report.plan import Plan, PlanError, check_against_data, read_plan
 
-__all__ = ["Results", "check_plan", "run_plan"]
+__all__ = ["Results", "check_plan", "data_warnings", "run_plan"]
 
 
 @dataclass
@@ -134,7 +134,11 @@ def _run(plan: Plan, progress: Callable[[str], None]) -> Results:
     skipped = check_against_data(plan, trial)
     if plan.arm_order:
         raw, trial = (_in_arm_order(t, plan.arm_order) for t in (raw, trial))
-    results = Results(plan, trial, notes=[f"data: {n}" for n in raw.notes], skipped=skipped)
+    warned = data_warnings(raw.problems)
+    if warned:
+        progress(f"the data have {len(raw.problems)} warning(s): see the report's notes")
+    notes = [f"data: {n}" for n in [*raw.notes, *warned]]
+    results = Results(plan, trial, notes=notes, skipped=skipped)
     results.checksums = {
         "plan": _sha256(plan.text.encode()),
         "data": _sha256(trial.frame.to_csv(index=False).encode()),
@@ -161,6 +165,28 @@ def _run(plan: Plan, progress: Callable[[str], None]) -> Results:
     progress("figures")
     results.figures = make_figures(context)
     return results
+
+
+def data_warnings(problems: pd.DataFrame) -> list[str]:
+    """The warnings of reading the data, one line per kind: how many, and the first of them.
+
+    Examples
+    --------
+    >>> data_warnings(outcomes.load_sample().problems)[0]  # doctest: +ELLIPSIS
+    '22 warnings total-not-scored; the first: row 90: no gad7 total for subject S009 at visit ...'
+    """
+    if problems.empty:
+        return []
+    lines = []
+    for code, group in problems.groupby("code", sort=False):
+        first = group.iloc[0]
+        kind = (
+            f"{len(group)} {first['severity']}s {code}; the first"
+            if len(group) > 1
+            else (f"{first['severity']} {code}")
+        )
+        lines.append(f"{kind}: {first['message']}")
+    return lines
 
 
 def _load(plan: Plan) -> outcomes.TrialData:

@@ -35,6 +35,7 @@ import pandas as pd
 from outcomes import plots, tables
 from outcomes.errors import WriteError
 from outcomes.report.analyses import figure_caption
+from outcomes.report.analyses.base import instrument_label
 from outcomes.report.folder import staged_folder
 from outcomes.report.run import Results
 
@@ -213,9 +214,10 @@ def _html(results: Results, pngs: dict[str, str], stamp: str) -> str:
     esc = html.escape
     contrasts = results.frames["primary_contrasts"]
     at_visit = contrasts[contrasts["visit"].astype(str) == plan.primary["visit"]]
+    instrument = instrument_label(results.trial, plan.primary["instrument"])
     headline = " ".join(
         f"At {esc(plan.primary['visit'])}, the difference {esc(str(row['contrast']))} in "
-        f"{esc(plan.primary['instrument'])} change was {row['estimate']:.2f} (95% CI "
+        f"{esc(instrument)} change was {row['estimate']:.2f} (95% CI "
         f"{row['conf_low']:.2f} to {row['conf_high']:.2f}; {_p_text(row['p_value'])})."
         for _, row in at_visit.iterrows()
     )

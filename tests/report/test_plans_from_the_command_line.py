@@ -61,7 +61,26 @@ def test_the_cdisc_pilot_primary_ancova_is_table_14_3_01(
     (dose,) = results["dose_response"]
     assert round(dose["p_value"], 3) == reference.loc["dose response", "p_value"]
     page = (out / "report.html").read_text()
-    assert "analysis of covariance" in page and "79 of them carried forward (LOCF)" in page
+    assert (
+        "analysis of covariance" in page
+        and "234 participants; 79 carried forward (LOCF) in the data" in page
+    )
+    # The headline names the instrument by its title; no text written names where the data are.
+    assert "Placebo in Alzheimer&#x27;s Disease Assessment Scale, cognitive subscale" in page
+    assert "subjects table adsl.xpt" in page
+    where = str(PLANS.parents[1])
+    # The rows the read set aside are said in the report, counted here in the file itself: the
+    # instrument's parameters (ACITM03, 09, 10 are not of the ADAS-Cog(11)) not flagged ANL01FL.
+    adqs, _ = pyreadstat.read_xport(
+        PLANS.parents[1] / "datasets" / "cdisc-pilot01" / "adqsadas.xpt"
+    )
+    items = adqs[~adqs["PARAMCD"].isin(["ACITM03", "ACITM09", "ACITM10"])]
+    unflagged = items["ANL01FL"] != "Y"
+    said = f"{unflagged.sum()} rows (first row {unflagged.idxmax() + 1}) not read"
+    notes = json.loads((out / "results.json").read_text())["notes"]
+    assert any(n.startswith(f"data: warning row-set-aside: {said}") for n in notes), notes
+    assert said in page
+    assert not [f for f in out.rglob("*") if f.is_file() and where.encode() in f.read_bytes()]
     opened = open_in_browser(out / "report.html")
     assert opened["errors"] == [] and opened["images"] == opened["shown"] == 2
 

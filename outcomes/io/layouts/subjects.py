@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from outcomes.data.problems import ProblemLog
@@ -80,11 +82,12 @@ def merge_subjects(
         records[name] = key.map(table[name])
     added = ["the arm"] if arm_col is not None and ex.role_columns.get("arm") is None else []
     added += [f"covariates {new}"] if new else []
+    named = Path(source).name  # the notes go into reports: the file's name, not where it is
     notes = [
         *ex.notes,
-        f"{' and '.join(added)} from the subjects table {source}"
+        f"{' and '.join(added)} from the subjects table {named}"
         if added
-        else f"nothing added from the subjects table {source}: the score file has the arm and "
+        else f"nothing added from the subjects table {named}: the score file has the arm and "
         "the covariates asked for",
     ]
     absent = sorted(set(key.unique()) - set(table.index))

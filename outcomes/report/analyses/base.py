@@ -35,7 +35,11 @@ __all__ = [
     "Facts",
     "Maker",
     "Produced",
+    "after_dose",
+    "derived_records",
+    "doses",
     "frame_table",
+    "instrument_label",
 ]
 
 #: Phases of the rows the longitudinal analyses use.
@@ -87,12 +91,64 @@ class Facts:
 
     def after_dose(self, instrument: str) -> list[str]:
         """The visits after the first dose at which ``instrument`` was scored."""
-        frame = self.frame
-        return _visits(frame[(frame["instrument"] == instrument) & frame["phase"].isin(AFTER_DOSE)])
+        return [str(v) for v in after_dose(self.frame, instrument)["visit"].cat.categories]
 
 
 def _visits(rows: pd.DataFrame) -> list[str]:
     return [str(v) for v in rows["visit"].cat.remove_unused_categories().cat.categories]
+
+
+def after_dose(frame: pd.DataFrame, instrument: str) -> pd.DataFrame:
+    """The rows of ``instrument`` after the first dose, with only their visits as categories.
+
+    Examples
+    --------
+    >>> rows = after_dose(outcomes.derive(outcomes.load_sample()).frame, "madrs")
+    >>> list(rows["visit"].cat.categories)[:2], sorted(rows["phase"].unique())
+    (['DAY 2', 'WEEK 1'], ['follow-up', 'post-dose'])
+    """
+    rows = frame[(frame["instrument"] == instrument) & frame["phase"].isin(AFTER_DOSE)]
+    return rows.assign(visit=rows["visit"].cat.remove_unused_categories())
+
+
+def instrument_label(trial: outcomes.TrialData, instrument: str) -> str:
+    """The title of ``instrument`` in ``trial`` (its name if it has none).
+
+    Examples
+    --------
+    >>> instrument_label(outcomes.load_sample(), "madrs")
+    'Montgomery–Åsberg Depression Rating Scale'
+    """
+    known = trial.instruments.get(instrument)
+    return known.title if known is not None and known.title else instrument
+
+
+def derived_records(rows: pd.DataFrame) -> str:
+    """How many of ``rows`` the data derive rather than observe, by kind; ``""`` for none.
+
+    Examples
+    --------
+    >>> derived_records(pd.DataFrame({"dtype": ["LOCF", None, "LOCF", "WOCF"]}))
+    '2 carried forward (LOCF), 1 derived as WOCF'
+    """
+    if "dtype" not in rows.columns:
+        return ""
+    counts = rows["dtype"].dropna().astype(str).value_counts().sort_index()
+    return ", ".join(
+        f"{n} carried forward (LOCF)" if kind == "LOCF" else f"{n} derived as {kind}"
+        for kind, n in counts.items()
+    )
+
+
+def doses(trial: outcomes.TrialData) -> int:
+    """The number of dosing sessions of ``trial``'s schedule.
+
+    Examples
+    --------
+    >>> doses(outcomes.load_sample())
+    2
+    """
+    return len(trial.schedule.sessions)
 
 
 @dataclass(frozen=True)
@@ -137,15 +193,12 @@ class Context:
 
     def label(self, instrument: str) -> str:
         """The instrument's title, as the methods name it (its name if it has none)."""
-        known = self.trial.instruments.get(instrument)
-        return known.title if known is not None and known.title else instrument
+        return instrument_label(self.trial, instrument)
 
     @cached_property
     def rows(self) -> pd.DataFrame:
         """The primary instrument's rows after the first dose, with only their visits."""
-        frame = self.trial.frame
-        rows = frame[(frame["instrument"] == self.instrument) & frame["phase"].isin(AFTER_DOSE)]
-        return rows.assign(visit=rows["visit"].cat.remove_unused_categories())
+        return after_dose(self.trial.frame, self.instrument)
 
     @cached_property
     def with_baseline(self) -> pd.DataFrame:

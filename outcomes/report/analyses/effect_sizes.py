@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import outcomes
-from outcomes.report.analyses.base import Analysis, Context, Maker, Produced, frame_table
+from outcomes.report.analyses.base import (
+    Analysis,
+    Context,
+    Maker,
+    Produced,
+    derived_records,
+    frame_table,
+)
 from outcomes.report.spec import Flag, Key
 
 __all__ = ["EffectSizes"]
@@ -38,10 +45,12 @@ class EffectSizes(Analysis):
             ),
             "standardized_differences": outcomes.standardized_difference(contrasts, sd0),
         }
+        derived = derived_records(context.rows)
+        change = f"change ({derived} in the data)" if derived else "observed change"
         return Produced(
             frames,
             methods=(
-                "Effect sizes: Cohen's d and Hedges' g of the observed change at each visit with "
+                f"Effect sizes: Cohen's d and Hedges' g of the {change} at each visit with "
                 "noncentral-t intervals, and the primary analysis's differences divided by the "
                 f"pooled baseline SD ({sd0:.2f})."
             ),

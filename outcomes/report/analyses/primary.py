@@ -22,6 +22,7 @@ from outcomes.report.analyses.base import (
     Facts,
     Maker,
     Produced,
+    derived_records,
     frame_table,
 )
 from outcomes.report.spec import NAME, Choice, Formula, Key, Section
@@ -159,8 +160,8 @@ df = "kenward-roger"             # MMRM: satterthwaite, kenward-roger, between-w
             "primary_lsmeans": fit.lsmeans(["arm"]).assign(visit=visit),
             "primary_contrasts": fit.contrasts("arm", reference=plan.reference).assign(visit=visit),
         }
-        carried = int((rows["dtype"] == "LOCF").sum()) if "dtype" in rows.columns else 0
-        records = f", {carried} of them carried forward (LOCF) in the data" if carried else ""
+        derived = derived_records(rows)
+        records = f"; {derived} in the data" if derived else ""
         label = context.label(context.instrument)
         methods = (
             f"Primary analysis: an analysis of covariance of the {label} at {visit} "

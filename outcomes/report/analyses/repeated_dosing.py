@@ -13,6 +13,7 @@ from outcomes.report.analyses.base import (
     Facts,
     Maker,
     Produced,
+    doses,
     frame_table,
 )
 from outcomes.report.spec import Key, Number, Table
@@ -37,12 +38,12 @@ class RepeatedDosing(Analysis):
     tables = {"repeated_dosing": "Acute response to each dosing session, and dose 2 against 1"}
 
     def check(self, plan: Plan, facts: Facts) -> list[str]:
-        doses = len(facts.trial.schedule.sessions)
-        if doses >= 2:
+        count = doses(facts.trial)
+        if count >= 2:
             return []
         return [
             f"[secondary] repeated_dosing compares the second dose with the first; the trial's "
-            f"schedule has {doses} dosing session{'s' if doses != 1 else ''}"
+            f"schedule has {count} dosing session{'s' if count != 1 else ''}"
         ]
 
     def run(self, context: Context) -> Produced:

@@ -13,6 +13,7 @@ from outcomes.report.analyses.base import (
     Facts,
     Maker,
     Produced,
+    doses,
     frame_table,
 )
 from outcomes.report.spec import Formula, Key, Table
@@ -41,7 +42,7 @@ class Trajectories(Analysis):
     tables = {"trajectories": "Trajectory model (LMM)"}
 
     def check(self, plan: Plan, facts: Facts) -> list[str]:
-        times = TIMES if _doses(facts.trial) >= 2 else TIMES[:1]
+        times = TIMES if doses(facts.trial) >= 2 else TIMES[:1]
         try:
             parse_terms(plan.secondary["trajectories"]["random"]).resolve([*facts.columns, *times])
         except FormulaError as exc:
@@ -52,7 +53,7 @@ class Trajectories(Analysis):
     def run(self, context: Context) -> Produced:
         random = context.plan.secondary["trajectories"]["random"]
         context.progress(f"secondary: trajectories (random {random})")
-        broken = _doses(context.trial) >= 2
+        broken = doses(context.trial) >= 2
         timed = outcomes.add_time_axes(context.rows, piecewise_at=(2,) if broken else ())
         timed = timed.assign(weeks=timed["study_day"] / 7)
         if broken:
@@ -78,7 +79,3 @@ class Trajectories(Analysis):
     def make_tables(self, context: Context, produced: Produced) -> Mapping[str, Maker]:
         title = self.tables["trajectories"]
         return {"trajectories": lambda: frame_table(produced, "trajectories", title)}
-
-
-def _doses(trial: outcomes.TrialData) -> int:
-    return len(trial.schedule.sessions)
