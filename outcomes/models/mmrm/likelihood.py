@@ -16,6 +16,18 @@ scaling each row by the square root of its weight (``V_i = W_i^-1/2 Sigma W_i^-1
 The gradient with respect to covariance parameter ``j`` is ``sum_p <dSigma_p/dtheta_j, Q_p>`` with
 ``Q_p = n_p A_p - A_p (R_p + G_p) A_p``, where ``R_p`` holds the residual cross-products and
 ``G_p = sum_jk (X'V^-1X)^-1_jk C_p[., ., j, k]`` (REML only).
+
+The Hessian (the observed information, twice) differentiates the gradient once more, with
+``D_j = dSigma_p/dtheta_j``, ``B_j = A_p D_j A_p`` and ``M = X'V^-1X``::
+
+    H_jk = sum_p [ <d2 Sigma_p / dtheta_j dtheta_k, Q_p> - n_p <B_j, D_k>
+                   + 2 tr(B_j D_k A_p (R_p + G_p)) ]
+           - 2 u_j' M^-1 u_k  -  tr(M^-1 W_j M^-1 W_k)    (the last term REML only)
+
+where ``u_j = sum_p sum_ab B_j[a, b] (X'r)_p[a, b]`` comes from the estimates of the fixed
+effects moving with ``theta``, and ``W_j = sum_p sum_ab B_j[a, b] C_p[a, b] = -dM/dtheta_j``.
+It costs about two evaluations of the gradient, where central differences cost two per
+parameter.
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ import pandas as pd
 import scipy.linalg
 import scipy.linalg.blas
 
-from outcomes.models.mmrm.covariance import Structure, derivatives, us_theta
+from outcomes.models.mmrm.covariance import Structure, curvature, derivatives, us_theta
 from outcomes.models.mmrm.design import Design
 
 __all__ = ["Evaluation", "Likelihood", "Pattern"]
@@ -72,6 +84,7 @@ class Evaluation:
     beta: np.ndarray
     xtvx: np.ndarray
     xtvx_inv: np.ndarray
+    hessian: np.ndarray | None = None
 
 
 class Likelihood:
@@ -130,8 +143,12 @@ class Likelihood:
             return np.concatenate(starts)
         return np.tile(self.structure.start(var, self.n_visits), self.n_groups)
 
-    def evaluate(self, theta: np.ndarray, gradient: bool = False) -> Evaluation:
-        """The objective at ``theta`` and, if asked, its gradient (see the module docstring)."""
+    def evaluate(
+        self, theta: np.ndarray, gradient: bool = False, hessian: bool = False
+    ) -> Evaluation:
+        """The objective at ``theta`` and, if asked, its gradient and Hessian (see the module
+        docstring); ``hessian`` implies ``gradient``."""
+        gradient = gradient or hessian
         p = self.n_beta
         xtvx = np.zeros((p, p))
         xtvy = np.zeros(p)
@@ -156,8 +173,10 @@ class Likelihood:
         value = logdet + quad + self.n_obs * LOG_2PI
         if self.reml:
             value += 2 * np.log(np.diag(chol_x[0])).sum() - p * LOG_2PI
-        grad = self._gradient(mats, inverses, beta, xtvx_inv) if gradient else None
-        return Evaluation(float(value), grad, beta, xtvx, xtvx_inv)
+        grad = hess = None
+        if gradient:
+            grad, hess = self._derivatives(mats, inverses, beta, xtvx_inv, hessian)
+        return Evaluation(float(value), grad, beta, xtvx, xtvx_inv, hess)
 
     def xtvx_derivatives(self, theta: np.ndarray) -> np.ndarray:
         """``d (X'V^-1 X) / d theta_j = -X'V^-1 (dV/dtheta_j) V^-1 X`` for every ``j``."""
@@ -212,23 +231,62 @@ class Likelihood:
         full = mats.full[pat.group]
         return full[:, pat.where[:, None], pat.where[None, :]]
 
-    def _gradient(
+    def _derivatives(
         self,
         mats: _Covariances,
         inverses: list[np.ndarray],
         beta: np.ndarray,
         xtvx_inv: np.ndarray,
-    ) -> np.ndarray:
-        grad = np.zeros(self.n_theta)
+        hessian: bool,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The gradient, and the Hessian if asked (see the module docstring)."""
+        m, p = self.n_theta, self.n_beta
+        grad = np.zeros(m)
+        hess = np.zeros((m, m))
+        u = np.zeros((m, p))
+        w = np.zeros((m, p, p))
+        # <d2 Sigma, Q> is taken on each group's full matrix, with Q_p added into its visits.
+        q_full = None if mats.full is None else np.zeros((self.n_groups, *mats.full[0].shape[1:]))
         for pat, a in zip(self.patterns, inverses, strict=True):
-            xb = np.einsum("abj,j->ab", pat.xy, beta)
-            resid = pat.yy - xb - xb.T + np.einsum("abjk,j,k->ab", pat.xx, beta, beta)
+            xx_beta = pat.xx @ beta
+            xr = pat.xy - xx_beta  # sum_i x_ia r_ib
+            xb = pat.xy @ beta
+            resid = pat.yy - xb - xb.T + xx_beta @ beta
             if self.reml:
                 resid = resid + np.einsum("jk,abjk->ab", xtvx_inv, pat.xx)
-            q = pat.n * a - a @ resid @ a
-            d = self._pattern_matrix(mats, pat)
-            grad[self._theta_index(pat)] += np.einsum("jab,ab->j", d[1:], q)
-        return grad
+            ar = a @ resid
+            q = pat.n * a - ar @ a
+            d = self._pattern_matrix(mats, pat)[1:]
+            idx = self._theta_index(pat)
+            grad[idx] += np.einsum("jab,ab->j", d, q)
+            if not hessian:
+                continue
+            size = len(a)
+            b = (a @ d @ a).reshape(len(d), -1)
+            hess[idx, idx] += -pat.n * b @ d.reshape(len(d), -1).T
+            hess[idx, idx] += 2 * b @ (d @ ar).transpose(0, 2, 1).reshape(len(d), -1).T
+            u[idx] += b @ xr.reshape(size * size, p)
+            if self.reml:
+                w[idx] += (b @ pat.xx.reshape(size * size, p * p)).reshape(len(d), p, p)
+            if q_full is None:
+                hess[idx, idx] += curvature(
+                    self.structure, self.group_theta(mats.theta, pat.group), pat.where, q
+                )
+            else:
+                q_full[pat.group][np.ix_(pat.where, pat.where)] += q
+        if not hessian:
+            return grad, None
+        if q_full is not None:
+            for g in range(self.n_groups):
+                block = slice(g * self.block, (g + 1) * self.block)
+                hess[block, block] += curvature(
+                    self.structure, self.group_theta(mats.theta, g), self.n_visits, q_full[g]
+                )
+        hess -= 2 * u @ xtvx_inv @ u.T
+        if self.reml:
+            z = xtvx_inv @ w
+            hess -= z.reshape(m, -1) @ z.transpose(0, 2, 1).reshape(m, -1).T
+        return grad, (hess + hess.T) / 2
 
 
 def _residual_covariance(

@@ -1,11 +1,12 @@
-"""Finding the covariance parameters: quasi-Newton (BFGS), then Newton steps, with a fallback chain.
+"""Finding the covariance parameters: Newton's method in a trust region, with a fallback chain.
 
 The objective is -2 log-likelihood (:mod:`outcomes.models.mmrm.likelihood`), with its exact
-gradient. BFGS brings the parameters near the optimum; Newton steps on a Hessian by central
-differences of the gradient then polish them until the gradient vanishes to rounding, so that
-estimates, standard errors and Satterthwaite degrees of freedom are those of the true optimum and
-agree with SAS PROC MIXED to the printed digits. If that fails, L-BFGS-B then Nelder-Mead restart
-from the best point found; a fit that still has not converged says so (see :class:`FitState`).
+gradient and Hessian. A trust-region Newton method (scipy's ``trust-exact``) goes from the
+starting values to the optimum in a few iterations, and Newton steps then polish it until the
+gradient vanishes to rounding, so that estimates, standard errors and Satterthwaite degrees of
+freedom are those of the true optimum and agree with SAS PROC MIXED to the printed digits. If that
+fails, BFGS, L-BFGS-B, then Nelder-Mead restart from the best point found; a fit that still has
+not converged says so (see :class:`FitState`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import scipy.optimize
 from outcomes.models.mmrm.covariance import theta_scaling
 from outcomes.models.mmrm.likelihood import Evaluation, Likelihood
 
-__all__ = ["HESSIAN_RCOND", "FitState", "fit_on_scale", "hessian", "is_singular", "optimize"]
+__all__ = ["HESSIAN_RCOND", "FitState", "fit_on_scale", "is_singular", "optimize"]
 
 #: Converged when the largest absolute gradient entry is below this.
 GRADIENT_TOLERANCE = 1e-4
@@ -26,7 +27,7 @@ GRADIENT_TOLERANCE = 1e-4
 #: its smallest eigenvalue is below this fraction of its largest.
 HESSIAN_RCOND = 1e-9
 #: Optimisers tried in turn.
-OPTIMIZERS = ("BFGS", "L-BFGS-B", "Nelder-Mead")
+OPTIMIZERS = ("trust-exact", "BFGS", "L-BFGS-B", "Nelder-Mead")
 
 
 @dataclass(frozen=True)
@@ -40,21 +41,6 @@ class FitState:
     optimizer: str
     iterations: int
     messages: tuple[str, ...] = field(default=())
-
-
-def hessian(lik: Likelihood, theta: np.ndarray) -> np.ndarray:
-    """Hessian of -2 log-likelihood by central differences of the exact gradient (symmetrised)."""
-    m = len(theta)
-    out = np.empty((m, m))
-    for j in range(m):
-        h = 1e-5 * max(1.0, abs(theta[j]))
-        up, down = theta.copy(), theta.copy()
-        up[j] += h
-        down[j] -= h
-        g_up = lik.evaluate(up, gradient=True).gradient
-        g_down = lik.evaluate(down, gradient=True).gradient
-        out[:, j] = (g_up - g_down) / (2 * h)  # type: ignore[operator]
-    return (out + out.T) / 2
 
 
 def fit_on_scale(lik: Likelihood) -> FitState:
@@ -101,11 +87,13 @@ def optimize(lik: Likelihood, start: np.ndarray | None = None) -> FitState:
     best_value = _safe_value(lik, theta)
     iterations = 0
     for method in OPTIMIZERS:
+        objective = _Objective(lik, hessian=method == "trust-exact")
         try:
             res = scipy.optimize.minimize(  # type: ignore[call-overload]  # jac: a bool
-                _objective(lik),
+                objective,
                 best,
                 jac=method != "Nelder-Mead",
+                hess=objective.hessian if method == "trust-exact" else None,
                 method=method,
                 options=_options(method, len(best)),
             )
@@ -129,21 +117,47 @@ def optimize(lik: Likelihood, start: np.ndarray | None = None) -> FitState:
     return _state(lik, best, OPTIMIZERS[-1], iterations, messages)
 
 
-def _objective(lik: Likelihood):  # noqa: ANN202 - a closure for scipy
-    def fun(theta: np.ndarray) -> tuple[float, np.ndarray] | float:
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):  # a trial point far out: inf
-                ev = lik.evaluate(theta, gradient=True)
-        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+class _Objective:
+    """-2 log-likelihood for scipy: ``(value, gradient)``, and the Hessian at the same point.
+
+    A point far out (overflow, a matrix not positive definite) has the value infinity. With
+    ``hessian``, each point is evaluated once for all three.
+    """
+
+    def __init__(self, lik: Likelihood, hessian: bool) -> None:
+        self.lik = lik
+        self.with_hessian = hessian
+        self.last: tuple[bytes, Evaluation | None] = (b"", None)
+
+    def _evaluate(self, theta: np.ndarray) -> Evaluation | None:
+        key = theta.tobytes()
+        if self.last[0] != key:
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):  # a trial point far out: inf
+                    ev = self.lik.evaluate(theta, gradient=True, hessian=self.with_hessian)
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                ev = None
+            self.last = (key, ev)
+        return self.last[1]
+
+    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        ev = self._evaluate(theta)
+        if ev is None or not np.isfinite(ev.value):
             return (np.inf, np.zeros_like(theta))
         return (ev.value, ev.gradient)  # type: ignore[return-value]
 
-    return fun
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        ev = self._evaluate(theta)
+        if ev is None or ev.hessian is None or not np.all(np.isfinite(ev.hessian)):
+            return np.eye(len(theta))
+        return ev.hessian
 
 
 def _options(method: str, m: int) -> dict[str, float | int]:
     if method == "Nelder-Mead":
         return {"maxiter": 2000 * m, "xatol": 1e-10, "fatol": 1e-12}
+    if method == "trust-exact":
+        return {"maxiter": 200, "gtol": 1e-9}
     if method == "L-BFGS-B":
         return {"maxiter": 2000, "gtol": 1e-9, "ftol": 1e-15}
     return {"maxiter": 2000, "gtol": 1e-9}
@@ -159,13 +173,12 @@ def _safe_value(lik: Likelihood, theta: np.ndarray) -> float:
 
 def _newton(lik: Likelihood, theta: np.ndarray, steps: int = 25) -> tuple[np.ndarray, int]:
     """Newton steps with step halving; stops when the gradient vanishes or no step helps."""
-    current = lik.evaluate(theta, gradient=True)
+    current = lik.evaluate(theta, hessian=True)
     for k in range(steps):
-        grad = current.gradient
-        assert grad is not None  # noqa: S101 - evaluated with the gradient
+        grad, hess = current.gradient, current.hessian
+        assert grad is not None and hess is not None  # noqa: S101 - evaluated with both
         if np.abs(grad).max() < 1e-9:
             return theta, k
-        hess = hessian(lik, theta)
         try:
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
@@ -181,16 +194,16 @@ def _newton(lik: Likelihood, theta: np.ndarray, steps: int = 25) -> tuple[np.nda
         else:
             return theta, k
         theta = trial
-        current = lik.evaluate(theta, gradient=True)
+        current = lik.evaluate(theta, hessian=True)
     return theta, steps
 
 
 def _state(
     lik: Likelihood, theta: np.ndarray, method: str, iterations: int, messages: list[str]
 ) -> FitState:
-    ev = lik.evaluate(theta, gradient=True)
-    hess = hessian(lik, theta)
+    ev = lik.evaluate(theta, hessian=True)
+    hess = ev.hessian
+    assert ev.gradient is not None and hess is not None  # noqa: S101 - evaluated with both
     positive = not is_singular(hess)
-    assert ev.gradient is not None  # noqa: S101 - evaluated with the gradient
     small = float(np.abs(ev.gradient).max()) < GRADIENT_TOLERANCE
     return FitState(theta, ev, hess, positive and small, method, iterations, tuple(messages))
