@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from outcomes.tables.ard import ARD_COLUMNS, combine_ard, to_ard
 from outcomes.tables.builders import (
+    baseline_statistics,
     baseline_table,
     from_frame,
     lsmeans_table,
@@ -59,6 +60,7 @@ __all__ = [
     "MISSING",
     "Suppression",
     "Table",
+    "baseline_statistics",
     "baseline_table",
     "combine_ard",
     "format_ci",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+import outcomes
 from outcomes import plots, tables
+from outcomes.data.carry import DTYPE
 from outcomes.report.analyses.base import Analysis, Context, Drawer, Facts, Maker, Produced
 
 if TYPE_CHECKING:
@@ -45,7 +47,11 @@ class Descriptive(Analysis):
     def run(self, context: Context) -> Produced:
         frame = context.trial.frame
         primary = frame[frame["instrument"] == context.instrument]
-        return Produced(frames={"visit_summary": tables.visit_statistics(primary)})
+        frames = {"visit_summary": tables.visit_statistics(primary)}
+        if "baseline" in context.plan.tables:
+            data, options = _baseline(context)
+            frames["baseline"] = tables.baseline_statistics(data, **options)
+        return Produced(frames=frames)
 
     def make_tables(self, context: Context, produced: Produced) -> Mapping[str, Maker]:
         frame = context.trial.frame
@@ -73,17 +79,21 @@ class Descriptive(Analysis):
 
 
 def _baseline_table(context: Context) -> tables.Table:
-    """The baseline table of the plan's rows: its covariates (the data's by default), those it
-    names categorical counted by level."""
+    data, options = _baseline(context)
+    return tables.baseline_table(data, **options)
+
+
+def _baseline(context: Context) -> tuple[outcomes.TrialData, dict[str, Any]]:
+    """The data and options of the baseline table: the plan's covariates (by default the data's,
+    less the ADaM ``DTYPE`` flag of derived records), those it names categorical counted by
+    level."""
     raw, asked = context.raw, context.plan.baseline
     categorical = asked.get("categorical", [])
-    covariates = list(dict.fromkeys([*asked.get("covariates", raw.covariates), *categorical]))
+    default = [c for c in raw.covariates if c != DTYPE]
+    covariates = list(dict.fromkeys([*asked.get("covariates", default), *categorical]))
     frame = raw.frame.assign(**{c: _levels(raw.frame[c]) for c in categorical})
-    return tables.baseline_table(
-        raw.with_frame(frame),
-        covariates=covariates,
-        suppress_below=context.plan.suppress_below or None,
-    )
+    options = {"covariates": covariates, "suppress_below": context.plan.suppress_below or None}
+    return raw.with_frame(frame), options
 
 
 def _levels(column: pd.Series) -> pd.Series:

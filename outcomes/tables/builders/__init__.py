@@ -5,7 +5,8 @@ Each builder takes the data or the tidy frame of an analysis, formats it by the 
 which the ``decimals`` argument overrides), and states in its footnotes what was computed and how
 missing data were handled. One module each:
 
-* descriptive: :func:`baseline_table` (``baseline``), :func:`visit_summary` (``visits``);
+* descriptive: :func:`baseline_table` (``baseline``), :func:`visit_summary` (``visits``), and
+  their numbers :func:`baseline_statistics`, :func:`visit_statistics`;
 * model results: :func:`lsmeans_table` (``lsmeans``), :func:`responder_table` (``responders``),
   :func:`multiplicity_table` (``multiplicity``), :func:`sensitivity_table` (``sensitivity``);
 * any other tidy frame: :func:`from_frame` (``generic``), formatted by its column names.
@@ -13,7 +14,7 @@ missing data were handled. One module each:
 
 from __future__ import annotations
 
-from outcomes.tables.builders.baseline import baseline_table
+from outcomes.tables.builders.baseline import baseline_statistics, baseline_table
 from outcomes.tables.builders.generic import from_frame
 from outcomes.tables.builders.lsmeans import lsmeans_table
 from outcomes.tables.builders.multiplicity import multiplicity_table
@@ -22,6 +23,7 @@ from outcomes.tables.builders.sensitivity import sensitivity_table
 from outcomes.tables.builders.visits import visit_statistics, visit_summary
 
 __all__ = [
+    "baseline_statistics",
     "baseline_table",
     "from_frame",
     "lsmeans_table",

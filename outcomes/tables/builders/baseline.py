@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -16,10 +16,71 @@ from outcomes.tables.format import format_mean_sd, format_median_iqr, format_n_p
 from outcomes.tables.suppress import suppress
 from outcomes.tables.table import Table
 
-__all__ = ["baseline_table"]
+__all__ = ["STATISTICS_COLUMNS", "baseline_statistics", "baseline_table"]
 
 _TOTAL = "Total"
 _N_ROW = "\0N"  # the row of arm sizes in a block of counts given to suppress()
+
+
+#: The columns of :func:`baseline_statistics`.
+STATISTICS_COLUMNS: tuple[str, ...] = (
+    "characteristic",
+    "level",
+    "arm",
+    "n",
+    "percent",
+    "mean",
+    "sd",
+    "median",
+    "q1",
+    "q3",
+    "n_missing",
+    "suppression_note",
+)
+
+
+def baseline_statistics(
+    data: FrameLike,
+    *,
+    instrument_visits: Mapping[str, str] | None = None,
+    covariates: Sequence[str] | None = None,
+    arm: str = "arm",
+    suppress_below: int | None = None,
+    subject: str = "subject",
+    labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The numbers of :func:`baseline_table`, at full precision: one row per line and arm.
+
+    The parameters are :func:`baseline_table`'s.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`STATISTICS_COLUMNS`, in the table's order, ``arm`` ``"Total"`` for
+        every subject. ``characteristic`` is the table's (``"Subjects"``, ``"Sex"``, ...) and
+        ``level`` a categorical covariate's level (``"Missing"`` for no value). Counts have
+        ``n`` and ``percent`` (of the arm's subjects, 0 to 100); numeric covariates and scores
+        ``n`` (subjects with a value), ``mean``, ``sd``, ``median``, ``q1``, ``q3`` and
+        ``n_missing``. A count suppressed has ``n`` and ``percent`` missing and
+        ``suppression_note`` what the table shows instead (``"<5"``, ``"*"``).
+
+    Examples
+    --------
+    >>> import outcomes
+    >>> stats = baseline_statistics(outcomes.load_sample(), covariates=["sex"],
+    ...                             instrument_visits={})
+    >>> stats.iloc[3][["characteristic", "level", "arm", "n", "percent"]].astype(str).tolist()
+    ['Sex', 'F', 'PLACEBO', '9', '45.0']
+    """
+    return _statistics(
+        as_frame(data),
+        list(getattr(data, "covariates", ()) if covariates is None else covariates),
+        instrument_visits,
+        arm,
+        suppress_below,
+        subject,
+        dict(labels or {}),
+    )[0]
 
 
 @renamed(group="arm")
@@ -83,44 +144,16 @@ def baseline_table(
     ['Subjects', 'n', '20', '20', '40']
     """
     frame = as_frame(data)
-    if covariates is None:
-        covariates = getattr(data, "covariates", ())
-    covariates = list(covariates)
-    require(frame, [subject, arm, *covariates])
-    subjects = _subject_table(frame, subject, arm, covariates)
-    arms = factor_levels(subjects[arm])
-    names = [str(a) for a in arms]
-    clash = {"characteristic", "statistic", _TOTAL} & set(names)
-    if clash:
-        raise TableError(f"an arm may not be called {sorted(clash)}: it names a column")
-    groups = [
-        (name, subjects[subjects[arm] == arm_level])
-        for name, arm_level in zip(names, arms, strict=True)
-    ]
-    groups.append((_TOTAL, subjects))
-    n_of = {name: len(part) for name, part in groups}
-    dec = decimals_for(decimals)
-    labels = dict(labels or {})
-    rows: list[dict[str, str]] = []
-    n_row = {"characteristic": "Subjects", "statistic": "n", **{k: str(v) for k, v in n_of.items()}}
-    rows.append(n_row)
-    hidden_n: dict[str, str] = {}
-    for cov in covariates:
-        label = labels.get(cov, cov[:1].upper() + cov[1:])
-        column = subjects[cov]
-        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-            rows += _continuous_rows(label, cov, groups, dec["score"], median=True)
-        else:
-            block, n_hidden = _categorical_rows(label, cov, groups, n_of, dec, suppress_below)
-            rows += block
-            hidden_n.update(n_hidden)
-    n_row.update(hidden_n)
-    scores = _scores(frame, subjects, instrument_visits, subject)
-    for name, (inst_label, visit, values) in scores.items():
-        label = labels.get(name, f"{inst_label} total score, {visit}")
-        scored = subjects.assign(**{"\0score": values})
-        parts = [(g, scored[scored[subject].isin(part[subject])]) for g, part in groups]
-        rows += _continuous_rows(label, "\0score", parts, dec["score"], median=False)
+    stats, n_of, scores = _statistics(
+        frame,
+        list(getattr(data, "covariates", ()) if covariates is None else covariates),
+        instrument_visits,
+        arm,
+        suppress_below,
+        subject,
+        dict(labels or {}),
+    )
+    rows = _rows(stats, n_of, scores, decimals_for(decimals))
     footnotes = [
         "N: subjects in the data; n (%): subjects with the level, percentage of N.",
         f"Mean (SD); median [Q1 to Q3], {QUARTILES}.",
@@ -167,48 +200,77 @@ def _subject_table(
     return per.reset_index(drop=True)
 
 
-def _continuous_rows(
-    label: str, column: str, groups: list[tuple[str, pd.DataFrame]], places: int, median: bool
-) -> list[dict[str, str]]:
-    stats = {g: summary(part[column]) for g, part in groups}
-    rows = [
-        {
-            "characteristic": label,
-            "statistic": "Mean (SD)",
-            **{g: format_mean_sd(s["mean"], s["sd"], places) for g, s in stats.items()},
-        }
+def _statistics(
+    frame: pd.DataFrame,
+    covariates: list[str],
+    instrument_visits: Mapping[str, str] | None,
+    arm: str,
+    suppress_below: int | None,
+    subject: str,
+    labels: dict[str, str],
+) -> tuple[pd.DataFrame, dict[str, int], set[str]]:
+    """The statistics of the table, each arm's (and the Total's) number of subjects, and the
+    characteristics that are scores."""
+    require(frame, [subject, arm, *covariates])
+    subjects = _subject_table(frame, subject, arm, covariates)
+    arms = factor_levels(subjects[arm])
+    names = [str(a) for a in arms]
+    clash = {"characteristic", "statistic", _TOTAL} & set(names)
+    if clash:
+        raise TableError(f"an arm may not be called {sorted(clash)}: it names a column")
+    groups = [
+        (name, subjects[subjects[arm] == arm_level])
+        for name, arm_level in zip(names, arms, strict=True)
     ]
-    if median:
-        rows.append(
-            {
-                "characteristic": label,
-                "statistic": "Median [Q1 to Q3]",
-                **{
-                    g: format_median_iqr(s["median"], s["q1"], s["q3"], places)
-                    for g, s in stats.items()
-                },
-            }
-        )
-    missing = {g: len(part) - stats[g]["n"] for g, part in groups}
-    if any(missing.values()):
-        rows.append(
-            {
-                "characteristic": label,
-                "statistic": "Missing, n",
-                **{g: str(m) for g, m in missing.items()},
-            }
-        )
-    return rows
+    groups.append((_TOTAL, subjects))
+    n_of = {name: len(part) for name, part in groups}
+    sizes = [{"characteristic": "Subjects", "arm": g, "n": n} for g, n in n_of.items()]
+    rows: list[dict[str, object]] = list(sizes)
+    for cov in covariates:
+        label = labels.get(cov, cov[:1].upper() + cov[1:])
+        column = subjects[cov]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            rows += _continuous(label, cov, groups)
+        else:
+            block, hidden_n = _categorical(label, cov, groups, n_of, suppress_below)
+            rows += block
+            for size in sizes:  # an arm size hidden to protect a small count
+                if size["arm"] in hidden_n:
+                    size.update(n=None, suppression_note=hidden_n[str(size["arm"])])
+    scores = set()
+    for name, (inst_label, visit, values) in _scores(
+        frame, subjects, instrument_visits, subject
+    ).items():
+        label = labels.get(name, f"{inst_label} total score, {visit}")
+        scored = subjects.assign(**{"\0score": values})
+        parts = [(g, scored[scored[subject].isin(part[subject])]) for g, part in groups]
+        rows += [  # a score is shown by its mean (SD): its quartiles are not among the numbers
+            {k: v for k, v in r.items() if k not in ("median", "q1", "q3")}
+            for r in _continuous(label, "\0score", parts)
+        ]
+        scores.add(label)
+    table = pd.DataFrame.from_records(rows).reindex(columns=list(STATISTICS_COLUMNS))
+    table = table.astype({"n": "Int64", "n_missing": "Int64"})
+    return table, n_of, scores
 
 
-def _categorical_rows(
+def _continuous(
+    label: str, column: str, groups: list[tuple[str, pd.DataFrame]]
+) -> list[dict[str, object]]:
+    out = []
+    for g, part in groups:
+        s = summary(part[column])
+        out.append({"characteristic": label, "arm": g, **s, "n_missing": len(part) - s["n"]})
+    return out
+
+
+def _categorical(
     label: str,
     column: str,
     groups: list[tuple[str, pd.DataFrame]],
     n_of: dict[str, int],
-    dec: dict[str, int],
     suppress_below: int | None,
-) -> tuple[list[dict[str, str]], dict[str, str]]:
+) -> tuple[list[dict[str, object]], dict[str, str]]:
     """n (%) per level (and Missing); with suppression, also the arm sizes to hide, if any."""
     levels = factor_levels(groups[-1][1][column])
     keys = [str(v) for v in levels]
@@ -229,14 +291,82 @@ def _categorical_rows(
         shown = result.masked.drop(index=_N_ROW)
         hidden = result.suppressed.loc[_N_ROW]
         hidden_n = {g: result.masked.at[_N_ROW, g] for g in hidden.index if hidden[g]}
-    rows = []
+    out: list[dict[str, object]] = []
     for level in shown.index:
-        cells = {}
         for g in shown.columns:
             k = shown.at[level, g]
-            cells[g] = k if isinstance(k, str) else format_n_percent(k, n_of[g], dec["percent"])
-        rows.append({"characteristic": f"{label}, n (%)", "statistic": str(level), **cells})
-    return rows, hidden_n
+            cell: dict[str, object] = {"characteristic": label, "level": str(level), "arm": g}
+            if isinstance(k, str):
+                cell["suppression_note"] = k
+            else:
+                cell.update(n=int(k), percent=100 * k / n_of[g] if n_of[g] else None)
+            out.append(cell)
+    return out, hidden_n
+
+
+def _rows(
+    stats: pd.DataFrame, n_of: dict[str, int], scores: set[str], dec: dict[str, int]
+) -> list[dict[str, str]]:
+    """The table's lines from its statistics (``scores``: the characteristics that are scores,
+    shown without their median)."""
+    rows: list[dict[str, str]] = []
+    blocks = stats.groupby(["characteristic", "level"], sort=False, dropna=False)
+    for (characteristic, level), block in blocks:
+        by_arm = block.set_index("arm").reindex(list(n_of))
+        if characteristic == "Subjects":
+            cells = {g: _count(r, str) for g, r in by_arm.iterrows()}
+            rows.append({"characteristic": "Subjects", "statistic": "n", **cells})
+        elif not pd.isna(level):
+            cells = {
+                g: _count(r, lambda k, g=g: format_n_percent(k, n_of[g], dec["percent"]))
+                for g, r in by_arm.iterrows()
+            }
+            rows.append(
+                {"characteristic": f"{characteristic}, n (%)", "statistic": str(level), **cells}
+            )
+        else:
+            rows += _summary_rows(
+                str(characteristic), by_arm, dec["score"], characteristic not in scores
+            )
+    return rows
+
+
+def _count(row: pd.Series, shown: Callable[[int], str]) -> str:
+    """A count as the table shows it, or what stands for it when suppressed."""
+    note = row["suppression_note"]
+    return str(note) if isinstance(note, str) else shown(int(row["n"]))
+
+
+def _summary_rows(
+    label: str, by_arm: pd.DataFrame, places: int, median: bool
+) -> list[dict[str, str]]:
+    rows = [
+        {
+            "characteristic": label,
+            "statistic": "Mean (SD)",
+            **{g: format_mean_sd(r["mean"], r["sd"], places) for g, r in by_arm.iterrows()},
+        }
+    ]
+    if median:
+        rows.append(
+            {
+                "characteristic": label,
+                "statistic": "Median [Q1 to Q3]",
+                **{
+                    g: format_median_iqr(r["median"], r["q1"], r["q3"], places)
+                    for g, r in by_arm.iterrows()
+                },
+            }
+        )
+    if (by_arm["n_missing"] > 0).any():
+        rows.append(
+            {
+                "characteristic": label,
+                "statistic": "Missing, n",
+                **{g: str(int(r["n_missing"])) for g, r in by_arm.iterrows()},
+            }
+        )
+    return rows
 
 
 def _scores(
