@@ -60,6 +60,14 @@ def test_the_cdisc_pilot_primary_ancova_is_table_14_3_01(
         assert round(row["p_value"], 3) == printed["p_value"]
     (dose,) = results["dose_response"]
     assert round(dose["p_value"], 3) == reference.loc["dose response", "p_value"]
+    # The baseline table of the LOCF data: its subjects are ADSL's efficacy population, and the
+    # DTYPE flag of the sponsor's derived records is no characteristic of theirs.
+    adsl, _ = pyreadstat.read_xport(PLANS.parents[1] / "datasets" / "cdisc-pilot01" / "adsl.xpt")
+    baseline = pd.DataFrame(results["baseline"])
+    sites = baseline[(baseline["characteristic"] == "SITEGR1") & (baseline["arm"] == "Total")]
+    efficacy = adsl.loc[adsl["EFFFL"] == "Y", "SITEGR1"].value_counts()
+    assert sites.set_index("level")["n"].to_dict() == efficacy.to_dict()
+    assert "dtype" not in set(baseline["characteristic"])
     page = (out / "report.html").read_text()
     assert (
         "analysis of covariance" in page
