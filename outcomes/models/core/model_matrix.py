@@ -26,7 +26,7 @@ from outcomes.errors import ModelSpecificationError
 from outcomes.models.core.formula import FormulaError, ModelFormula, Name, parse_model
 from outcomes.models.core.frames import factor_levels, is_number_column
 
-__all__ = ["ModelMatrix", "formula_variables", "model_matrix", "term_matrix"]
+__all__ = ["ModelMatrix", "drop_aliased", "formula_variables", "model_matrix", "term_matrix"]
 
 _PATSY_LEVEL = re.compile(r"\[T\.(.*?)\](?=:|$)")
 
@@ -76,6 +76,11 @@ class ModelMatrix:
     keep: np.ndarray = field(repr=False)
     kept_columns: np.ndarray = field(repr=False)
     formula: ModelFormula = field(repr=False)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows used."""
+        return int(self.x.shape[0])
 
 
 def model_matrix(
@@ -275,14 +280,28 @@ def _r_order(
 
 
 def _drop_aliased(x: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
-    """Columns that are linear combinations of earlier ones are dropped (as R's lm does).
+    """Columns that are linear combinations of earlier ones are dropped (as R's lm does)."""
+    keep, kept, aliased = drop_aliased(x.T @ x, names)
+    if not aliased:
+        return x, names, []
+    return x[:, keep], kept, aliased
 
-    Works on the cross-product matrix (columns x columns), so its cost does not grow with rows:
-    a column is aliased when its squared residual on the columns kept before it is negligible.
+
+def drop_aliased(gram: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
+    """Which columns are not linear combinations of earlier ones, from their cross-products.
+
+    Its cost does not grow with rows (an engine's aggregates give ``gram``): a column is
+    aliased when its squared residual on the columns kept before it is negligible. Returns the
+    positions kept, their names, and the names of the aliased columns.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 2.0], [1.0, 2.0, 3.0]])
+    >>> drop_aliased(x.T @ x, ["a", "b", "c"])
+    (array([0, 1]), ['a', 'b'], ['c'])
     """
-    gram = x.T @ x
     keep: list[int] = []
-    for j in range(x.shape[1]):
+    for j in range(gram.shape[1]):
         if gram[j, j] <= 0:
             continue
         if keep:
@@ -293,7 +312,5 @@ def _drop_aliased(x: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str
             resid = gram[j, j]
         if resid > 1e-9 * gram[j, j]:
             keep.append(j)
-    if len(keep) == x.shape[1]:
-        return x, names, []
-    aliased = [names[j] for j in range(x.shape[1]) if j not in keep]
-    return x[:, keep], [names[j] for j in keep], aliased
+    aliased = [names[j] for j in range(gram.shape[1]) if j not in keep]
+    return np.array(keep, dtype=int), [names[j] for j in keep], aliased

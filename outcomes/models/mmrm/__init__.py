@@ -19,6 +19,7 @@ from outcomes.models.mmrm.covariance import STRUCTURES, get_structure
 from outcomes.models.mmrm.design import build_design
 from outcomes.models.mmrm.diagnose import failure_message
 from outcomes.models.mmrm.empirical import EMPIRICAL_METHODS
+from outcomes.models.mmrm.engines import aggregate, engine_columns, is_engine_data
 from outcomes.models.mmrm.formula import parse_formula
 from outcomes.models.mmrm.likelihood import Likelihood
 from outcomes.models.mmrm.optimize import OPTIMIZERS, fit_on_scale
@@ -86,9 +87,14 @@ def mmrm(
         ``"CHANGE ~ BASVAL*VISIT + THERAPY*VISIT + us(VISIT | PATIENT)"``; a covariance per
         group: ``us(AVISIT | ARMCD / USUBJID)``; spatial: ``sp_exp(VISITN, VISITN2 | USUBJID)``.
         Structures: ``us, cs, csh, ar1, ar1h, toep, toeph, ad, adh, sp_exp, sp_gau``.
-    data : DataFrame or TrialData
+    data : DataFrame, TrialData, polars LazyFrame, DuckDB relation, Spark DataFrame or Parquet path
         One row per subject and visit. Rows missing the response or a model variable are left
         out (counted in the notes): the analysis uses all observed data, valid under MAR.
+        Data held by an engine stay there: the one pass over the rows (per missingness
+        pattern, the cross-products of design and response) runs in it, and only those
+        aggregates come back (:mod:`outcomes.models.mmrm.engines`; a Parquet path is read by
+        DuckDB, out of core). Such a fit has no rows: residuals, sandwiches and between-within
+        df are refused on it.
     reml : bool, default True
         REML (SAS ``METHOD=REML``) or ML.
     df : {"satterthwaite", "kenward-roger", "kenward-roger-linear", "between-within", "residual"}
@@ -154,17 +160,23 @@ def mmrm(
 
     vcov = _check_methods(df, vcov, reml)
     check_information(information)
-    frame = as_frame(data)
-    parsed = parse_formula(formula, frame.columns)
     refs = reference_levels(levels, reference, arm, "mmrm")
-    design = build_design(parsed, frame, weights=weights, levels=refs)
+    patterns = None
+    if is_engine_data(data):
+        _check_engine_methods(df, vcov)
+        parsed = parse_formula(formula, engine_columns(data))
+        design, patterns = aggregate(parsed, data, weights=weights, levels=refs)
+    else:
+        frame = as_frame(data)
+        parsed = parse_formula(formula, frame.columns)
+        design = build_design(parsed, frame, weights=weights, levels=refs)
     chain = [parsed.covariance.structure]
     if fallback:
         chain += [s for s in (FALLBACK_CHAIN if fallback is True else fallback) if s not in chain]
     tried = []
     for name in chain:
         structure = get_structure(name)
-        lik = Likelihood(design, structure, reml)
+        lik = Likelihood(design, structure, reml, patterns)
         state = fit_on_scale(lik)
         if state.converged:
             break
@@ -211,6 +223,16 @@ def _check_methods(df: str, vcov: str | None, reml: bool) -> str:
             "Kenward-Roger needs REML: use reml=True, or df='satterthwaite'"
         )
     return vcov
+
+
+def _check_engine_methods(df: str, vcov: str) -> None:
+    """Refuse, on an engine's aggregates, the methods that need each subject's rows."""
+    if vcov in EMPIRICAL_METHODS or df == "between-within":
+        raise ModelSpecificationError(
+            f"df={df!r} with vcov={vcov!r} needs each subject's rows; on an engine's data "
+            "the MMRM fits from aggregates with df='satterthwaite', 'kenward-roger' or "
+            "'residual' and the model-based covariance"
+        )
 
 
 def _tried(state: Any) -> list[str]:

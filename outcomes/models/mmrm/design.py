@@ -44,6 +44,10 @@ class Design(ModelMatrix):
         Time coordinates, for spatial structures.
     group : ndarray (n,) of int
         Covariance group codes (all 0 without a group).
+    aggregated : int or None
+        The number of rows used, when an engine holds them and only their aggregates came back
+        (:mod:`outcomes.models.mmrm.engines`): then ``x``, ``y``, ``frame`` and the per-row
+        arrays have no rows, and what needs them is refused. None for a design in memory.
     """
 
     weights: np.ndarray | None
@@ -54,6 +58,21 @@ class Design(ModelMatrix):
     coords: np.ndarray | None
     group: np.ndarray
     group_levels: list[Any]
+    aggregated: int | None = None
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows used (in memory or in the engine)."""
+        return int(self.x.shape[0]) if self.aggregated is None else self.aggregated
+
+    def needs_rows(self, what: str) -> None:
+        """Refuse ``what`` on a design whose rows stayed in an engine."""
+        if self.aggregated is not None:
+            raise ModelSpecificationError(
+                f"{what} needs the data's rows, and this model was fitted on an engine's "
+                "aggregates; fit it on a pandas DataFrame (for instance the engine's rows "
+                "collected) for that"
+            )
 
 
 def build_design(

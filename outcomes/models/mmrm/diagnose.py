@@ -30,7 +30,9 @@ _HETEROGENEOUS = ("us", "csh", "ar1h", "toeph", "adh")
 def causes(lik: Likelihood) -> list[str]:
     """What in the data leaves covariance parameters unidentified, one sentence each."""
     design, structure = lik.design, lik.structure
-    found = []
+    found: list[str] = []
+    if design.aggregated is not None:
+        return found  # the rows stayed in the engine
     n_params = design.x.shape[1] + lik.n_theta
     if n_params >= design.x.shape[0]:
         found.append(

@@ -53,6 +53,8 @@ def _potential(fit: MMRMFit, arm: str, data: pd.DataFrame | None) -> dict[Any, d
             f"between-within df, as R mmrm; this fit has df={fit.df_method!r} and "
             f"vcov={fit.vcov_method!r}: refit with df='satterthwaite'"
         )
+    if data is None:
+        design.needs_rows("g-computation over the rows used")
     frame = design.frame if data is None else data
     subjects = frame.drop_duplicates(cov.subject) if cov.subject in frame else frame
     response = design.formula.response

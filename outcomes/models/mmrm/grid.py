@@ -88,6 +88,7 @@ def _frequencies(design: Design, grid: pd.DataFrame, others: list[str]) -> np.nd
     """How often each grid row's combination of ``others`` occurs in the rows used."""
     if not others:
         return np.ones(len(grid))
+    design.needs_rows("proportional weights")
     counts = design.frame.groupby(others, observed=True).size()
     lookup = {(k if isinstance(k, tuple) else (k,)): n for k, n in counts.items()}
     keys = grid[others].astype(object).itertuples(index=False, name=None)

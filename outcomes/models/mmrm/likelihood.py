@@ -35,7 +35,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import scipy.linalg
 import scipy.linalg.blas
 
@@ -53,16 +52,18 @@ class Pattern:
 
     group: int
     where: np.ndarray
-    rows: np.ndarray
+    n: int
     xx: np.ndarray
     xy: np.ndarray
     yy: np.ndarray
+    x_sum: np.ndarray
+    y_sum: np.ndarray
     log_weights: float
+    rows: np.ndarray | None = None
 
-    @property
-    def n(self) -> int:
-        """Number of subjects."""
-        return self.rows.shape[0]
+    """``n`` subjects; ``x_sum[a]``, ``y_sum[a]`` sum design and response at the pattern's visit
+    ``a``; ``rows`` (subjects x visits) are the rows of the design, when it is in memory (an
+    engine's aggregates come without them)."""
 
 
 @dataclass(frozen=True)
@@ -98,17 +99,26 @@ class Likelihood:
         The covariance structure; one parameter block per covariance group.
     reml : bool
         Restricted (default in :func:`outcomes.mmrm`) or full maximum likelihood.
+    patterns : list of Pattern, optional
+        The sufficient statistics, when an engine computed them
+        (:mod:`outcomes.models.mmrm.engines`); from the design's rows otherwise.
     """
 
-    def __init__(self, design: Design, structure: Structure, reml: bool) -> None:
+    def __init__(
+        self,
+        design: Design,
+        structure: Structure,
+        reml: bool,
+        patterns: list[Pattern] | None = None,
+    ) -> None:
         self.design = design
         self.structure = structure
         self.reml = reml
         self.n_visits = len(design.visit_levels)
         self.n_groups = len(design.group_levels)
         self.block = structure.n_params(self.n_visits)
-        self.n_obs, self.n_beta = design.x.shape
-        self.patterns = _patterns(design, structure.spatial)
+        self.n_obs, self.n_beta = design.n_rows, design.x.shape[1]
+        self.patterns = _patterns(design, structure.spatial) if patterns is None else patterns
 
     @property
     def n_theta(self) -> int:
@@ -124,20 +134,20 @@ class Likelihood:
         return self.structure.matrix(self.group_theta(theta, group), self.n_visits).real
 
     def start(self) -> np.ndarray:
-        """Starting values from the residuals of least squares.
+        """Starting values from the residuals of least squares, from the pattern statistics.
 
         The unstructured covariance starts at the visits' residual covariance (pairwise
         complete, made positive definite), which saves most of the optimiser's iterations;
         the other structures at their own starting values for the residual variance.
         """
-        d = self.design
-        x, y = self.weighted_data()
-        beta = np.linalg.solve(x.T @ x, x.T @ y)
-        resid = y - x @ beta
-        var = max(float(np.mean(resid**2)), 1e-8)
+        xtx = sum(np.einsum("aajk->jk", pat.xx) for pat in self.patterns)
+        xty = sum(np.einsum("aaj->j", pat.xy) for pat in self.patterns)
+        beta = np.linalg.solve(xtx, xty)
+        cross = [_residual_products(pat, beta) for pat in self.patterns]
+        var = max(float(sum(np.trace(c) for c in cross)) / self.n_obs, 1e-8)
         if self.structure.name == "us":
             starts = [
-                us_theta(_residual_covariance(resid, d, g, var, self.n_visits))
+                us_theta(self._residual_covariance(beta, cross, g, var))
                 for g in range(self.n_groups)
             ]
             return np.concatenate(starts)
@@ -200,6 +210,28 @@ class Likelihood:
         return [self._pattern_matrix(mats, pat)[0] for pat in self.patterns]
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _residual_covariance(
+        self, beta: np.ndarray, cross: list[np.ndarray], group: int, var: float
+    ) -> np.ndarray:
+        """Pairwise-complete covariance of least-squares residuals by visit (as pandas'
+        ``cov(min_periods=2)`` of the subjects x visits table), floored to stay PD."""
+        t = self.n_visits
+        n = np.zeros((t, t))
+        s_ab = np.zeros((t, t))
+        s_a = np.zeros((t, t))  # s_a[a, b]: sum of r_a over subjects seen at a and b
+        for pat, c in zip(self.patterns, cross, strict=True):
+            if pat.group != group:
+                continue
+            at = np.ix_(pat.where, pat.where)
+            m = pat.y_sum - pat.x_sum @ beta
+            n[at] += pat.n
+            s_ab[at] += c
+            s_a[at] += m[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = (s_ab - s_a * s_a.T / n) / (n - 1)
+        cov = np.where(n >= 2, cov, 0.0)
+        return _floored(cov, var)
 
     def _theta_index(self, pat: Pattern) -> slice:
         return slice(pat.group * self.block, (pat.group + 1) * self.block)
@@ -289,21 +321,23 @@ class Likelihood:
         return grad, (hess + hess.T) / 2
 
 
-def _residual_covariance(
-    resid: np.ndarray, design: Design, group: int, var: float, t: int
-) -> np.ndarray:
-    """Pairwise-complete covariance of residuals by visit, eigenvalues floored to stay PD."""
-    rows = design.group == group
-    table = np.full((len(design.subject_labels), t), np.nan)
-    table[design.subject[rows], design.visit[rows]] = resid[rows]
-    cov = pd.DataFrame(table).cov(min_periods=2).to_numpy()
-    cov = np.where(np.isnan(cov), 0.0, cov)
+def _residual_products(pat: Pattern, beta: np.ndarray) -> np.ndarray:
+    """``sum_i r_ia r_ib`` over the pattern's subjects, for residuals ``r = y - X beta``."""
+    xx_beta = pat.xx @ beta
+    xb = pat.xy @ beta
+    out: np.ndarray = pat.yy - xb - xb.T + xx_beta @ beta
+    return out
+
+
+def _floored(cov: np.ndarray, var: float) -> np.ndarray:
+    """A covariance with missing variances set to ``var``, eigenvalues floored to stay PD."""
     diag = np.diag(cov).copy()
     diag[~(diag > 0)] = var
     np.fill_diagonal(cov, diag)
     vals, vecs = np.linalg.eigh(cov)
     vals = np.maximum(vals, 1e-3 * max(vals.max(), var))
-    return (vecs * vals) @ vecs.T
+    out: np.ndarray = (vecs * vals) @ vecs.T
+    return out
 
 
 def _weighted(design: Design) -> tuple[np.ndarray, np.ndarray]:
@@ -340,7 +374,18 @@ def _patterns(design: Design, spatial: bool) -> list[Pattern]:
         xy = (flat.T @ ys).reshape(s, k, s).transpose(0, 2, 1)
         yy = ys.T @ ys
         patterns.append(
-            Pattern(int(design.group[first[0]]), where, rows, xx, xy, yy, float(logw[rows].sum()))
+            Pattern(
+                group=int(design.group[first[0]]),
+                where=where,
+                n=n,
+                xx=xx,
+                xy=xy,
+                yy=yy,
+                x_sum=xs.sum(axis=0),
+                y_sum=ys.sum(axis=0),
+                log_weights=float(logw[rows].sum()),
+                rows=rows,
+            )
         )
     return patterns
 

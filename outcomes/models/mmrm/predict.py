@@ -61,6 +61,7 @@ def residuals(fit: MMRMFit, kind: str) -> np.ndarray:
         raise ModelSpecificationError(
             f"residual type {kind!r} is not one of {', '.join(RESIDUAL_TYPES)}"
         )
+    fit.design.needs_rows("residuals")
     lik = fit.likelihood
     beta = fit.state.evaluation.beta
     x, y = lik.weighted_data()

@@ -45,6 +45,7 @@ def without_subject(lik: Likelihood, code: int) -> Likelihood:
     True
     """
     design = lik.design
+    design.needs_rows("leaving a subject out")
     if design.weights is not None or lik.structure.spatial:
         raise ModelSpecificationError(
             "leaving a subject out needs an unweighted, visit-based model"
@@ -52,12 +53,14 @@ def without_subject(lik: Likelihood, code: int) -> Likelihood:
     patterns = []
     n_rows = 0
     for pat in lik.patterns:
-        owners = design.subject[pat.rows[:, 0]]
+        members = pat.rows
+        assert members is not None  # noqa: S101 - a design in memory has its rows (checked above)
+        owners = design.subject[members[:, 0]]
         hit = np.flatnonzero(owners == code)
         if not hit.size:
             patterns.append(pat)
             continue
-        rows = pat.rows[hit[0]]
+        rows = members[hit[0]]
         n_rows = len(rows)
         if pat.n == 1:
             continue
@@ -65,10 +68,13 @@ def without_subject(lik: Likelihood, code: int) -> Likelihood:
         patterns.append(
             replace(
                 pat,
-                rows=np.delete(pat.rows, hit[0], axis=0),
+                rows=np.delete(members, hit[0], axis=0),
+                n=pat.n - 1,
                 xx=pat.xx - np.einsum("aj,bk->abjk", xs, xs),
                 xy=pat.xy - np.einsum("aj,b->abj", xs, ys),
                 yy=pat.yy - np.outer(ys, ys),
+                x_sum=pat.x_sum - xs,
+                y_sum=pat.y_sum - ys,
             )
         )
     if not n_rows:

@@ -126,7 +126,7 @@ class MMRMFit:
     @property
     def n_obs(self) -> int:
         """Observations used."""
-        return int(self.design.x.shape[0])
+        return self.design.n_rows
 
     @property
     def n_subjects(self) -> int:
@@ -359,6 +359,7 @@ class MMRMFit:
     # -- residuals, predictions, simulations -----------------------------------------------
 
     def _row_index(self) -> pd.MultiIndex:
+        self.design.needs_rows("fitted values and residuals")
         cov = self.formula.covariance
         names = [cov.subject, *cov.time]
         return pd.MultiIndex.from_frame(self.design.frame[names].reset_index(drop=True))
@@ -483,6 +484,8 @@ class MMRMFit:
         DataFrame
             ``fit`` (and the interval columns), on ``new``'s index.
         """
+        if new is None:
+            self.design.needs_rows("predicting the rows used")
         data = self.design.frame if new is None else as_frame(new)
         rows = _predict.new_rows(self, data)
         moments = _predict.conditional_moments(
@@ -522,6 +525,8 @@ class MMRMFit:
         """
         if not (isinstance(nsim, int) and nsim >= 1):
             raise ModelSpecificationError(f"nsim must be a positive whole number, not {nsim!r}")
+        if new is None:
+            self.design.needs_rows("predicting the rows used")
         data = self.design.frame if new is None else as_frame(new)
         rows = _predict.new_rows(self, data)
         draws = _predict.simulate(self, rows, nsim, method, np.random.default_rng(seed))
