@@ -35,7 +35,9 @@ True
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,7 @@ from outcomes.models.mmrm.design import Design
 from outcomes.models.mmrm.formula import MMRMFormula
 from outcomes.models.mmrm.likelihood import Pattern
 
-__all__ = ["aggregate", "engine_columns", "is_engine_data"]
+__all__ = ["PARQUET_MEMORY_LIMIT", "aggregate", "engine_columns", "is_engine_data"]
 
 #: Column-name prefix of the engine's computed columns (design, visit code, ...).
 _P = "__outcomes_"
@@ -74,16 +76,47 @@ def is_engine_data(data: Any) -> bool:
     return module in ("polars", "duckdb", "pyspark")
 
 
+#: DuckDB's memory for a Parquet path: past it, DuckDB spills to a temporary folder (removed
+#: after the fit). For other settings, give ``outcomes.mmrm`` a relation of your own connection.
+PARQUET_MEMORY_LIMIT = "3GB"
+
+
 def engine_columns(data: Any) -> list[str]:
     """The columns of data an engine holds (its schema; nothing is read but that)."""
-    return list(_lazy(data).collect_schema().names())
+    with _opened(data) as frame:
+        return list(frame.collect_schema().names())
 
 
-def _lazy(data: Any) -> Any:
+@contextmanager
+def _opened(data: Any) -> Iterator[Any]:
+    """The data as a narwhals LazyFrame; a Parquet path opened by DuckDB for the duration."""
     import narwhals as nw
 
-    frame = nw.from_native(_native(data))
-    return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+    if not isinstance(data, str | Path):
+        frame = nw.from_native(data)
+        yield frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+        return
+    try:
+        import duckdb
+    except ImportError:
+        raise ModelSpecificationError(
+            "a Parquet path is read by DuckDB, which is not installed: "
+            "pip install 'outcomes[engines]'"
+        ) from None
+    path = Path(data)
+    if not path.exists():
+        raise ModelSpecificationError(f"no Parquet file {path.name!r} where it was given")
+    with tempfile.TemporaryDirectory(prefix="outcomes-duckdb-") as spill:
+        settings = {
+            "memory_limit": PARQUET_MEMORY_LIMIT,
+            "temp_directory": spill,
+            "preserve_insertion_order": False,
+        }
+        connection = duckdb.connect(config=settings)
+        try:
+            yield nw.from_native(connection.read_parquet(str(path)))
+        finally:
+            connection.close()
 
 
 @dataclass(frozen=True)
@@ -124,9 +157,15 @@ def aggregate(
         terms such as ``log(base)``), a repeated subject x visit, a subject in two covariance
         groups.
     """
+    with _opened(data) as frame:
+        return _aggregate(formula, frame, weights, levels)
+
+
+def _aggregate(
+    formula: MMRMFormula, frame: Any, weights: str | None, levels: Mapping[str, Any] | None
+) -> tuple[Design, list[Pattern]]:
     import narwhals as nw
 
-    frame = _lazy(data)
     cov = formula.covariance
     if get_structure(cov.structure).spatial:
         raise ModelSpecificationError(
@@ -397,22 +436,6 @@ def _levels(frame: Any, column: str, dtype: Any) -> list[Any]:
 
 
 # -- engine plumbing -------------------------------------------------------------------------
-
-
-def _native(data: Any) -> Any:
-    if isinstance(data, str | Path):
-        try:
-            import duckdb
-        except ImportError:
-            raise ModelSpecificationError(
-                "a Parquet path is read by DuckDB, which is not installed: "
-                "pip install 'outcomes[engines]'"
-            ) from None
-        path = Path(data)
-        if not path.exists():
-            raise ModelSpecificationError(f"no Parquet file {path.name!r} where it was given")
-        return duckdb.read_parquet(str(path))
-    return data
 
 
 def _collect(frame: Any) -> pd.DataFrame:
