@@ -239,3 +239,25 @@ def test_the_fit_on_spark_is_the_in_memory_fit(
         ours.contrasts("ARMCD", by="AVISIT")[numbers],
         memory.contrasts("ARMCD", by="AVISIT")[numbers],
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"FEV1_BL": np.inf}, "infinite values in 'FEV1_BL' in 1 row"),
+        ({"WEIGHT": 0.0}, "must be positive: 1 row"),
+        ({"FEV1": "high"}, "response 'FEV1' is not numeric"),
+    ],
+)
+def test_values_the_in_memory_fit_refuses_are_refused_in_the_engine(
+    fev: pd.DataFrame, change: dict[str, Any], match: str
+) -> None:
+    rows = fev.copy()
+    for column, value in change.items():
+        if isinstance(value, str):
+            rows[column] = rows[column].astype(str)
+        else:
+            rows.loc[1, column] = value
+    formula = "FEV1 ~ FEV1_BL + ARMCD * AVISIT + us(AVISIT | USUBJID)"
+    with pytest.raises(ModelSpecificationError, match=match):
+        outcomes.mmrm(formula, pl.from_pandas(rows).lazy(), weights="WEIGHT")

@@ -107,7 +107,7 @@ def _opened(data: Any) -> Iterator[Any]:
     if not path.exists():
         raise ModelSpecificationError(f"no Parquet file {path.name!r} where it was given")
     with tempfile.TemporaryDirectory(prefix="outcomes-duckdb-") as spill:
-        settings = {
+        settings: dict[str, str | bool | int | float | list[str]] = {
             "memory_limit": PARQUET_MEMORY_LIMIT,
             "temp_directory": spill,
             "preserve_insertion_order": False,
@@ -191,12 +191,19 @@ def _aggregate(
     absent += [nw.col(c).is_nan() for c in needed if schema[c].is_float()]
     used = frame.select(needed).filter(~nw.any_horizontal(*absent, ignore_nulls=True))
     n_total = int(_collect(frame.select(nw.len().alias("n")))["n"].iloc[0])
-    counts = _collect(used.select(nw.len().alias("used"), *_means(model, numeric))).iloc[0]
+    if model.variables[0] not in numeric:
+        raise ModelSpecificationError(f"the response {model.variables[0]!r} is not numeric")
+    floats = [c for c in needed if schema[c].is_float()]
+    checks = [(~nw.col(c).is_finite()).cast(nw.Int64).sum().alias(f"{_P}inf_{c}") for c in floats]
+    if weights:
+        checks.append((nw.col(weights) <= 0).cast(nw.Int64).sum().alias(f"{_P}nonpositive"))
+    counts = _collect(used.select(nw.len().alias("used"), *_means(model, numeric), *checks)).iloc[0]
     n_used = int(counts["used"])
     if not n_used:
         raise ModelSpecificationError(
             "no row has the response and every model variable: nothing to fit"
         )
+    _check_values(counts, floats, weights)
     refs = dict(levels or {})
     found = {c: _levels(used, c, schema[c]) for c in factor_vars}
     factors = {c: _ordered(v, refs.get(c), schema[c]) for c, v in found.items()}
@@ -441,6 +448,27 @@ def _levels(frame: Any, column: str, dtype: Any) -> list[Any]:
 def _collect(frame: Any) -> pd.DataFrame:
     out: pd.DataFrame = frame.collect().to_pandas()
     return out
+
+
+def _check_values(counts: pd.Series, floats: list[str], weights: str | None) -> None:
+    """Refuse infinite numbers and non-positive weights, as the in-memory fit does."""
+    problems = [
+        f"{c!r} in {int(counts[f'{_P}inf_{c}'])} row(s)" for c in floats if counts[f"{_P}inf_{c}"]
+    ]
+    found = []
+    if problems:
+        found.append(
+            "a model takes finite numbers only; infinite values in "
+            + "; ".join(problems)
+            + ". Set them to missing (the rows are then left out and counted) or correct them"
+        )
+    if weights and counts[f"{_P}nonpositive"]:
+        found.append(
+            f"weights in {weights!r} must be positive: {int(counts[f'{_P}nonpositive'])} row(s) "
+            "are not"
+        )
+    if found:
+        raise ModelSpecificationError("; ".join(found))
 
 
 def _check_subjects(summary: pd.DataFrame, subject: str, visit: str, group: str | None) -> None:
