@@ -48,7 +48,13 @@ LOG_2PI = float(np.log(2 * np.pi))
 
 @dataclass(frozen=True)
 class Pattern:
-    """Subjects of one covariance group observed at one set of visits (or time points)."""
+    """Subjects of one covariance group observed at one set of visits (or time points).
+
+    ``n`` subjects; ``xx``, ``xy``, ``yy`` the cross-products by pair of the pattern's visits;
+    ``x_sum[a]``, ``y_sum[a]`` the sums of design and response at its visit ``a``; ``rows``
+    (subjects x visits) the design's rows, when it is in memory (an engine's aggregates come
+    without them).
+    """
 
     group: int
     where: np.ndarray
@@ -60,10 +66,6 @@ class Pattern:
     y_sum: np.ndarray
     log_weights: float
     rows: np.ndarray | None = None
-
-    """``n`` subjects; ``x_sum[a]``, ``y_sum[a]`` sum design and response at the pattern's visit
-    ``a``; ``rows`` (subjects x visits) are the rows of the design, when it is in memory (an
-    engine's aggregates come without them)."""
 
 
 @dataclass(frozen=True)
